@@ -1,0 +1,27 @@
+"""graphgrad: compute graphs and automatic differentiation on NumPy.
+
+Run a computation on tensors and graphgrad records its compute graph; differentiate it by
+backward propagation (``loss.backward()``, ``gg.grad``, ``gg.vjp``) or forward propagation
+(``gg.jvp``), to any order.
+"""
+import numpy as np
+
+from . import _tensor_methods  # noqa: F401  (binds operators and methods to Tensor)
+from .autodiff import gradients
+from .check import gradcheck, numeric_grad, numeric_jacobian
+from .creation import (arange, eye, from_numpy, full, full_like, linspace, ones, ones_like, rand,
+                       randint, randn, tensor, zeros, zeros_like)
+from .errors import (AnomalyError, DtypeError, FreedGraphError, GradcheckError, GradientError,
+                     InplaceError, ShapeError)
+from .grad_mode import detect_anomaly, enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .ops import *  # noqa: F401,F403  (every operation, as gg.exp, gg.sum, ...)
+from .primitive import primitive, registry
+from .random import Generator, manual_seed
+from .tensor import Tensor
+from ._tensor_methods import astype
+from .transforms import grad, hessian, jacfwd, jacobian, jacrev, jvp, value_and_grad, vjp
+
+float16, float32, float64 = np.float16, np.float32, np.float64
+int32, int64, bool_ = np.int32, np.int64, np.bool_
+
+__version__ = "0.1.0"

@@ -1,0 +1,237 @@
+"""Backward propagation (reverse mode) over the recorded graph.
+
+For one output w the sweep computes ∂w/∂u for every node u, visiting nodes in reverse
+topological order and summing what arrives over several children (000, eq. 15):
+
+    ∂w/∂u = Σ_{v ∈ C_u} ∂w/∂v · ∂g_v/∂u
+
+Recorded nodes carry the tick of a monotonic clock, and every node is recorded after its
+parents, so "largest tick first" is a valid reverse topological order: a heap yields it with no
+recursion and no separate sort (a chain of 100,000 operations is fine). The first-order sweep
+runs the rules on raw ndarrays; with ``create_graph=True`` (or inside ``jvp``) it runs the same
+rules on Tensors, which records them for higher-order derivatives.
+"""
+import heapq
+
+import numpy as np
+
+from . import _state
+from .errors import AnomalyError, FreedGraphError, GradientError, InplaceError, ShapeError
+from .grad_mode import enable_grad
+from .ops.shape import _sum_to
+from .primitive import forward_stacks
+from .tensor import Tensor, make
+
+_ndarray = np.ndarray
+
+
+def backward(root, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+    """Accumulate ∂root/∂leaf (times `gradient`) into the .grad of every leaf requiring grad
+    (or only of `inputs`). See Tensor.backward."""
+    if not root.requires_grad:
+        raise GradientError("backward: this tensor does not require grad and has no grad_fn: "
+                            "nothing it was computed from requires grad (create leaves with "
+                            "requires_grad=True)")
+    seed = _seed(root, gradient, "backward")
+    retain = create_graph if retain_graph is None else retain_graph
+    targets = None if inputs is None else _as_targets(inputs)
+    floor = _floor(targets)
+    grads = _sweep([root], [seed], targets, floor, retain, create_graph or bool(_state.fwd_levels))
+    for leaf, g in grads.values():
+        _accumulate_into_leaf(leaf, g)
+
+
+def gradients(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
+              allow_unused=False):
+    """∂outputs/∂inputs as a tuple, one entry per input, without touching any .grad (PyTorch's
+    torch.autograd.grad). Inputs may be any tensors in the graph, leaves or not."""
+    outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
+    inputs = _as_targets([inputs] if isinstance(inputs, Tensor) else inputs)
+    if grad_outputs is None or isinstance(grad_outputs, Tensor):
+        grad_outputs = [grad_outputs] * len(outputs)
+    for o in outputs:
+        if not o.requires_grad:
+            raise GradientError("gradients: an output does not require grad (it does not depend "
+                                "on anything that requires grad)")
+    seeds = [_seed(o, g, "gradients") for o, g in zip(outputs, grad_outputs)]
+    retain = create_graph if retain_graph is None else retain_graph
+    tensor_mode = create_graph or bool(_state.fwd_levels)
+    found = _sweep(outputs, seeds, inputs, _floor(inputs), retain, tensor_mode)
+    result = []
+    for x in inputs:
+        hit = found.get(id(x))
+        if hit is None and not allow_unused:
+            raise GradientError(f"gradients: an input of shape {x.shape} was not used to compute "
+                                "the outputs (pass allow_unused=True to get None for it)")
+        result.append(None if hit is None else _as_result(hit[1], x, tensor_mode))
+    return tuple(result)
+
+
+# ------------------------------------------------------------------------------ the sweep
+def _sweep(roots, seeds, targets, floor, retain, tensor_mode):
+    """Reverse sweep from roots. Returns {id: (tensor, ∂/∂tensor)} for the targets, or for every
+    leaf reached when targets is None. Nodes ticked below `floor` cannot lead to a target and are
+    not entered."""
+    target_ids = None if targets is None else {id(t) for t in targets}
+    grads = {}
+    owned = set()
+    heap = []
+    found = {}
+
+    def arrive(x, g, fresh):
+        key = id(x)
+        prev = grads.get(key)
+        if prev is None:
+            grads[key] = g
+            if fresh:
+                owned.add(key)
+            if x._node is not None:
+                heapq.heappush(heap, (-x._node[4], key, x))
+            if target_ids is None and x._node is None or target_ids is not None and key in target_ids:
+                found[key] = x
+        elif tensor_mode:
+            grads[key] = prev + g
+        elif key in owned and prev.__class__ is _ndarray:
+            prev += g
+        else:
+            grads[key] = prev + g
+            owned.add(key)
+
+    context = enable_grad() if tensor_mode else _nothing
+    with context:
+        for root, seed in zip(roots, seeds):
+            arrive(root, seed, False)
+        while heap:
+            t = heapq.heappop(heap)[2]
+            g = grads[id(t)]
+            prim, args, raw, params, tick = t._node
+            if args is None:
+                raise FreedGraphError(
+                    f"backward through the graph a second time (at '{prim.name}'): its saved "
+                    "buffers were freed by the first backward; call backward(retain_graph=True) "
+                    "the first time if you need to differentiate it again")
+            if _state.last_inplace > tick:
+                _check_versions(t, prim, args, tick)
+            if tensor_mode:
+                out, xs = t, args
+            else:
+                out, xs = t.data, raw
+            vjps = prim.vjps
+            for i, a in enumerate(args):
+                if not (isinstance(a, Tensor) and a.requires_grad):
+                    continue
+                node = a._node
+                if node is None:
+                    if target_ids is not None and id(a) not in target_ids:
+                        continue
+                elif node[4] < floor:
+                    continue
+                rule = vjps[i]
+                if rule is None:
+                    continue
+                gi = rule(g, out, *xs, **params)
+                if gi is None:
+                    continue
+                shape = a.data.shape
+                if gi.shape != shape:
+                    gi = _sum_to(gi, shape=shape)
+                if _state.anomaly:
+                    _check_finite(gi, t, prim, i)
+                arrive(a, gi, gi is not g and gi.__class__ is _ndarray and gi.base is None)
+            if not retain:
+                t._node = (prim, None, None, None, tick)
+    return {key: (x, grads[key] if key in owned or tensor_mode else _copy(grads[key]))
+            for key, x in found.items()}
+
+
+class _Nothing:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+_nothing = _Nothing()
+
+
+def _copy(g):
+    return np.array(g) if isinstance(g, (_ndarray, np.generic)) else g
+
+
+def _check_versions(t, prim, args, tick):
+    for a in (t,) + tuple(args):
+        if isinstance(a, Tensor) and a._vcell is not None and a._vcell[1] > tick:
+            raise InplaceError(
+                f"backward of '{prim.name}': a tensor of shape {a.shape} that it saved was "
+                f"modified in place after it was used (now at version {a._vcell[0]}); the "
+                "gradient would be wrong. Change a copy instead, or make the change after "
+                "backward")
+
+
+def _check_finite(g, t, prim, i):
+    values = g.data if isinstance(g, Tensor) else g
+    if np.all(np.isfinite(values)):
+        return
+    stack = forward_stacks.get(t)
+    where = "".join(stack[-4:]) if stack else "(no forward stack: the graph was recorded " \
+        "outside detect_anomaly)\n"
+    raise AnomalyError(f"the backward rule of '{prim.name}' (output shape {t.shape}) produced "
+                       f"NaN or Inf for its argument {i}. The forward operation was created at:\n"
+                       f"{where}")
+
+
+# ------------------------------------------------------------------------------ helpers
+def _seed(root, gradient, who):
+    """∂root/∂root: ones for a one-element root, else the given gradient (checked)."""
+    if gradient is None:
+        if root.data.size != 1:
+            raise GradientError(f"{who}: the output has shape {root.shape}; backward without "
+                                "`gradient=` needs a one-element output (pass the vector of the "
+                                "vector-Jacobian product as gradient=)")
+        return np.ones(root.data.shape, root.data.dtype)
+    g = gradient.data if isinstance(gradient, Tensor) else np.asarray(gradient,
+                                                                       dtype=root.data.dtype)
+    if g.shape != root.data.shape:
+        raise ShapeError(f"{who}: gradient of shape {g.shape} for an output of shape "
+                         f"{root.shape}; they must be equal")
+    return gradient if isinstance(gradient, Tensor) and gradient.requires_grad else g
+
+
+def _as_targets(inputs):
+    targets = list(inputs)
+    for x in targets:
+        if not isinstance(x, Tensor):
+            raise TypeError(f"inputs must be tensors, got {type(x).__name__}")
+        if not x.requires_grad:
+            raise GradientError(f"an input of shape {x.shape} does not require grad, so no "
+                                "gradient flows to it")
+    return targets
+
+
+def _floor(targets):
+    """Nodes ticked below every target cannot lead to one (leaf targets: no pruning)."""
+    if targets is None or any(t._node is None for t in targets):
+        return 0
+    return min(t._node[4] for t in targets)
+
+
+def _as_result(g, like, tensor_mode):
+    """A gradient as a Tensor with the dtype of the tensor it belongs to."""
+    if not isinstance(g, Tensor):
+        g = make(np.asarray(g))
+    if g.dtype != like.dtype:
+        from .ops.elementwise import astype
+        g = astype(g, dtype=like.dtype)
+    return g
+
+
+def _accumulate_into_leaf(leaf, g):
+    """leaf.grad += g, keeping the leaf's dtype (and the graph of g under create_graph)."""
+    g = _as_result(g, leaf, None)
+    if leaf.grad is None:
+        leaf.grad = g
+    elif g.requires_grad or leaf.grad.requires_grad:
+        leaf.grad = leaf.grad + g
+    else:
+        leaf.grad.data = leaf.grad.data + g.data

@@ -1,0 +1,32 @@
+"""Exceptions that say what went wrong, where, and what to do.
+
+Each is a subclass of the built-in a user would catch (ValueError, TypeError, RuntimeError).
+"""
+
+
+class ShapeError(ValueError):
+    """Operands whose shapes do not fit the operation."""
+
+
+class DtypeError(TypeError):
+    """A dtype that cannot take part (e.g. gradients of integer tensors)."""
+
+
+class GradientError(RuntimeError):
+    """A gradient that cannot be computed as asked (non-scalar output, nothing requires grad)."""
+
+
+class FreedGraphError(GradientError):
+    """Backward through a graph whose saved buffers were released by an earlier backward."""
+
+
+class InplaceError(GradientError):
+    """An in-place change that would make a recorded gradient wrong."""
+
+
+class AnomalyError(GradientError):
+    """A backward rule produced NaN or Inf while anomaly detection was on."""
+
+
+class GradcheckError(RuntimeError):
+    """Analytic derivatives disagree with finite differences (raised by gradcheck)."""

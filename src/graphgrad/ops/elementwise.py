@@ -1,0 +1,281 @@
+"""Elementwise primitives, each with its local derivative ∂y/∂x_i (NumPy broadcasting applies;
+the engine sums a broadcast gradient back to each operand's shape)."""
+import numpy as np
+
+from ..primitive import primitive
+from ._samples import binary, fixed, nonzero, off_integers, uniform, unary
+
+positive = uniform(0.2, 2.0)
+
+
+# ----------------------------------------------------------------------------- arithmetic
+@primitive(examples=binary())
+def add(x, y):
+    """x + y"""
+    return x + y
+
+
+add.defpartials(1, 1)
+
+
+@primitive(examples=binary())
+def sub(x, y):
+    """x - y"""
+    return x - y
+
+
+sub.defpartials(1, -1)
+
+
+@primitive(examples=binary())
+def mul(x, y):
+    """x · y"""
+    return x * y
+
+
+mul.defpartials(lambda out, x, y: y, lambda out, x, y: x)
+
+
+@primitive(examples=binary(sample2=nonzero()))
+def div(x, y):
+    """x / y"""
+    return x / y
+
+
+div.defpartials(lambda out, x, y: 1 / y, lambda out, x, y: -out / y)
+
+
+@primitive(examples=binary(sample=positive, scalar=2.5))
+def pow(x, y):
+    """x^y; ∂/∂x = y·x^(y−1) (0 where y = 0), ∂/∂y = x^y·ln x (0 where x = 0 ≤ y, as PyTorch)."""
+    return x ** y
+
+
+def _dpow_dx(out, x, y):
+    if isinstance(y, (int, float)):
+        return 0.0 * x if y == 0 else (y * x if y == 2 else y * x ** (y - 1))
+    return where(y == 0, 0.0, y * x ** (y - 1))
+
+
+def _dpow_dy(out, x, y):
+    return where((x == 0) & (y >= 0), 0.0, out * log(where(x == 0, 1.0, x)))
+
+
+pow.defpartials(_dpow_dx, _dpow_dy)
+
+
+@primitive(examples=unary(), is_view=True)
+def identity(x):
+    """x itself, as a new node (transforms watch their inputs through it)."""
+    return x
+
+
+identity.defpartials(1)
+
+
+@primitive(examples=unary())
+def neg(x):
+    """−x"""
+    return -x
+
+
+neg.defpartials(-1)
+
+
+# ----------------------------------------------------------------------------- unary math
+@primitive(examples=unary(nonzero()))
+def abs(x):
+    """|x|; ∂/∂x = sign(x) (0 at 0, as PyTorch)"""
+    return np.abs(x)
+
+
+abs.defpartials(lambda out, x: sign(x))
+
+
+@primitive(examples=unary())
+def exp(x):
+    """e^x; ∂/∂x = e^x"""
+    return np.exp(x)
+
+
+exp.defpartials(lambda out, x: out)
+
+
+@primitive(examples=unary(positive))
+def log(x):
+    """ln x; ∂/∂x = 1/x"""
+    return np.log(x)
+
+
+log.defpartials(lambda out, x: 1 / x)
+
+
+@primitive(examples=unary(uniform(-0.8, 2.0)))
+def log1p(x):
+    """ln(1 + x), accurate near 0; ∂/∂x = 1/(1 + x)"""
+    return np.log1p(x)
+
+
+log1p.defpartials(lambda out, x: 1 / (1 + x))
+
+
+@primitive(examples=unary())
+def expm1(x):
+    """e^x − 1, accurate near 0; ∂/∂x = e^x"""
+    return np.expm1(x)
+
+
+expm1.defpartials(lambda out, x: out + 1)
+
+
+@primitive(examples=unary(positive))
+def sqrt(x):
+    """√x; ∂/∂x = 1/(2√x)"""
+    return np.sqrt(x)
+
+
+sqrt.defpartials(lambda out, x: 0.5 / out)
+
+
+@primitive(examples=unary())
+def sin(x):
+    """sin x; ∂/∂x = cos x"""
+    return np.sin(x)
+
+
+sin.defpartials(lambda out, x: cos(x))
+
+
+@primitive(examples=unary())
+def cos(x):
+    """cos x; ∂/∂x = −sin x"""
+    return np.cos(x)
+
+
+cos.defpartials(lambda out, x: -sin(x))
+
+
+@primitive(examples=unary(uniform(-1.2, 1.2)))
+def tan(x):
+    """tan x; ∂/∂x = 1 + tan² x"""
+    return np.tan(x)
+
+
+tan.defpartials(lambda out, x: 1 + out * out)
+
+
+@primitive(examples=unary())
+def tanh(x):
+    """tanh x; ∂/∂x = 1 − tanh² x"""
+    return np.tanh(x)
+
+
+tanh.defpartials(lambda out, x: 1 - out * out)
+
+
+@primitive(examples=unary(uniform(-4.0, 4.0)))
+def sigmoid(x):
+    """σ(x) = 1/(1 + e^−x), computed as exp(−log(1 + e^−x)) so that it never overflows;
+    ∂/∂x = σ(x)(1 − σ(x))"""
+    return np.exp(-np.logaddexp(0, -x))
+
+
+sigmoid.defpartials(lambda out, x: out * (1 - out))
+
+
+@primitive(examples=unary(nonzero()))
+def relu(x):
+    """max(x, 0); ∂/∂x = [x > 0] (0 at 0, as PyTorch)"""
+    return np.maximum(x, 0)
+
+
+relu.defpartials(lambda out, x: x > 0)
+
+
+def _piecewise_constant(np_fn, name, doc):
+    """sign, floor, ceil, round: flat almost everywhere, so their gradient is zero."""
+    fn = primitive(name=name, examples=unary(off_integers()))(lambda x: np_fn(x))
+    fn.__doc__ = doc + " (piecewise constant: zero gradient)"
+    fn.defpartials(0)
+    return fn
+
+
+sign = _piecewise_constant(np.sign, "sign", "−1, 0 or 1 by the sign of x")
+floor = _piecewise_constant(np.floor, "floor", "largest integer ≤ x")
+ceil = _piecewise_constant(np.ceil, "ceil", "smallest integer ≥ x")
+round = _piecewise_constant(np.round, "round", "nearest integer, halves to even")
+
+
+# ----------------------------------------------------------------------------- selection
+def _winner(x, y):
+    """1 where x wins, ½ on ties (the gradient is split, as PyTorch), 0 where y wins."""
+    return where(x == y, 0.5, where(x > y, 1.0, 0.0))
+
+
+@primitive(examples=binary(scalar=0.3))
+def maximum(x, y):
+    """elementwise max(x, y)"""
+    return np.maximum(x, y)
+
+
+maximum.defpartials(lambda out, x, y: _winner(x, y), lambda out, x, y: _winner(y, x))
+
+
+@primitive(examples=binary(scalar=0.3))
+def minimum(x, y):
+    """elementwise min(x, y)"""
+    return np.minimum(x, y)
+
+
+minimum.defpartials(lambda out, x, y: _winner(y, x), lambda out, x, y: _winner(x, y))
+
+
+def _where_cases(rng):
+    cond = rng.random((2, 3)) > 0.5
+    return [((cond, rng.normal(size=(2, 3)), rng.normal(size=(3,))), {}),
+            ((cond[0], rng.normal(size=(2, 3)), 0.5), {})]
+
+
+@primitive(examples=_where_cases)
+def where(condition, x, y):
+    """x where condition holds, else y; the gradient goes to the branch that was taken."""
+    return np.where(condition, x, y)
+
+
+where.defvjp(None, lambda g, out, c, x, y: where(c, g, 0.0),
+             lambda g, out, c, x, y: where(c, 0.0, g))
+where.defjvp_all(lambda ts, out, c, x, y: None if ts[1] is None and ts[2] is None else
+                 where(c, 0.0 if ts[1] is None else ts[1], 0.0 if ts[2] is None else ts[2]))
+
+
+@primitive(examples=fixed((lambda rng: (rng.uniform(-2, 2, (2, 3)), -0.5, 0.7), {}),
+                          (lambda rng: (rng.uniform(-2, 2, (3,)), None, 0.4), {}),
+                          (lambda rng: (rng.uniform(-2, 2, (2, 3)), rng.uniform(-1.5, -0.1, 3),
+                                        rng.uniform(0.1, 1.5, (2, 1))), {})))
+def clip(x, low, high):
+    """min(max(x, low), high), low or high may be None; the gradient flows to whichever of
+    x, low, high the output equals (to x at the boundary, as PyTorch's clamp)."""
+    return np.clip(x, low, high)
+
+
+def _inside(x, low, high):
+    if low is None:
+        return x <= high
+    if high is None:
+        return x >= low
+    return (x >= low) & (x <= high)
+
+
+clip.defpartials(lambda out, x, lo, hi: _inside(x, lo, hi),
+                 lambda out, x, lo, hi: x < lo,
+                 lambda out, x, lo, hi: x > hi)
+
+
+@primitive(examples=unary(dtype="float64"))
+def astype(x, *, dtype):
+    """x converted to another dtype; the gradient is converted back."""
+    return x.astype(dtype)
+
+
+astype.defvjp(lambda g, out, x, dtype: astype(g, dtype=x.dtype))
+astype.defjvp(lambda t, out, x, dtype: astype(t, dtype=dtype))

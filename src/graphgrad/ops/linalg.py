@@ -1,0 +1,74 @@
+"""Matrix products: matmul (1-D, 2-D and batched, as NumPy) and the dot product.
+
+For Y = A B: ∂L/∂A = ∂L/∂Y Bᵀ and ∂L/∂B = Aᵀ ∂L/∂Y (001's affine-layer backward pass);
+1-D operands are treated as a row (left) or column (right) vector and batch axes are summed
+back by the engine. Ẏ = Ȧ B + A Ḃ.
+"""
+import numpy as np
+
+from ..errors import ShapeError
+from ..primitive import primitive
+from ._samples import fixed
+from .shape import _reshape, _transpose
+
+_PAIRS = (((2, 3), (3, 4)), ((3,), (3,)), ((2, 3), (3,)), ((3,), (3, 2)), ((2, 2, 3), (3, 2)),
+          ((2, 1, 2, 3), (2, 3, 2)), ((3,), (2, 3, 2)))
+
+
+def _pair(a, b):
+    return lambda rng: (rng.normal(size=a), rng.normal(size=b))
+
+
+@primitive(examples=fixed(*((_pair(a, b), {}) for a, b in _PAIRS)))
+def matmul(a, b):
+    """A @ B"""
+    return np.matmul(a, b)
+
+
+def _mT(x):
+    """The last two axes swapped."""
+    n = x.ndim
+    return _transpose(x, axes=tuple(range(n - 2)) + (n - 1, n - 2))
+
+
+def _column(v):
+    """(..., n) → (..., n, 1)"""
+    return _reshape(v, shape=v.shape + (1,))
+
+
+def _row(v):
+    """(..., n) → (..., 1, n)"""
+    return _reshape(v, shape=v.shape[:-1] + (1, v.shape[-1]))
+
+
+def _matmul_da(g, out, a, b):
+    if b.ndim == 1:
+        return g * b if a.ndim == 1 else _column(g) * b
+    if a.ndim == 1:
+        return matmul(b, _column(g))[..., 0]
+    return matmul(g, _mT(b))
+
+
+def _matmul_db(g, out, a, b):
+    if a.ndim == 1:
+        return g * a if b.ndim == 1 else _column(a) * _row(g)
+    if b.ndim == 1:
+        return matmul(_mT(a), _column(g))[..., 0]
+    return matmul(_mT(a), g)
+
+
+matmul.defvjp(_matmul_da, _matmul_db)
+matmul.defjvp(lambda t, out, a, b: matmul(t, b), lambda t, out, a, b: matmul(a, t))
+
+
+def dot(a, b):
+    """Inner product of two vectors (matrix product for 2-D operands, as NumPy)."""
+    if np.ndim(a) > 2 or np.ndim(b) > 2:
+        raise ShapeError(f"dot: operands of shapes {np.shape(a)} and {np.shape(b)}; dot takes "
+                         "vectors or matrices, use matmul for batched products")
+    return matmul(a, b)
+
+
+def outer(a, b):
+    """Outer product a bᵀ of two vectors."""
+    return _column(a) * _reshape(b, shape=(1,) + np.shape(b))

@@ -1,0 +1,267 @@
+"""Primitives: the local functions g_v that every differentiable computation is built from.
+
+A primitive states, side by side, its forward computation on NumPy arrays, its backward rule
+(VJP, one per argument: ∂L/∂x_i from ∂L/∂y) and its forward rule (JVP: ẏ from the ẋ_i).
+Rules are written with graphgrad operations, which accept plain ndarrays as well as Tensors:
+a first-order backward runs them on raw arrays (nothing recorded, fast), ``create_graph=True``
+runs the very same rules on Tensors, which records them for higher-order derivatives.
+
+Calling a primitive on Tensors records a node when some input requires grad (define-by-run);
+calling it on ndarrays just computes. Forward-mode tangents are pushed through the same call
+(dual numbers with one level per active ``jvp``, so nested transforms never confuse their
+perturbations).
+"""
+import inspect
+import traceback
+import weakref
+
+import numpy as np
+
+from . import _state
+from .errors import ShapeError
+from .tensor import Tensor
+
+#: Every primitive by name; the test-suite walks it to check each rule.
+registry = {}
+
+#: Forward stack of each node recorded while anomaly detection was on.
+forward_stacks = weakref.WeakKeyDictionary()
+
+_ndarray = np.ndarray
+_asarray = np.asarray
+_new = object.__new__
+_clock = _state.clock
+
+
+class Primitive:
+    """One primitive operation: forward, per-argument VJPs and a JVP."""
+
+    __slots__ = ("name", "forward", "vjps", "jvp", "partials", "examples", "is_view", "call",
+                 "__weakref__")
+
+    def __init__(self, forward, name, examples, is_view):
+        self.name = name
+        self.forward = forward
+        self.vjps = ()
+        self.jvp = None
+        self.partials = None
+        self.examples = examples
+        self.is_view = is_view
+
+    def defvjp(self, *rules):
+        """rules[i](g, out, *args, **params) → ∂L/∂args[i] (None: no gradient flows there)."""
+        self.vjps = rules
+
+    def defvjp_per_arg(self, rule):
+        """Variadic primitives: rule(i, g, out, *args, **params) → ∂L/∂args[i]."""
+        self.vjps = PerArg(rule)
+
+    def defjvp(self, *rules):
+        """rules[i](ẋ_i, out, *args, **params) → its term of ẏ; the terms are summed."""
+        def jvp(tangents, out, *args, **params):
+            total = None
+            for rule, t in zip(rules, tangents):
+                if t is not None and rule is not None:
+                    term = rule(t, out, *args, **params)
+                    if term is not None:
+                        total = term if total is None else total + term
+            return total
+        self.jvp = jvp
+
+    def defjvp_all(self, rule):
+        """rule(tangents, out, *args, **params) → ẏ, with None for zero tangents."""
+        self.jvp = rule
+
+    def defpartials(self, *partials):
+        """Elementwise primitives: give the local derivatives ∂y/∂x_i(out, *args) once; then
+        ∂L/∂x_i = ∂L/∂y · ∂y/∂x_i and ẏ = Σ_i ∂y/∂x_i · ẋ_i. A partial may be the number 1 or -1
+        (pass through, negate) or 0 (no gradient: piecewise-constant functions)."""
+        self.vjps = tuple(_times(p) for p in partials)
+        self.defjvp(*self.vjps)
+        self.partials = partials
+
+    def __repr__(self):
+        return f"<primitive {self.name}>"
+
+
+def _times(partial):
+    """The rule v ↦ v · partial(out, *args) for a local derivative (v is ∂L/∂y or ẋ_i)."""
+    if callable(partial):
+        return lambda v, out, *args, **params: v * partial(out, *args, **params)
+    if partial == 0:
+        return None
+    if partial == 1:
+        return lambda v, out, *args, **params: v
+    if partial == -1:
+        return lambda v, out, *args, **params: -v
+    raise ValueError(f"a constant partial derivative must be 0, 1 or -1, not {partial!r}")
+
+
+class PerArg:
+    """VJP rules of a variadic primitive: ``rule(i, g, out, *args, **params)`` for argument i."""
+
+    __slots__ = ("rule",)
+
+    def __init__(self, rule):
+        self.rule = rule
+
+    def __getitem__(self, i):
+        rule = self.rule
+        return lambda g, out, *args, **params: rule(i, g, out, *args, **params)
+
+
+def primitive(name=None, examples=None, is_view=False):
+    """Decorator: make a NumPy function a primitive.
+
+    Positional parameters of the function are operands (tensors, arrays or numbers);
+    keyword-only parameters are static (axis, shape, ...). ``examples(rng)`` returns sample
+    ``(args, params)`` for the registry-wide gradient test.
+    """
+    def wrap(forward):
+        prim = Primitive(forward, name or forward.__name__, examples, is_view)
+        if prim.name in registry:
+            raise ValueError(f"primitive {prim.name!r} is defined twice")
+        registry[prim.name] = prim
+        call = _make_call(prim, _arity(forward))
+        call.__name__ = call.__qualname__ = prim.name
+        call.__doc__ = forward.__doc__
+        call.__wrapped__ = forward
+        call.primitive = prim
+        prim.call = call
+        call.defvjp, call.defjvp, call.defjvp_all = prim.defvjp, prim.defjvp, prim.defjvp_all
+        call.defpartials, call.defvjp_per_arg = prim.defpartials, prim.defvjp_per_arg
+        return call
+    return wrap
+
+
+def _arity(forward):
+    kinds = [p.kind for p in inspect.signature(forward).parameters.values()]
+    if inspect.Parameter.VAR_POSITIONAL in kinds:
+        return None
+    return sum(k in (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+               for k in kinds)
+
+
+def _make_call(prim, arity):
+    """Build the fast entry point for one primitive (specialised for one and two operands)."""
+    forward = prim.forward
+    finish = _finish_view if prim.is_view else _finish
+
+    if arity == 1:
+        def call(x, **params):
+            if not isinstance(x, Tensor):
+                return forward(x, **params)
+            if _state.fwd_levels and x._tangents is not None:
+                level = _top_level((x,))
+                if level:
+                    return _push_tangents(call, prim, level, (x,), params)
+            raw = (x.data,)
+            return finish(prim, _forward(prim, raw, params), (x,), raw, params, x.requires_grad)
+    elif arity == 2:
+        def call(x, y, **params):
+            xt = isinstance(x, Tensor)
+            yt = isinstance(y, Tensor)
+            if not (xt or yt):
+                return forward(x, y, **params)
+            if _state.fwd_levels:
+                level = _top_level((x, y))
+                if level:
+                    return _push_tangents(call, prim, level, (x, y), params)
+            raw = (x.data if xt else x, y.data if yt else y)
+            requires = (xt and x.requires_grad) or (yt and y.requires_grad)
+            return finish(prim, _forward(prim, raw, params), (x, y), raw, params, requires)
+    else:
+        def call(*args, **params):
+            if not any(isinstance(a, Tensor) for a in args):
+                return forward(*args, **params)
+            if _state.fwd_levels:
+                level = _top_level(args)
+                if level:
+                    return _push_tangents(call, prim, level, args, params)
+            raw = tuple(a.data if isinstance(a, Tensor) else a for a in args)
+            requires = any(isinstance(a, Tensor) and a.requires_grad for a in args)
+            return finish(prim, _forward(prim, raw, params), args, raw, params, requires)
+    return call
+
+
+def _forward(prim, raw, params):
+    try:
+        return prim.forward(*raw, **params)
+    except ValueError as e:
+        if "broadcast" in str(e) or "shape" in str(e) or "dimension" in str(e):
+            shapes = " and ".join(str(np.shape(a)) for a in raw)
+            raise ShapeError(f"{prim.name}: operands of shapes {shapes} do not fit: {e}") from None
+        raise
+
+
+def _finish(prim, out, args, raw, params, requires):
+    """Wrap a forward result as a Tensor; record the node if an input requires grad."""
+    if out.__class__ is not _ndarray:
+        out = _asarray(out)
+    t = _new(Tensor)
+    t.data = out
+    t.grad = None
+    t.name = None
+    t._tangents = None
+    t._vcell = None
+    if requires and _state.grad_enabled:
+        t.requires_grad = True
+        t._node = (prim, args, raw, params, next(_clock))
+        if _state.anomaly:
+            forward_stacks[t] = traceback.format_stack()[:-3]
+    else:
+        t.requires_grad = False
+        t._node = None
+    return t
+
+
+def _finish_view(prim, out, args, raw, params, requires):
+    """As _finish, for results that share memory with args[0]: they share its version counter,
+    so an in-place change through either is seen by backward."""
+    t = _finish(prim, out, args, raw, params, requires)
+    base = args[0]
+    if isinstance(base, Tensor) and np.may_share_memory(t.data, base.data):
+        if base._vcell is None:
+            base._vcell = [0, 0]
+        t._vcell = base._vcell
+    return t
+
+
+# ------------------------------------------------------------------------- forward mode
+def _top_level(args):
+    """The newest active forward-mode level below the ceiling that some argument carries."""
+    best = 0
+    ceiling = _state.fwd_ceiling
+    active = _state.fwd_levels
+    for a in args:
+        if isinstance(a, Tensor) and a._tangents:
+            for level in a._tangents:
+                if best < level < ceiling and level in active:
+                    best = level
+    return best
+
+
+def tangent_of(x, level):
+    """x's tangent at a forward-mode level (None: zero)."""
+    if isinstance(x, Tensor) and x._tangents:
+        return x._tangents.get(level)
+    return None
+
+
+def _push_tangents(call, prim, level, args, params):
+    """Evaluate a primitive on dual numbers of one level: the primal (with every lower level)
+    first, then ẏ = Σ_i ∂g/∂x_i · ẋ_i by the primitive's JVP rule, itself on lower-level duals."""
+    saved = _state.fwd_ceiling
+    _state.fwd_ceiling = level
+    try:
+        out = call(*args, **params)
+        tangents = tuple(tangent_of(a, level) for a in args)
+        tangent = prim.jvp(tangents, out, *args, **params)
+        if tangent is not None and np.shape(tangent) != out.shape:
+            from .ops.shape import _broadcast_to
+            tangent = _broadcast_to(tangent, shape=out.shape)
+    finally:
+        _state.fwd_ceiling = saved
+    if tangent is not None:
+        out._tangents = {**out._tangents, level: tangent} if out._tangents else {level: tangent}
+    return out

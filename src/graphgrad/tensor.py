@@ -1,0 +1,259 @@
+"""Tensor: a NumPy array that is also a node of the recorded compute graph.
+
+A tensor produced by a recorded operation *is* the graph node v: ``data`` is its activation α_v,
+``_node`` holds the primitive g_v, its parents P_v and what the backward rule needs. Leaves
+(inputs and parameters) have ``_node = None``.
+"""
+import numpy as np
+
+from . import _state
+from .errors import DtypeError, GradientError, InplaceError
+
+#: Python floats and lists of floats become this dtype (as in PyTorch).
+default_float = np.dtype(np.float32)
+
+
+def is_float(dtype):
+    """Whether tensors of `dtype` can carry gradients (floating point)."""
+    return dtype.kind == "f" or dtype.kind == "c"
+
+
+def as_array(data, dtype=None, copy=False):
+    """Turn data (Tensor, ndarray, number, nested list) into an ndarray; Python floats → float32."""
+    if isinstance(data, Tensor):
+        data = data.data
+    elif not isinstance(data, (np.ndarray, np.generic)):
+        arr = np.array(data, dtype=dtype)
+        if dtype is None and arr.dtype == np.float64:
+            arr = arr.astype(default_float)
+        return arr
+    if dtype is not None and np.dtype(dtype) != data.dtype:
+        return data.astype(dtype)
+    return np.array(data) if copy or isinstance(data, np.generic) else data
+
+
+class Tensor:
+    """An n-dimensional array with an optional gradient, recorded into a compute graph."""
+
+    __slots__ = ("data", "requires_grad", "_node", "grad", "name", "_tangents", "_vcell",
+                 "__weakref__")
+    # Let NumPy hand mixed ndarray/Tensor arithmetic to our operators (see __array_ufunc__).
+    __array_priority__ = 1000
+
+    def __init__(self, data, dtype=None, requires_grad=False, name=None):
+        self.data = as_array(data, dtype)
+        self._node = None
+        self.grad = None
+        self.name = name
+        self._tangents = None
+        self._vcell = None
+        self.requires_grad = False
+        if requires_grad:
+            self.requires_grad_(True)
+
+    # ----------------------------------------------------------------- array-like attributes
+    @property
+    def shape(self):
+        return self.data.shape
+
+    @property
+    def dtype(self):
+        return self.data.dtype
+
+    @property
+    def ndim(self):
+        return self.data.ndim
+
+    @property
+    def size(self):
+        return self.data.size
+
+    def __len__(self):
+        if not self.data.ndim:
+            raise TypeError("len() of a 0-d tensor")
+        return len(self.data)
+
+    def __iter__(self):
+        if not self.data.ndim:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(len(self.data)))
+
+    def __array__(self, dtype=None, copy=None):
+        return self.data if dtype is None else self.data.astype(dtype)
+
+    def item(self):
+        """The value of a one-element tensor as a Python number."""
+        if self.data.size != 1:
+            raise ValueError(f"item() needs a tensor with one element, got shape {self.shape}")
+        return self.data.item()
+
+    def numpy(self):
+        """The underlying ndarray (shared, not copied), as ``torch.Tensor.numpy``."""
+        return self.data
+
+    def tolist(self):
+        return self.data.tolist()
+
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    def __bool__(self):
+        if self.data.size != 1:
+            raise ValueError(f"the truth value of a tensor of shape {self.shape} is ambiguous; "
+                             "use .any() or .all()")
+        return bool(self.data)
+
+    __hash__ = object.__hash__
+
+    # ----------------------------------------------------------------- graph attributes
+    @property
+    def is_leaf(self):
+        """True for tensors not produced by a recorded operation (inputs and parameters)."""
+        return self._node is None
+
+    @property
+    def grad_fn(self):
+        """The recorded operation that produced this tensor (None for leaves)."""
+        return None if self._node is None else GradFn(self)
+
+    @property
+    def _version(self):
+        """How many times this tensor's storage has been changed in place."""
+        return 0 if self._vcell is None else self._vcell[0]
+
+    def requires_grad_(self, requires_grad=True):
+        """Mark a leaf as a parameter whose gradient backward propagation should compute."""
+        if requires_grad and not is_float(self.data.dtype):
+            raise DtypeError(f"only floating-point tensors can require gradients; this tensor "
+                                f"has dtype {self.data.dtype} (convert with .astype('float32'))")
+        if self._node is not None and not requires_grad:
+            raise GradientError("requires_grad_(False) on a non-leaf tensor; use .detach()")
+        self.requires_grad = bool(requires_grad)
+        return self
+
+    def detach(self):
+        """A new leaf sharing this tensor's data, cut from the graph (no gradient flows back)."""
+        return make(self.data)
+
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+        """Backward propagation from this tensor: accumulate ∂self/∂leaf into every leaf's .grad.
+
+        gradient: ∂L/∂self for a non-scalar tensor (the vector of the vector-Jacobian product).
+        retain_graph: keep saved buffers for another backward (default: create_graph).
+        create_graph: record the backward pass itself, for higher-order derivatives.
+        inputs: accumulate only into these tensors.
+        """
+        from .autodiff import backward
+        backward(self, gradient, retain_graph, create_graph, inputs)
+
+    # ----------------------------------------------------------------- in-place updates
+    def _inplace(self, ufunc, other):
+        if self.requires_grad and _state.grad_enabled:
+            kind = "a leaf that requires grad" if self._node is None else "a recorded tensor"
+            raise InplaceError(f"in-place {ufunc.__name__} on {kind} (shape {self.shape}); "
+                               "in-place changes are not recorded: update parameters inside "
+                               "`with gg.no_grad():` or use the out-of-place operation")
+        other = other.data if isinstance(other, Tensor) else other
+        try:
+            ufunc(self.data, other, out=self.data, casting="same_kind")
+        except (ValueError, TypeError) as e:
+            raise InplaceError(f"in-place {ufunc.__name__} on shape {self.shape}, dtype "
+                               f"{self.dtype} with {np.shape(other)}: {e}") from None
+        self._bump_version()
+        return self
+
+    def _bump_version(self):
+        tick = next(_state.clock)
+        _state.last_inplace = tick
+        if self._vcell is None:
+            self._vcell = [1, tick]
+        else:
+            self._vcell[0] += 1
+            self._vcell[1] = tick
+
+    def add_(self, other):
+        return self._inplace(np.add, other)
+
+    def sub_(self, other):
+        return self._inplace(np.subtract, other)
+
+    def mul_(self, other):
+        return self._inplace(np.multiply, other)
+
+    def div_(self, other):
+        return self._inplace(np.divide, other)
+
+    def copy_(self, other):
+        return self._inplace(_assign, other)
+
+    def fill_(self, value):
+        return self._inplace(_assign, value)
+
+    def zero_(self):
+        return self._inplace(_assign, 0)
+
+    __iadd__, __isub__, __imul__, __itruediv__ = add_, sub_, mul_, div_
+
+    # ----------------------------------------------------------------- display
+    def __repr__(self):
+        prefix = "tensor("
+        body = np.array2string(self.data, separator=", ", prefix=prefix, precision=4)
+        extras = []
+        if self.data.dtype not in (default_float, np.dtype(np.int64), np.dtype(bool)):
+            extras.append(f"dtype={self.data.dtype}")
+        if self._node is not None:
+            extras.append(f"grad_fn=<{self._node[0].name}>")
+        elif self.requires_grad:
+            extras.append("requires_grad=True")
+        if self.name is not None:
+            extras.append(f"name={self.name!r}")
+        return prefix + body + "".join(", " + e for e in extras) + ")"
+
+
+def _assign(dst, src, out=None, casting="same_kind"):
+    np.copyto(out, src, casting=casting)
+
+
+_new = object.__new__
+
+
+def make(data, requires_grad=False):
+    """Fast internal constructor: wrap an ndarray without checks or copies."""
+    t = _new(Tensor)
+    t.data = data
+    t.requires_grad = requires_grad
+    t._node = None
+    t.grad = None
+    t.name = None
+    t._tangents = None
+    t._vcell = None
+    return t
+
+
+class GradFn:
+    """A read-only view of the recorded operation behind a tensor (PyTorch's ``grad_fn``)."""
+
+    __slots__ = ("_tensor",)
+
+    def __init__(self, tensor):
+        self._tensor = tensor
+
+    @property
+    def name(self):
+        return self._tensor._node[0].name
+
+    @property
+    def inputs(self):
+        """The tensors this operation consumed (its parents P_v), or () once freed."""
+        args = self._tensor._node[1]
+        return () if args is None else tuple(a for a in args if isinstance(a, Tensor))
+
+    @property
+    def next_functions(self):
+        return tuple((a.grad_fn, 0) for a in self.inputs)
+
+    def __repr__(self):
+        return f"<{self.name}Backward>"

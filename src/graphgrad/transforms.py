@@ -1,0 +1,275 @@
+"""Composable function transforms: grad, value_and_grad, vjp, jvp, jacfwd, jacrev, jacobian,
+hessian (in the spirit of JAX).
+
+Forward propagation (jvp) pushes one tangent through the computation in a single sweep, with
+no reverse graph; backward propagation (vjp, grad) records the graph and sweeps it backwards.
+Transforms nest freely: each jvp owns a fresh level so tangents of different transforms never
+mix, and each grad differentiates only with respect to its own inputs.
+"""
+import itertools
+from functools import wraps
+
+import numpy as np
+
+from . import _state
+from .autodiff import _as_result, _seed, _sweep
+from .errors import DtypeError, GradientError, ShapeError
+from .grad_mode import enable_grad
+from .ops.elementwise import identity
+from .ops.shape import _reshape
+from .ops.shape import stack as _stack
+from .primitive import tangent_of
+from .tensor import Tensor, as_array, is_float, make
+
+_levels = itertools.count(1)
+
+
+# ------------------------------------------------------------------------------ inputs
+def _as_input(x, who):
+    """An argument to differentiate, as a float Tensor."""
+    if not isinstance(x, Tensor):
+        x = make(as_array(x))
+    if not is_float(x.dtype):
+        raise DtypeError(f"{who}: cannot differentiate with respect to an argument of dtype "
+                         f"{x.dtype}; pass floating-point values")
+    return x
+
+
+def _watch(x):
+    """A fresh node standing for x that gradients are taken with respect to (x's own graph and
+    tangents still flow through it)."""
+    y = identity(x)
+    if not y.requires_grad:
+        y.requires_grad = True
+    return y
+
+
+def _argnums(argnums, nargs, who):
+    nums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
+    for i in nums:
+        if not -nargs <= i < nargs:
+            raise ValueError(f"{who}: argnums {argnums} out of range for {nargs} arguments")
+    return nums
+
+
+def _tensor_mode(outputs, targets, floor):
+    """Whether the sweep must record (run rules on Tensors): inside a jvp, or when the outputs
+    also depend on tensors requiring grad outside this transform (an enclosing grad needs to
+    differentiate through our result)."""
+    if _state.fwd_levels:
+        return True
+    target_ids = {id(t) for t in targets}
+    stack = [o for o in outputs if o._node is not None]
+    seen = set()
+    while stack:
+        t = stack.pop()
+        if id(t) in seen:
+            continue
+        seen.add(id(t))
+        for a in t._node[1] or ():
+            if not (isinstance(a, Tensor) and a.requires_grad):
+                continue
+            if a._node is None:
+                if id(a) not in target_ids:
+                    return True
+            elif a._node[4] < floor:
+                return True
+            else:
+                stack.append(a)
+    return False
+
+
+def _pullback(outputs, targets, floor, retain):
+    """vjp_fn for outputs w.r.t. targets: cotangents ↦ one gradient per target."""
+    outputs = list(outputs)
+
+    def vjp_fn(cotangents):
+        live = [(o, c) for o, c in zip(outputs, cotangents) if o.requires_grad]
+        seeds = [_seed(o, c, "vjp") for o, c in live]
+        roots = [o for o, _ in live]
+        tensor_mode = _tensor_mode(roots, targets, floor)
+        # a recorded (tensor-mode) sweep is part of an enclosing graph: keep what it saved
+        found = _sweep(roots, seeds, targets, floor, retain or tensor_mode, tensor_mode) \
+            if live else {}
+        return tuple(_as_result(found[id(x)][1], x, tensor_mode) if id(x) in found
+                     else make(np.zeros(x.shape, x.dtype)) for x in targets)
+    return vjp_fn
+
+
+def _outputs(out, who):
+    single = isinstance(out, Tensor)
+    outs = [out] if single else list(out)
+    for o in outs:
+        if not isinstance(o, Tensor):
+            raise TypeError(f"{who}: the function must return tensors, got {type(o).__name__}")
+    return single, outs
+
+
+# ------------------------------------------------------------------------------ reverse
+def vjp(f, *primals, has_aux=False):
+    """(f(*primals), vjp_fn): vjp_fn(cotangent) = cotangentᵀ J, one result per primal, for any
+    number of calls (backward propagation: one sweep per cotangent)."""
+    floor = next(_state.clock)
+    xs = [_watch(_as_input(p, "vjp")) for p in primals]
+    with enable_grad():
+        out = f(*xs)
+    aux = None
+    if has_aux:
+        out, aux = out
+    single, outs = _outputs(out, "vjp")
+    pull = _pullback(outs, xs, floor, retain=True)
+
+    def vjp_fn(cotangent):
+        cts = [cotangent] if single else list(cotangent)
+        if len(cts) != len(outs):
+            raise ValueError(f"vjp_fn: {len(cts)} cotangents for {len(outs)} outputs")
+        return pull(cts)
+    return (out, vjp_fn, aux) if has_aux else (out, vjp_fn)
+
+
+def value_and_grad(f, argnums=0, has_aux=False):
+    """A function returning (f(*args), ∂f/∂args[argnums]); f must return one number."""
+    @wraps(f)
+    def value_and_grad_f(*args, **kwargs):
+        nums = _argnums(argnums, len(args), "grad")
+        floor = next(_state.clock)
+        args = list(args)
+        xs = []
+        for i in nums:
+            args[i] = _watch(_as_input(args[i], "grad"))
+            xs.append(args[i])
+        with enable_grad():
+            out = f(*args, **kwargs)
+        aux = None
+        if has_aux:
+            out, aux = out
+        if not isinstance(out, Tensor) or out.data.size != 1:
+            raise GradientError(f"grad: the function must return a one-element tensor, got "
+                                f"{getattr(out, 'shape', type(out).__name__)}; use jacrev, "
+                                "jacobian or vjp for non-scalar functions")
+        grads = _pullback([out], xs, floor, retain=False)([None])
+        grads = grads[0] if isinstance(argnums, int) else grads
+        return ((out, aux), grads) if has_aux else (out, grads)
+    return value_and_grad_f
+
+
+def grad(f, argnums=0, has_aux=False):
+    """The gradient function of a scalar function: grad(f)(x) = ∇f(x) (backward propagation).
+    grad(grad(f)) and grad(jvp ...) nest."""
+    vg = value_and_grad(f, argnums, has_aux)
+
+    @wraps(f)
+    def grad_f(*args, **kwargs):
+        (value, grads) = vg(*args, **kwargs)
+        return (grads, value[1]) if has_aux else grads
+    return grad_f
+
+
+# ------------------------------------------------------------------------------ forward
+def jvp(f, primals, tangents):
+    """(f(*primals), J·tangents): forward propagation of tangents through f in one sweep."""
+    primals, tangents = tuple(primals), tuple(tangents)
+    if len(primals) != len(tangents):
+        raise ValueError(f"jvp: {len(primals)} primals but {len(tangents)} tangents")
+    level = next(_levels)
+    xs = []
+    for p, t in zip(primals, tangents):
+        x = identity(_as_input(p, "jvp"))
+        t = as_array(t) if not isinstance(t, Tensor) else t
+        if tuple(t.shape) != x.shape:
+            raise ShapeError(f"jvp: tangent of shape {tuple(t.shape)} for a primal of shape "
+                             f"{x.shape}")
+        x._tangents = {**(x._tangents or {}), level: t}
+        xs.append(x)
+    _state.fwd_levels.append(level)
+    try:
+        out = f(*xs)
+    finally:
+        _state.fwd_levels.remove(level)
+    single, outs = _outputs(out, "jvp")
+    tans = [_tangent_out(o, level) for o in outs]
+    return (out, tans[0]) if single else (out, tuple(tans))
+
+
+def _tangent_out(o, level):
+    t = tangent_of(o, level)
+    if t is None:
+        return make(np.zeros(o.shape, o.dtype))
+    return t if isinstance(t, Tensor) else make(np.asarray(t))
+
+
+# ------------------------------------------------------------------------------ Jacobians
+def _basis(x):
+    """The standard basis of x's space, one tensor of x's shape per element."""
+    eye = np.eye(x.size, dtype=x.dtype)
+    return [make(eye[k].reshape(x.shape)) for k in range(x.size)]
+
+
+def jacfwd(f, argnums=0):
+    """Jacobian by forward propagation: one jvp per input element; J has shape
+    out.shape + x.shape."""
+    @wraps(f)
+    def jac(*args):
+        nums = _argnums(argnums, len(args), "jacfwd")
+        args = [_as_input(a, "jacfwd") if i in nums else a for i, a in enumerate(args)]
+        results = []
+        for i in nums:
+            def fi(xi, i=i):
+                return f(*args[:i], xi, *args[i + 1:])
+            x = args[i]
+            columns = [jvp(fi, (x,), (e,)) for e in _basis(x)]
+            out = columns[0][0] if columns else fi(x)
+            results.append(_assemble([c[1] for c in columns], out.shape, x.shape, last=True))
+        return results[0] if isinstance(argnums, int) else tuple(results)
+    return jac
+
+
+def jacrev(f, argnums=0):
+    """Jacobian by backward propagation: one vjp sweep per output element; J has shape
+    out.shape + x.shape."""
+    @wraps(f)
+    def jac(*args):
+        nums = _argnums(argnums, len(args), "jacrev")
+
+        def fx(*xs):
+            full = list(args)
+            for i, x in zip(nums, xs):
+                full[i] = x
+            return f(*full)
+        out, pull = vjp(fx, *(args[i] for i in nums))
+        if not isinstance(out, Tensor):
+            raise TypeError("jacrev: the function must return one tensor")
+        rows = [pull(e) for e in _basis(out)]
+        results = [_assemble([r[k] for r in rows], out.shape, np.shape(args[i]), last=False)
+                   for k, i in enumerate(nums)]
+        return results[0] if isinstance(argnums, int) else tuple(results)
+    return jac
+
+
+def _assemble(parts, out_shape, in_shape, last):
+    """Stack Jacobian columns (jvp results, last=True) or rows (vjp results) into
+    J of shape out_shape + in_shape."""
+    shape = tuple(out_shape) + tuple(in_shape)
+    if not parts:
+        return make(np.zeros(shape))
+    return _reshape(_stack(parts, axis=-1 if last else 0), shape=shape)
+
+
+def jacobian(f, x, mode="auto"):
+    """The Jacobian of f at x, shape f(x).shape + x.shape. mode='forward' uses forward
+    propagation (n = x.size sweeps), 'reverse' backward propagation (m = f(x).size sweeps),
+    'auto' whichever needs fewer sweeps."""
+    if mode not in ("auto", "forward", "reverse"):
+        raise ValueError(f"jacobian: mode must be 'auto', 'forward' or 'reverse', not {mode!r}")
+    x = _as_input(x, "jacobian")
+    if mode == "auto":
+        out = f(x)
+        mode = "forward" if x.size <= np.size(out.data) else "reverse"
+    return (jacfwd if mode == "forward" else jacrev)(f)(x)
+
+
+def hessian(f, argnums=0):
+    """The Hessian of a scalar function, by forward propagation over backward propagation
+    (jacfwd of grad): H has shape x.shape + x.shape."""
+    return jacfwd(jacrev(f, argnums), argnums)
+
