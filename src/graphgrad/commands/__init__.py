@@ -1,0 +1,1 @@
+"""Subcommands of the `graphgrad` command line (see graphgrad.cli)."""
