@@ -9,7 +9,7 @@ PY     := $(VENV)/bin/python
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]' torch==2.13.0
+	$(PY) -m pip install --quiet -e '.[test,all]' torch==2.13.0
 	touch $@
 
 demo: $(VENV)/.installed

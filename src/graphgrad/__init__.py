@@ -25,3 +25,23 @@ float16, float32, float64 = np.float16, np.float32, np.float64
 int32, int64, bool_ = np.int32, np.int64, np.bool_
 
 __version__ = "0.1.0"
+
+#: Parts imported on first use (gg.nn, gg.graph(...), ...), so `import graphgrad` stays light.
+_LAZY = {
+    "nn": ("graphgrad.nn", None), "optim": ("graphgrad.optim", None),
+    "data": ("graphgrad.data", None), "train": ("graphgrad.train", None),
+    "graph": ("graphgrad.graph", "graph"), "trace": ("graphgrad.graph", "trace"),
+    "ComputeGraph": ("graphgrad.graph", "ComputeGraph"), "explain": ("graphgrad.render", "explain"),
+    "save": ("graphgrad.io", "save"), "load": ("graphgrad.io", "load"),
+}
+
+
+def __getattr__(name):
+    if name not in _LAZY:
+        raise AttributeError(f"module 'graphgrad' has no attribute {name!r}")
+    import importlib
+    module_name, attribute = _LAZY[name]
+    module = importlib.import_module(module_name)
+    value = module if attribute is None else getattr(module, attribute)
+    globals()[name] = value
+    return value

@@ -5,10 +5,18 @@ Each command module defines ``register(subparsers)``, which adds its parser and 
 """
 import argparse
 import importlib
+import pkgutil
 import sys
 
-#: Command modules, in the order `graphgrad --help` lists them.
-COMMANDS = ("demo",)
+from . import commands
+
+#: Commands listed first by `graphgrad --help`; any other module in graphgrad.commands follows.
+ORDER = ("train", "graph", "explain", "demo")
+
+
+def command_names():
+    found = [m.name for m in pkgutil.iter_modules(commands.__path__)]
+    return [n for n in ORDER if n in found] + sorted(n for n in found if n not in ORDER)
 
 
 def build_parser():
@@ -17,7 +25,7 @@ def build_parser():
         description="Compute graphs and automatic differentiation: forward and backward "
                     "propagation, and neural networks built on them.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMANDS:
+    for name in command_names():
         importlib.import_module(f"graphgrad.commands.{name}").register(sub)
     return parser
 
