@@ -1,0 +1,1 @@
+"""Reproducible benchmarks against PyTorch and hand-written NumPy (`python -m bench`)."""
