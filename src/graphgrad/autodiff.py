@@ -173,7 +173,7 @@ def _check_finite(g, t, prim, i):
     values = g.data if isinstance(g, Tensor) else g
     if np.all(np.isfinite(values)):
         return
-    stack = forward_stacks.get(t)
+    stack = forward_stacks.get(id(t))
     where = "".join(stack[-4:]) if stack else "(no forward stack: the graph was recorded " \
         "outside detect_anomaly)\n"
     raise AnomalyError(f"the backward rule of '{prim.name}' (output shape {t.shape}) produced "

@@ -24,8 +24,9 @@ from .tensor import Tensor
 #: Every primitive by name; the test-suite walks it to check each rule.
 registry = {}
 
-#: Forward stack of each node recorded while anomaly detection was on.
-forward_stacks = weakref.WeakKeyDictionary()
+#: Forward stack of each node recorded while anomaly detection was on, by id(node); an entry
+#: goes when its node does. (Not a WeakKeyDictionary: tensors compare elementwise.)
+forward_stacks = {}
 
 _ndarray = np.ndarray
 _asarray = np.asarray
@@ -208,11 +209,17 @@ def _finish(prim, out, args, raw, params, requires):
         t.requires_grad = True
         t._node = (prim, args, raw, params, next(_clock))
         if _state.anomaly:
-            forward_stacks[t] = traceback.format_stack()[:-3]
+            _remember_stack(t)
     else:
         t.requires_grad = False
         t._node = None
     return t
+
+
+def _remember_stack(t):
+    key = id(t)
+    forward_stacks[key] = traceback.format_stack()[:-3]  # drop the frames of graphgrad itself
+    weakref.finalize(t, forward_stacks.pop, key, None)
 
 
 def _finish_view(prim, out, args, raw, params, requires):

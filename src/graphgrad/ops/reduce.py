@@ -129,7 +129,7 @@ def reduction_axes(x, axis=None, keepdims=False, dim=None, keepdim=None):
     axes = axis if isinstance(axis, (tuple, list)) else (axis,)
     normal = []
     for a in axes:
-        if not -max(ndim, 1) <= a < max(ndim, 1):
+        if not -builtins.max(ndim, 1) <= a < builtins.max(ndim, 1):
             raise ShapeError(f"axis {a} is out of range for a tensor of shape {np.shape(x)}")
         normal.append(a % ndim if ndim else 0)
     if len(set(normal)) != len(normal):

@@ -1,0 +1,121 @@
+"""Tensor construction, dtypes, attributes and display."""
+import numpy as np
+import pytest
+
+import graphgrad as gg
+
+
+def test_python_numbers_become_float32_and_arrays_keep_their_dtype():
+    assert gg.tensor(1.5).dtype == np.float32
+    assert gg.tensor([[1.0, 2.0]]).dtype == np.float32
+    assert gg.tensor([1, 2]).dtype == np.int64
+    assert gg.tensor([True, False]).dtype == np.bool_
+    assert gg.tensor(np.zeros(3, np.float64)).dtype == np.float64
+    assert gg.tensor(np.zeros(3, np.float16)).dtype == np.float16
+    assert gg.tensor([1, 2], dtype=gg.float64).dtype == np.float64
+
+
+def test_tensor_copies_and_from_numpy_shares():
+    a = np.arange(3.0)
+    copied, shared = gg.tensor(a), gg.from_numpy(a)
+    a[0] = 7.0
+    assert copied.data[0] == 0.0 and shared.data[0] == 7.0
+
+
+def test_attributes_mirror_pytorch():
+    x = gg.tensor([[1.0, 2.0, 3.0]], requires_grad=True, name="x")
+    assert x.shape == (1, 3) and x.ndim == 2 and x.size == 3 and x.name == "x"
+    assert x.is_leaf and x.grad_fn is None and x.requires_grad
+    y = (x * 2).sum()
+    assert not y.is_leaf and y.grad_fn.name == "sum"
+    assert y.grad_fn.next_functions[0][0].name == "mul"
+    assert y.item() == 12.0 and isinstance(y.item(), float)
+    assert np.asarray(x).tolist() == [[1.0, 2.0, 3.0]]
+    assert x.numpy() is x.data
+    d = x.detach()
+    assert d.is_leaf and not d.requires_grad and d.data is x.data
+
+
+def test_integer_and_bool_tensors_cannot_require_grad():
+    with pytest.raises(gg.DtypeError, match="int64"):
+        gg.tensor([1, 2], requires_grad=True)
+    with pytest.raises(TypeError, match="floating-point"):
+        gg.tensor([True]).requires_grad_()
+    with pytest.raises(gg.DtypeError, match="int64"):
+        gg.grad(lambda x: x.sum())(np.arange(3))
+
+
+def test_constructors():
+    assert gg.zeros(2, 3).shape == (2, 3) and gg.zeros((2, 3)).dtype == np.float32
+    assert gg.ones(2, dtype=gg.float64).dtype == np.float64
+    assert gg.full((2,), 7.0).tolist() == [7.0, 7.0]
+    assert gg.arange(4).dtype == np.int64 and gg.arange(0, 1, 0.5).dtype == np.float32
+    assert np.allclose(gg.linspace(0, 1, 5).data, [0, 0.25, 0.5, 0.75, 1])
+    assert np.array_equal(gg.eye(2).data, np.eye(2))
+    x = gg.randn(3, 4, dtype=gg.float64)
+    assert gg.zeros_like(x).dtype == np.float64 and gg.ones_like(x).shape == (3, 4)
+    assert gg.rand(1000).data.min() >= 0 and gg.rand(1000).data.max() < 1
+
+
+def test_seeds_and_generators_reproduce():
+    gg.manual_seed(3)
+    a = gg.randn(5)
+    gg.manual_seed(3)
+    assert np.array_equal(a.data, gg.randn(5).data)
+    g1, g2 = gg.Generator(11), gg.Generator().manual_seed(11)
+    assert np.array_equal(gg.rand(4, generator=g1).data, gg.rand(4, generator=g2).data)
+    state = g1.get_state()
+    first = gg.randn(3, generator=g1).data
+    g1.set_state(state)
+    assert np.array_equal(first, gg.randn(3, generator=g1).data)
+
+
+def test_repr_is_readable():
+    assert repr(gg.tensor([1.0, 2.0])) == "tensor([1., 2.])"
+    assert "requires_grad=True" in repr(gg.tensor([1.0], requires_grad=True))
+    assert "grad_fn=<exp>" in repr(gg.tensor([1.0], requires_grad=True).exp())
+    assert "dtype=float64" in repr(gg.tensor(np.ones(2)))
+
+
+def test_item_and_bool_need_one_element():
+    with pytest.raises(ValueError, match="one element"):
+        gg.tensor([1.0, 2.0]).item()
+    with pytest.raises(ValueError, match="ambiguous"):
+        bool(gg.tensor([1.0, 2.0]))
+    assert bool(gg.tensor([3.0]) > 2)
+
+
+def test_numpy_arrays_in_numpy_out():
+    a = np.array([0.0, 1.0])
+    assert isinstance(gg.exp(a), np.ndarray)
+    assert isinstance(gg.sum(a, axis=0), (np.ndarray, np.generic))
+
+
+def test_numpy_ufuncs_and_mixed_arithmetic_dispatch_to_graphgrad():
+    x = gg.tensor([1.0, 2.0], requires_grad=True)
+    for y in (np.exp(x), np.ones(2) * x, np.ones(2) - x, np.maximum(x, 1.5)):
+        assert isinstance(y, gg.Tensor) and y.requires_grad
+    (np.ones(2) * x).sum().backward()
+    assert x.grad.tolist() == [1.0, 1.0]
+    with pytest.raises(TypeError, match="no graphgrad counterpart"):
+        np.arctan2(x, x)
+
+
+def test_comparisons_return_boolean_tensors_outside_the_graph():
+    x = gg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    mask = x > 1.5
+    assert mask.dtype == np.bool_ and not mask.requires_grad
+    assert mask.tolist() == [False, True, True]
+    assert (x == x).all().item()
+    assert {x: 'usable as a dict key'}[x]
+
+
+def test_indexing_and_setitem():
+    x = gg.arange(12.0).reshape(3, 4)
+    assert x[1].tolist() == [4, 5, 6, 7]
+    assert x[:, 1:3].shape == (3, 2)
+    assert x[[0, 2]].shape == (2, 4)
+    assert x[x > 9].tolist() == [10, 11]
+    assert x[gg.tensor([1, 1])].shape == (2, 4)
+    x[0, 0] = 100.0
+    assert x.data[0, 0] == 100.0 and x._version == 1
