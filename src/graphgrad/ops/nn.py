@@ -3,13 +3,25 @@ compositions (the notes' own formulas fuse them).
 
 softmax:     y = e^(x − logsumexp x);  ∂L/∂x = y ⊙ (g − Σ g ⊙ y);   ẏ = y ⊙ (ẋ − Σ ẋ ⊙ y)
 log_softmax: y = x − logsumexp x;      ∂L/∂x = g − e^y Σ g;         ẏ = ẋ − Σ e^y ⊙ ẋ
+linear:      y = x Wᵀ + b;  ∂L/∂x = g W,  ∂L/∂W = gᵀ x,  ∂L/∂b = Σ_batch g    (001's affine layer)
+cross-entropy with logits z and target distribution q (class axis last):
+             ℓ = −Σ_c q_c log softmax(z)_c;  ∂ℓ/∂z = softmax(z) Σ_c q_c − q;  ∂ℓ/∂q = −log softmax(z)
+binary cross-entropy with logits:
+             ℓ = (1 − y) z + (1 + (w₊ − 1) y) softplus(−z);  ∂ℓ/∂z = (1 + (w₊ − 1) y) σ(z) − w₊ y
+
+Loss primitives take a static ``scale``: None keeps one loss per sample, a number returns
+scale · Σ losses (so 'mean' and 'sum' cost no extra node).
 """
+import math
+
 import numpy as np
 
 from ..primitive import primitive
-from ._samples import fixed
-from .elementwise import exp
+from ._samples import fixed, nonzero, uniform, unary
+from .elementwise import exp, log, log1p, maximum, sigmoid, tanh, where
+from .linalg import matmul
 from .reduce import _logsumexp_forward, _sum
+from .shape import _reshape, _transpose
 
 
 def _cases():
@@ -54,3 +66,311 @@ def softmax(x, axis=-1, *, dim=None):
 def log_softmax(x, axis=-1, *, dim=None):
     """log softmax along an axis (the last by default), without overflow."""
     return _log_softmax(x, axis=_axis_of(x, axis, dim))
+
+
+# ------------------------------------------------------------------------------ linear
+def _linear_cases(rng):
+    n = rng.normal
+    return [((n(size=(4, 3)), n(size=(2, 3)), n(size=(2,))), {}),
+            ((n(size=(3,)), n(size=(2, 3)), None), {}),
+            ((n(size=(2, 2, 3)), n(size=(4, 3)), n(size=(4,))), {})]
+
+
+@primitive(name="linear", examples=_linear_cases)
+def _linear(x, weight, bias):
+    """x Wᵀ + b for x of shape (..., in), W (out, in), b (out,) or None."""
+    out = np.matmul(x, weight.T)
+    if bias is None:
+        return out
+    if out.dtype == np.result_type(out, bias):
+        out += bias
+        return out
+    return out + bias
+
+
+def _rows(v):
+    """(..., n) → (batch, n): every leading axis folded into one."""
+    return v if v.ndim == 2 else _reshape(v, shape=(-1, v.shape[-1]))
+
+
+def _linear_dweight(g, out, x, weight, bias):
+    return matmul(_transpose(_rows(g), axes=(1, 0)), _rows(x))
+
+
+def _linear_dbias(g, out, x, weight, bias):
+    return _sum(g, axis=tuple(range(g.ndim - 1)), keepdims=False) if g.ndim > 1 else g
+
+
+_linear.defvjp(lambda g, out, x, weight, bias: matmul(g, weight), _linear_dweight, _linear_dbias)
+_linear.defjvp(lambda t, out, x, weight, bias: matmul(t, _transpose(weight, axes=(1, 0))),
+               lambda t, out, x, weight, bias: matmul(x, _transpose(t, axes=(1, 0))),
+               lambda t, out, x, weight, bias: t)
+
+
+# ------------------------------------------------------------------------------ losses
+def _reduced(loss, scale):
+    """Forward: the losses themselves (scale None) or scale · their sum, as an array."""
+    return loss if scale is None else np.asarray(scale * np.sum(loss))
+
+
+def _total(terms, scale):
+    """Rules: a tangent or gradient summed like the forward (scale · Σ unless scale is None)."""
+    return terms if scale is None else scale * _sum(terms, axis=None, keepdims=False)
+
+
+def _per_loss(g, scale, row):
+    """∂L/∂(each loss): g itself, or g · scale broadcast; `row` adds the class axis."""
+    if scale is not None:
+        return g * scale
+    return _reshape(g, shape=g.shape + (1,)) if row else g
+
+
+def _last(v):
+    return (v.ndim - 1,)
+
+
+def _one_hot(target, like):
+    """Indicator rows e_y with the dtype of `like` (a constant: targets are not differentiated)."""
+    hot = np.zeros(like.shape, like.dtype)
+    np.put_along_axis(hot, target[..., None], 1, axis=-1)
+    return hot
+
+
+def _ce_cases(rng):
+    n = rng.normal
+    return [((n(size=(4, 3)), rng.integers(0, 3, 4)), {"scale": None}),
+            ((n(size=(4, 3)), rng.integers(0, 3, 4)), {"scale": 0.25}),
+            ((n(size=(2, 3, 4)), rng.integers(0, 4, (2, 3))), {"scale": 1.0}),
+            ((n(size=(3,)), np.array(1)), {"scale": None})]
+
+
+@primitive(name="cross_entropy", examples=_ce_cases)
+def _cross_entropy(logits, target, *, scale):
+    """−log softmax(z)_y = logsumexp(z) − z_y per row (class axis last; y integer)."""
+    picked = np.take_along_axis(logits, target[..., None], axis=-1)[..., 0]
+    return _reduced(_logsumexp_forward(logits, axis=-1, keepdims=False) - picked, scale)
+
+
+def _ce_dlogits(g, out, logits, target, scale):
+    return (_softmax(logits, axis=logits.ndim - 1) - _one_hot(target, logits)) * \
+        _per_loss(g, scale, True)
+
+
+def _ce_jvp(t, out, logits, target, scale):
+    direction = _softmax(logits, axis=logits.ndim - 1) - _one_hot(target, logits)
+    return _total(_sum(direction * t, axis=_last(t), keepdims=False), scale)
+
+
+_cross_entropy.defvjp(_ce_dlogits, None)
+_cross_entropy.defjvp(_ce_jvp, None)
+
+
+def _soft_ce_cases(rng):
+    n, u = rng.normal, rng.uniform
+    return [((n(size=(4, 3)), u(0, 1, (4, 3))), {"scale": None}),
+            ((n(size=(2, 3, 4)), u(0, 1, (2, 3, 4))), {"scale": 0.5})]
+
+
+@primitive(name="soft_cross_entropy", examples=_soft_ce_cases)
+def _soft_cross_entropy(logits, target, *, scale):
+    """−Σ_c q_c log softmax(z)_c per row (class axis last; q any non-negative weights)."""
+    log_p = logits - _logsumexp_forward(logits, axis=-1, keepdims=True)
+    return _reduced(-np.sum(target * log_p, axis=-1), scale)
+
+
+def _soft_ce_direction(logits, target):
+    """∂ℓ/∂z = softmax(z) Σ_c q_c − q (= softmax − q for a distribution q)."""
+    p = _softmax(logits, axis=logits.ndim - 1)
+    return p * _sum(target, axis=_last(target), keepdims=True) - target
+
+
+_soft_cross_entropy.defvjp(
+    lambda g, out, z, q, scale: _soft_ce_direction(z, q) * _per_loss(g, scale, True),
+    lambda g, out, z, q, scale: -_log_softmax(z, axis=z.ndim - 1) * _per_loss(g, scale, True))
+_soft_cross_entropy.defjvp(
+    lambda t, out, z, q, scale: _total(_sum(_soft_ce_direction(z, q) * t, axis=_last(t),
+                                            keepdims=False), scale),
+    lambda t, out, z, q, scale: _total(_sum(-_log_softmax(z, axis=z.ndim - 1) * t,
+                                            axis=_last(t), keepdims=False), scale))
+
+
+def _bce_cases(rng):
+    n, u = rng.normal, rng.uniform
+    return [((n(size=(4,)) * 3, u(0, 1, 4), None), {"scale": None}),
+            ((n(size=(2, 3)), u(0, 1, (2, 3)), u(0.5, 2, 3)), {"scale": 0.5}),
+            ((n(size=(2, 3)), u(0, 1, (2, 3)), u(0.5, 2, (2, 3))), {"scale": None})]
+
+
+def _softplus_neg(z):
+    """softplus(−z) = −log σ(z), exact for any z."""
+    return _softplus(-z, beta=1.0, threshold=np.inf)
+
+
+@primitive(name="binary_cross_entropy_with_logits", examples=_bce_cases)
+def _bce_with_logits(logits, target, pos_weight, *, scale):
+    """(1 − y) z + (1 + (w₊ − 1) y) softplus(−z) elementwise (w₊ = 1 when pos_weight is None)."""
+    softplus_neg = np.maximum(-logits, 0) + np.log1p(np.exp(-np.abs(logits)))
+    weight = 1 if pos_weight is None else 1 + (pos_weight - 1) * target
+    return _reduced((1 - target) * logits + weight * softplus_neg, scale)
+
+
+def _bce_dlogits(v, logits, target, pos_weight):
+    if pos_weight is None:
+        return (sigmoid(logits) - target) * v
+    return ((1 + (pos_weight - 1) * target) * sigmoid(logits) - pos_weight * target) * v
+
+
+def _bce_dtarget(v, logits, target, pos_weight):
+    if pos_weight is None:
+        return -logits * v
+    return ((pos_weight - 1) * _softplus_neg(logits) - logits) * v
+
+
+_bce_with_logits.defvjp(
+    lambda g, out, z, y, w, scale: _bce_dlogits(_per_loss(g, scale, False), z, y, w),
+    lambda g, out, z, y, w, scale: _bce_dtarget(_per_loss(g, scale, False), z, y, w),
+    lambda g, out, z, y, w, scale: y * _softplus_neg(z) * _per_loss(g, scale, False))
+_bce_with_logits.defjvp(
+    lambda t, out, z, y, w, scale: _total(_bce_dlogits(t, z, y, w), scale),
+    lambda t, out, z, y, w, scale: _total(_bce_dtarget(t, z, y, w), scale),
+    lambda t, out, z, y, w, scale: _total(y * _softplus_neg(z) * t, scale))
+
+
+def _bce_prob_cases(rng):
+    u = rng.uniform
+    return [((u(0.05, 0.95, (2, 3)), u(0, 1, (2, 3))), {}), ((u(0.05, 0.95, 4), u(0, 1, 4)), {})]
+
+
+@primitive(name="binary_cross_entropy", examples=_bce_prob_cases)
+def _binary_cross_entropy(p, target):
+    """−(y log p + (1 − y) log(1 − p)) elementwise, each log clamped at −100 (as PyTorch)."""
+    return -(target * np.maximum(np.log(p), -100) + (1 - target) * np.maximum(np.log1p(-p), -100))
+
+
+def _bce_prob_dp(v, out, p, target):
+    """(p − y) / max(p (1 − p), 10⁻¹²): PyTorch's guard keeps p ∈ {0, 1} finite."""
+    return v * (p - target) / maximum(p * (1 - p), 1e-12)
+
+
+def _bce_prob_dtarget(v, out, p, target):
+    return v * (maximum(log1p(-p), -100.0) - maximum(log(p), -100.0))
+
+
+_binary_cross_entropy.defvjp(_bce_prob_dp, _bce_prob_dtarget)
+_binary_cross_entropy.defjvp(_bce_prob_dp, _bce_prob_dtarget)
+
+
+# ------------------------------------------------------------------------------ activations
+def _same_rule(prim, rule):
+    """An elementwise primitive whose VJP and JVP are one rule v ↦ v · ∂y/∂x (v = g or ẋ),
+    written so that v's dtype is kept (no float64 constants sneak in)."""
+    prim.defvjp(rule)
+    prim.defjvp(rule)
+
+
+@primitive(name="softplus", examples=unary(uniform(-30, 30), beta=1.0, threshold=20.0))
+def _softplus(x, *, beta, threshold):
+    """log(1 + e^(βx)) / β, exactly x where βx > threshold (as PyTorch); ∂/∂x = σ(βx)."""
+    bx = x * beta
+    smooth = (np.maximum(bx, 0) + np.log1p(np.exp(-np.abs(bx)))) / beta
+    return np.where(bx > threshold, x, smooth) if threshold < np.inf else smooth
+
+
+_same_rule(_softplus, lambda v, out, x, beta, threshold:
+           where(x * beta > threshold, v, v * sigmoid(x * beta)))
+
+
+@primitive(name="leaky_relu", examples=unary(nonzero(), negative_slope=0.1))
+def _leaky_relu(x, *, negative_slope):
+    """x for x > 0, negative_slope · x otherwise."""
+    return np.where(x > 0, x, x * negative_slope)
+
+
+_same_rule(_leaky_relu, lambda v, out, x, negative_slope: where(x > 0, v, v * negative_slope))
+
+
+@primitive(name="elu", examples=unary(nonzero(), alpha=1.3))
+def _elu(x, *, alpha):
+    """x for x > 0, α (e^x − 1) otherwise; ∂/∂x = 1 or y + α."""
+    return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0)))
+
+
+_same_rule(_elu, lambda v, out, x, alpha: where(x > 0, v, v * (out + alpha)))
+
+
+@primitive(name="silu", examples=unary(uniform(-6, 6)))
+def _silu(x):
+    """x σ(x) (Swish); ∂/∂x = σ(x) (1 + x (1 − σ(x)))."""
+    return x * np.exp(-np.logaddexp(0, -x))
+
+
+def _silu_rule(v, out, x):
+    s = sigmoid(x)
+    return v * (s * (1 + x * (1 - s)))
+
+
+_same_rule(_silu, _silu_rule)
+
+_erfc = np.frompyfunc(math.erfc, 1, 1)
+_INV_SQRT_2PI = 1 / math.sqrt(2 * math.pi)
+_SQRT_2_OVER_PI = math.sqrt(2 / math.pi)
+
+
+@primitive(name="normal_cdf", examples=unary(uniform(-6, 6)))
+def _normal_cdf(x):
+    """Φ(x) = ½ erfc(−x/√2), the standard normal CDF (accurate in both tails)."""
+    tail = np.asarray(_erfc(np.asarray(x, np.float64) * -math.sqrt(0.5)), np.float64)
+    return (0.5 * tail).astype(np.result_type(x, np.float32))
+
+
+def _normal_pdf(x):
+    return exp(-0.5 * x * x) * _INV_SQRT_2PI
+
+
+_same_rule(_normal_cdf, lambda v, out, x: v * _normal_pdf(x))
+
+
+@primitive(name="gelu", examples=fixed((lambda r: (r.uniform(-5, 5, (2, 3)),), {"approximate": "none"}),
+                                       (lambda r: (r.uniform(-5, 5, 4),), {"approximate": "tanh"})))
+def _gelu(x, *, approximate):
+    """x Φ(x); approximate='tanh': ½ x (1 + tanh(√(2/π) (x + 0.044715 x³))) (as PyTorch)."""
+    if approximate == "tanh":
+        return 0.5 * x * (1 + np.tanh(_SQRT_2_OVER_PI * (x + 0.044715 * x ** 3)))
+    return x * _normal_cdf(x)
+
+
+def _gelu_rule(v, out, x, approximate):
+    if approximate == "tanh":
+        t = tanh(_SQRT_2_OVER_PI * (x + 0.044715 * x * x * x))
+        slope = 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * _SQRT_2_OVER_PI * (1 + 0.134145 * x * x)
+        return v * slope
+    return v * (_normal_cdf(x) + x * _normal_pdf(x))
+
+
+_same_rule(_gelu, _gelu_rule)
+
+
+@primitive(name="binary_threshold", examples=unary(nonzero(), threshold=0.0))
+def _binary_threshold(x, *, threshold):
+    """1 where x ≥ threshold, else 0 (003's McCulloch-Pitts unit). Piecewise constant: its
+    derivative is zero wherever it exists, so no gradient flows back through it."""
+    return (x >= threshold).astype(np.result_type(x, np.float32))
+
+
+_binary_threshold.defpartials(0)
+
+
+# ------------------------------------------------------------------------------ cumulative sum
+@primitive(name="cumsum", examples=fixed((lambda r: (r.normal(size=(2, 3)),), {"axis": 1}),
+                                         (lambda r: (r.normal(size=(4,)),), {"axis": 0})))
+def _cumsum(x, *, axis):
+    """Running sums along an axis; its adjoint is the running sum taken from the other end."""
+    return np.cumsum(x, axis=axis)
+
+
+def _reverse(v, axis):
+    return v[(slice(None),) * axis + (slice(None, None, -1),)]
+
+
+_cumsum.defvjp(lambda g, out, x, axis: _reverse(_cumsum(_reverse(g, axis), axis=axis), axis))
+_cumsum.defjvp(lambda t, out, x, axis: _cumsum(t, axis=axis))
