@@ -196,3 +196,11 @@ def test_shape_mismatch_names_operation_and_shapes():
         gg.ones(2, 3) @ gg.ones(2, 3)
     with pytest.raises(ValueError):
         gg.ones(2, 3).reshape(4, 2)
+
+
+@pytest.mark.parametrize("shape", [(), (3,)])
+def test_many_paths_into_one_node_accumulate(shape):
+    x = gg.tensor(np.full(shape, 2.0), dtype=gg.float64, requires_grad=True)
+    h = x * 1.0
+    (h * h + h * 3.0 + h.exp() + h).sum().backward()
+    assert np.allclose(x.grad.data, 2 * 2.0 + 3.0 + np.exp(2.0) + 1.0)

@@ -71,51 +71,36 @@ def gradients(outputs, inputs, grad_outputs=None, retain_graph=None, create_grap
 def _sweep(roots, seeds, targets, floor, retain, tensor_mode):
     """Reverse sweep from roots. Returns {id: (tensor, ∂/∂tensor)} for the targets, or for every
     leaf reached when targets is None. Nodes ticked below `floor` cannot lead to a target and are
-    not entered."""
+    not entered. (The loop is the hot path of every backward: kept flat on purpose.)"""
     target_ids = None if targets is None else {id(t) for t in targets}
     grads = {}
-    owned = set()
+    owned = set()     # ids whose gradient buffer we allocated and may add to in place
+    leaves = {}
     heap = []
-    found = {}
-
-    def arrive(x, g, fresh):
-        key = id(x)
-        prev = grads.get(key)
-        if prev is None:
-            grads[key] = g
-            if fresh:
-                owned.add(key)
-            if x._node is not None:
-                heapq.heappush(heap, (-x._node[4], key, x))
-            if target_ids is None and x._node is None or target_ids is not None and key in target_ids:
-                found[key] = x
-        elif tensor_mode:
-            grads[key] = prev + g
-        elif key in owned and prev.__class__ is _ndarray:
-            prev += g
-        else:
-            grads[key] = prev + g
-            owned.add(key)
-
-    context = enable_grad() if tensor_mode else _nothing
-    with context:
-        for root, seed in zip(roots, seeds):
-            arrive(root, seed, False)
+    push, pop = heapq.heappush, heapq.heappop
+    last_inplace, anomaly = _state.last_inplace, _state.anomaly
+    for root, seed in zip(roots, seeds):
+        key = id(root)
+        grads[key] = grads[key] + seed if key in grads else seed
+        if root._node is not None:
+            push(heap, (-root._node[4], key, root))
+        elif target_ids is None:
+            leaves[key] = root
+    with enable_grad() if tensor_mode else _nothing:
         while heap:
-            t = heapq.heappop(heap)[2]
-            g = grads[id(t)]
+            t = pop(heap)[2]
+            key = id(t)
+            # release each node's gradient once it has been propagated (memory stays flat)
+            g = grads[key] if target_ids is not None and key in target_ids else grads.pop(key)
             prim, args, raw, params, tick = t._node
             if args is None:
                 raise FreedGraphError(
                     f"backward through the graph a second time (at '{prim.name}'): its saved "
                     "buffers were freed by the first backward; call backward(retain_graph=True) "
                     "the first time if you need to differentiate it again")
-            if _state.last_inplace > tick:
+            if last_inplace > tick:
                 _check_versions(t, prim, args, tick)
-            if tensor_mode:
-                out, xs = t, args
-            else:
-                out, xs = t.data, raw
+            out, xs = (t, args) if tensor_mode else (t.data, raw)
             vjps = prim.vjps
             for i, a in enumerate(args):
                 if not (isinstance(a, Tensor) and a.requires_grad):
@@ -129,17 +114,33 @@ def _sweep(roots, seeds, targets, floor, retain, tensor_mode):
                 rule = vjps[i]
                 if rule is None:
                     continue
-                gi = rule(g, out, *xs, **params)
+                gi = rule(g, out, *xs, **params) if params else rule(g, out, *xs)
                 if gi is None:
                     continue
-                shape = a.data.shape
-                if gi.shape != shape:
-                    gi = _sum_to(gi, shape=shape)
-                if _state.anomaly:
+                if gi.shape != a.data.shape:
+                    gi = _sum_to(gi, shape=a.data.shape)
+                if anomaly:
                     _check_finite(gi, t, prim, i)
-                arrive(a, gi, gi is not g and gi.__class__ is _ndarray and gi.base is None)
+                key = id(a)
+                prev = grads.get(key)
+                if prev is None:
+                    grads[key] = gi
+                    if node is not None:
+                        push(heap, (-node[4], key, a))
+                    else:
+                        leaves[key] = a
+                        if gi is not g and gi.__class__ is _ndarray and gi.base is None:
+                            owned.add(key)
+                elif tensor_mode:
+                    grads[key] = prev + gi
+                elif key in owned and prev.__class__ is _ndarray:  # (0-d results are scalars)
+                    prev += gi
+                else:
+                    grads[key] = prev + gi
+                    owned.add(key)
             if not retain:
                 t._node = (prim, None, None, None, tick)
+    found = leaves if target_ids is None else {id(x): x for x in targets if id(x) in grads}
     return {key: (x, grads[key] if key in owned or tensor_mode else _copy(grads[key]))
             for key, x in found.items()}
 

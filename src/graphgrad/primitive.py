@@ -77,7 +77,8 @@ class Primitive:
         """Elementwise primitives: give the local derivatives ∂y/∂x_i(out, *args) once; then
         ∂L/∂x_i = ∂L/∂y · ∂y/∂x_i and ẏ = Σ_i ∂y/∂x_i · ẋ_i. A partial may be the number 1 or -1
         (pass through, negate) or 0 (no gradient: piecewise-constant functions)."""
-        self.vjps = tuple(_times(p) for p in partials)
+        arity = _signature(self.forward)[0]
+        self.vjps = tuple(_times(p, arity) for p in partials)
         self.defjvp(*self.vjps)
         self.partials = partials
 
@@ -85,17 +86,22 @@ class Primitive:
         return f"<primitive {self.name}>"
 
 
-def _times(partial):
-    """The rule v ↦ v · partial(out, *args) for a local derivative (v is ∂L/∂y or ẋ_i)."""
-    if callable(partial):
-        return lambda v, out, *args, **params: v * partial(out, *args, **params)
-    if partial == 0:
-        return None
-    if partial == 1:
-        return lambda v, out, *args, **params: v
-    if partial == -1:
-        return lambda v, out, *args, **params: -v
-    raise ValueError(f"a constant partial derivative must be 0, 1 or -1, not {partial!r}")
+def _times(partial, arity):
+    """The rule v ↦ v · partial(out, *args) for a local derivative (v is ∂L/∂y or ẋ_i),
+    spelled out for one and two operands (these run once per node in every backward)."""
+    if not callable(partial):
+        if partial == 0:
+            return None
+        if partial == 1:
+            return lambda v, out, *args: v
+        if partial == -1:
+            return lambda v, out, *args: -v
+        raise ValueError(f"a constant partial derivative must be 0, 1 or -1, not {partial!r}")
+    if arity == 1:
+        return lambda v, out, x: v * partial(out, x)
+    if arity == 2:
+        return lambda v, out, x, y: v * partial(out, x, y)
+    return lambda v, out, *args: v * partial(out, *args)
 
 
 class PerArg:
@@ -123,7 +129,7 @@ def primitive(name=None, examples=None, is_view=False):
         if prim.name in registry:
             raise ValueError(f"primitive {prim.name!r} is defined twice")
         registry[prim.name] = prim
-        call = _make_call(prim, _arity(forward))
+        call = _make_call(prim, *_signature(forward))
         call.__name__ = call.__qualname__ = prim.name
         call.__doc__ = forward.__doc__
         call.__wrapped__ = forward
@@ -135,20 +141,39 @@ def primitive(name=None, examples=None, is_view=False):
     return wrap
 
 
-def _arity(forward):
+def _signature(forward):
+    """(number of operands or None if variadic, whether there are static params)."""
     kinds = [p.kind for p in inspect.signature(forward).parameters.values()]
+    has_params = inspect.Parameter.KEYWORD_ONLY in kinds
     if inspect.Parameter.VAR_POSITIONAL in kinds:
-        return None
-    return sum(k in (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
-               for k in kinds)
+        return None, has_params
+    operands = sum(k in (inspect.Parameter.POSITIONAL_ONLY,
+                         inspect.Parameter.POSITIONAL_OR_KEYWORD) for k in kinds)
+    return operands, has_params
 
 
-def _make_call(prim, arity):
-    """Build the fast entry point for one primitive (specialised for one and two operands)."""
+def _make_call(prim, arity, has_params):
+    """Build the entry point of one primitive. The hot cases (one operand, with or without
+    static params; two operands without) are spelled out by hand: per-operation Python
+    overhead decides how fast small models train."""
     forward = prim.forward
     finish = _finish_view if prim.is_view else _finish
 
-    if arity == 1:
+    if arity == 1 and not has_params:
+        def call(x):
+            if not isinstance(x, Tensor):
+                return forward(x)
+            if _state.fwd_levels and x._tangents is not None:
+                level = _top_level((x,))
+                if level:
+                    return _push_tangents(call, prim, level, (x,), _NO_PARAMS)
+            raw = (x.data,)
+            try:
+                out = forward(raw[0])
+            except ValueError as e:
+                raise _shape_error(prim, raw, e) from None
+            return finish(prim, out, (x,), raw, _NO_PARAMS, x.requires_grad)
+    elif arity == 1:
         def call(x, **params):
             if not isinstance(x, Tensor):
                 return forward(x, **params)
@@ -157,20 +182,28 @@ def _make_call(prim, arity):
                 if level:
                     return _push_tangents(call, prim, level, (x,), params)
             raw = (x.data,)
-            return finish(prim, _forward(prim, raw, params), (x,), raw, params, x.requires_grad)
-    elif arity == 2:
-        def call(x, y, **params):
+            try:
+                out = forward(raw[0], **params)
+            except ValueError as e:
+                raise _shape_error(prim, raw, e) from None
+            return finish(prim, out, (x,), raw, params, x.requires_grad)
+    elif arity == 2 and not has_params:
+        def call(x, y):
             xt = isinstance(x, Tensor)
             yt = isinstance(y, Tensor)
             if not (xt or yt):
-                return forward(x, y, **params)
+                return forward(x, y)
             if _state.fwd_levels:
                 level = _top_level((x, y))
                 if level:
-                    return _push_tangents(call, prim, level, (x, y), params)
+                    return _push_tangents(call, prim, level, (x, y), _NO_PARAMS)
             raw = (x.data if xt else x, y.data if yt else y)
+            try:
+                out = forward(raw[0], raw[1])
+            except ValueError as e:
+                raise _shape_error(prim, raw, e) from None
             requires = (xt and x.requires_grad) or (yt and y.requires_grad)
-            return finish(prim, _forward(prim, raw, params), (x, y), raw, params, requires)
+            return finish(prim, out, (x, y), raw, _NO_PARAMS, requires)
     else:
         def call(*args, **params):
             if not any(isinstance(a, Tensor) for a in args):
@@ -180,19 +213,25 @@ def _make_call(prim, arity):
                 if level:
                     return _push_tangents(call, prim, level, args, params)
             raw = tuple(a.data if isinstance(a, Tensor) else a for a in args)
+            try:
+                out = forward(*raw, **params)
+            except ValueError as e:
+                raise _shape_error(prim, raw, e) from None
             requires = any(isinstance(a, Tensor) and a.requires_grad for a in args)
-            return finish(prim, _forward(prim, raw, params), args, raw, params, requires)
+            return finish(prim, out, args, raw, params, requires)
     return call
 
 
-def _forward(prim, raw, params):
-    try:
-        return prim.forward(*raw, **params)
-    except ValueError as e:
-        if "broadcast" in str(e) or "shape" in str(e) or "dimension" in str(e):
-            shapes = " and ".join(str(np.shape(a)) for a in raw)
-            raise ShapeError(f"{prim.name}: operands of shapes {shapes} do not fit: {e}") from None
-        raise
+_NO_PARAMS = {}
+
+
+def _shape_error(prim, raw, error):
+    """NumPy's complaint about operand shapes, restated with the operation's name."""
+    text = str(error)
+    if not any(word in text for word in ("broadcast", "shape", "dimension", "size")):
+        return error
+    shapes = " and ".join(str(np.shape(a)) for a in raw)
+    return ShapeError(f"{prim.name}: operands of shapes {shapes} do not fit: {text}")
 
 
 def _finish(prim, out, args, raw, params, requires):

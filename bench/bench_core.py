@@ -1,0 +1,180 @@
+"""Engine overhead: forward + backward time per operation of graphgrad, PyTorch and
+hand-written NumPy, measured in the same run.
+
+1. A chain of 1,000 elementwise operations (cycling ×a, +b, tanh, ×scalar) on shapes (1,) and
+   (1000,), float64: per-operation time (Python overhead dominates at (1,)).
+2. Forward + backward of a 784-256-128-10 ReLU MLP with softmax cross-entropy, batch 128,
+   float32 (BLAS dominates: overhead must not show).
+
+Run: python -m bench core
+"""
+import time
+
+import numpy as np
+
+import graphgrad as gg
+
+try:
+    import torch
+    torch.set_num_threads(2)
+except ImportError:                      # the table then shows graphgrad and NumPy only
+    torch = None
+
+CHAIN = 1000
+
+
+def best_of(fn, repeat):
+    """Smallest wall time of `repeat` calls (the least disturbed run)."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+# ----------------------------------------------------------------------------- the chain
+def chain_graphgrad(shape):
+    a, b = gg.tensor(np.full(shape, 0.999)), gg.tensor(np.full(shape, 0.001))
+    x = gg.tensor(np.random.default_rng(0).random(shape), requires_grad=True)
+
+    def run():
+        y = x
+        for _ in range(CHAIN // 4):
+            y = gg.tanh(y * a + b) * 1.0001
+        y.sum().backward()
+    return run
+
+
+def chain_torch(shape):
+    a, b = torch.full(shape, 0.999, dtype=torch.float64), torch.full(shape, 0.001,
+                                                                      dtype=torch.float64)
+    x = torch.tensor(np.random.default_rng(0).random(shape), requires_grad=True)
+
+    def run():
+        y = x
+        for _ in range(CHAIN // 4):
+            y = torch.tanh(y * a + b) * 1.0001
+        y.sum().backward()
+    return run
+
+
+def chain_numpy(shape):
+    """The same chain with its backward pass written out by hand."""
+    a, b = np.full(shape, 0.999), np.full(shape, 0.001)
+    x = np.random.default_rng(0).random(shape)
+
+    def run():
+        y, saved = x, []
+        for _ in range(CHAIN // 4):
+            t = np.tanh(y * a + b)
+            saved.append(t)
+            y = t * 1.0001
+        g = np.ones(shape)
+        for t in reversed(saved):
+            g = g * 1.0001
+            g = g * (1 - t * t)
+            g = g * a
+        return g
+    return run
+
+
+# ----------------------------------------------------------------------------- the MLP
+SIZES = (784, 256, 128, 10)
+BATCH = 128
+
+
+def mlp_data():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(BATCH, SIZES[0])).astype(np.float32)
+    y = rng.integers(0, SIZES[-1], BATCH)
+    weights = []
+    for n_in, n_out in zip(SIZES[:-1], SIZES[1:]):
+        bound = 1 / np.sqrt(n_in)
+        weights.append(rng.uniform(-bound, bound, (n_in, n_out)).astype(np.float32))
+        weights.append(rng.uniform(-bound, bound, n_out).astype(np.float32))
+    return x, y, weights
+
+
+def mlp_graphgrad():
+    x, y, weights = mlp_data()
+    params = [gg.tensor(w, requires_grad=True) for w in weights]
+    rows = np.arange(BATCH)
+
+    def run():
+        h = x
+        for i in range(0, len(params) - 2, 2):
+            h = gg.relu(h @ params[i] + params[i + 1])
+        logits = h @ params[-2] + params[-1]
+        loss = -gg.log_softmax(logits, axis=1)[rows, y].mean()
+        loss.backward()
+        for p in params:
+            p.grad = None
+    return run
+
+
+def mlp_torch():
+    x, y, weights = mlp_data()
+    params = [torch.tensor(w, requires_grad=True) for w in weights]
+    x, y = torch.tensor(x), torch.tensor(y)
+
+    def run():
+        h = x
+        for i in range(0, len(params) - 2, 2):
+            h = torch.relu(h @ params[i] + params[i + 1])
+        logits = h @ params[-2] + params[-1]
+        loss = torch.nn.functional.cross_entropy(logits, y)
+        loss.backward()
+        for p in params:
+            p.grad = None
+    return run
+
+
+def mlp_numpy():
+    """Forward and backward written out by hand (the reference the engine must match)."""
+    x, y, weights = mlp_data()
+    rows = np.arange(BATCH)
+
+    def run():
+        acts = [x]
+        for i in range(0, len(weights) - 2, 2):
+            acts.append(np.maximum(acts[-1] @ weights[i] + weights[i + 1], 0))
+        logits = acts[-1] @ weights[-2] + weights[-1]
+        shifted = logits - logits.max(axis=1, keepdims=True)
+        probs = np.exp(shifted)
+        probs /= probs.sum(axis=1, keepdims=True)
+        loss = -np.log(probs[rows, y]).mean()
+        g = probs
+        g[rows, y] -= 1
+        g /= BATCH
+        grads = []
+        for i in range(len(weights) - 2, -1, -2):
+            h = acts[i // 2]
+            grads += [h.T @ g, g.sum(axis=0)]
+            if i:
+                g = (g @ weights[i].T) * (h > 0)
+        return loss, grads
+    return run
+
+
+def main(quick=False):
+    repeat = 5 if quick else 30
+    print(f"{'benchmark':<34}{'graphgrad':>12}{'PyTorch':>12}{'NumPy':>12}"
+          f"{'gg/torch':>10}{'gg/NumPy':>10}")
+    for shape in ((1,), (1000,)):
+        row = [best_of(make(shape), repeat) / CHAIN * 1e6 if make else float("nan")
+               for make in (chain_graphgrad, chain_torch if torch else None, chain_numpy)]
+        _print(f"chain of {CHAIN} ops {shape}, µs/op", row)
+    row = [best_of(make(), repeat) * 1e3 if make else float("nan")
+           for make in (mlp_graphgrad, mlp_torch if torch else None, mlp_numpy)]
+    _print("MLP fwd+bwd 784-256-128-10, ms", row)
+
+
+def _print(label, row):
+    ours, theirs, numpy_time = row
+    print(f"{label:<34}{ours:>12.2f}{theirs:>12.2f}{numpy_time:>12.2f}"
+          f"{ours / theirs:>10.2f}{ours / numpy_time:>10.2f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
