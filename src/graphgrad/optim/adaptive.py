@@ -1,0 +1,257 @@
+"""Optimizers with per-parameter adaptive learning rates (003 §3.4.5-6), each with PyTorch's
+exact update. Below g is the gradient (plus λθ with L2 weight decay), t the step count, ⊙ and
+the square root elementwise.
+
+Adagrad   r ← r + g⊙g;                θ ← θ − ε_t g / (√r + δ),   ε_t = ε / (1 + (t−1)·decay)
+RMSprop   r ← αr + (1−α) g⊙g;         θ ← θ − ε g / (√r + δ)   (centered: √(r − ḡ⊙ḡ), ḡ the
+          mean gradient; momentum: b ← μb + g/(…), θ ← θ − εb)
+Adadelta  r ← ρr + (1−ρ) g⊙g;  Δ = √(u+δ)/√(r+δ) ⊙ g;  u ← ρu + (1−ρ) Δ⊙Δ;  θ ← θ − εΔ
+Adam      m ← β₁m + (1−β₁)g;  v ← β₂v + (1−β₂) g⊙g;
+          θ ← θ − ε/(1−β₁ᵗ) · m / (√v/√(1−β₂ᵗ) + δ)   (AMSGrad: v replaced by its running max)
+AdamW     Adam with decoupled weight decay θ ← θ(1 − ελ) instead of g + λθ
+NAdam     Adam with Nesterov momentum and the momentum schedule μ_t = β₁(1 − ½·0.96^(tψ))
+Adamax    u ← max(β₂u, |g| + δ);  θ ← θ − ε/(1−β₁ᵗ) · m / u
+"""
+import numpy as np
+
+from .optimizer import Optimizer
+
+
+def _check(name, **values):
+    for key, value in values.items():
+        low = 0.0
+        if isinstance(value, tuple):
+            for i, beta in enumerate(value):
+                if not 0.0 <= beta < 1.0:
+                    raise ValueError(f"{name}: invalid beta parameter at index {i}: {beta} "
+                                     "(must be in [0, 1))")
+        elif value < low:
+            raise ValueError(f"{name}: invalid {key} {value} (must be >= 0)")
+
+
+def _decay(g, p, weight_decay):
+    """g + λθ (L2 regularisation folded into the gradient)."""
+    return g + weight_decay * p.data if weight_decay else g
+
+
+def _lerp(avg, g, weight):
+    """avg ← avg + w (g − avg): the exponential moving average, in place."""
+    avg += weight * (g - avg)
+
+
+def _square_avg(r, g, decay):
+    """r ← decay·r + (1 − decay) g⊙g, in place."""
+    r *= decay
+    r += (1 - decay) * (g * g)
+
+
+class Adagrad(Optimizer):
+    """Adagrad: divide by the root of the sum of squared gradients (``torch.optim.Adagrad``)."""
+
+    def __init__(self, params, lr=1e-2, lr_decay=0.0, weight_decay=0.0,
+                 initial_accumulator_value=0.0, eps=1e-10, *, maximize=False):
+        _check("Adagrad", lr=lr, lr_decay=lr_decay, weight_decay=weight_decay, eps=eps,
+               initial_accumulator_value=initial_accumulator_value)
+        super().__init__(params, dict(lr=lr, lr_decay=lr_decay, eps=eps,
+                                      weight_decay=weight_decay, maximize=maximize,
+                                      initial_accumulator_value=initial_accumulator_value))
+        for group in self.param_groups:  # state exists from the start, as in PyTorch
+            for p in group["params"]:
+                self.state[p] = {"step": 0,
+                                 "sum": self._buffer(p, group["initial_accumulator_value"])}
+
+    def _update_group(self, group):
+        lr, eps = float(group["lr"]), group["eps"]
+        for p, g in self._gradients(group):
+            state = self.state[p]
+            state["step"] += 1
+            g = _decay(g, p, group["weight_decay"])
+            clr = lr / (1 + (state["step"] - 1) * group["lr_decay"])
+            total = state["sum"].data
+            total += g * g
+            p.sub_(g / (np.sqrt(total) + eps) * clr)
+
+
+class RMSprop(Optimizer):
+    """RMSprop, optionally centered and with momentum (``torch.optim.RMSprop``)."""
+
+    def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0,
+                 centered=False, *, maximize=False):
+        _check("RMSprop", lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay,
+               momentum=momentum)
+        super().__init__(params, dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay,
+                                      momentum=momentum, centered=centered, maximize=maximize))
+
+    def _update_group(self, group):
+        lr, alpha, momentum = float(group["lr"]), group["alpha"], group["momentum"]
+        for p, g in self._gradients(group):
+            state = self._state(p, group)
+            state["step"] += 1
+            g = _decay(g, p, group["weight_decay"])
+            r = state["square_avg"].data
+            _square_avg(r, g, alpha)
+            if group["centered"]:
+                mean = state["grad_avg"].data
+                _lerp(mean, g, 1 - alpha)
+                avg = np.sqrt(r - mean * mean)
+            else:
+                avg = np.sqrt(r)
+            avg += group["eps"]
+            if momentum > 0:
+                buf = state["momentum_buffer"].data
+                buf *= momentum
+                buf += g / avg
+                p.sub_(lr * buf)
+            else:
+                p.sub_(g / avg * lr)
+
+    def _state(self, p, group):
+        state = self.state[p]
+        if not state:
+            state.update(step=0, square_avg=self._buffer(p))
+            if group["momentum"] > 0:
+                state["momentum_buffer"] = self._buffer(p)
+            if group["centered"]:
+                state["grad_avg"] = self._buffer(p)
+        return state
+
+
+class Adadelta(Optimizer):
+    """Adadelta: step sizes from running averages of squared gradients and squared updates
+    (``torch.optim.Adadelta``)."""
+
+    def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0.0, *, maximize=False):
+        _check("Adadelta", lr=lr, eps=eps, weight_decay=weight_decay)
+        if not 0.0 <= rho <= 1.0:
+            raise ValueError(f"Adadelta: invalid rho {rho} (must be in [0, 1])")
+        super().__init__(params, dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay,
+                                      maximize=maximize))
+
+    def _update_group(self, group):
+        lr, rho, eps = float(group["lr"]), group["rho"], group["eps"]
+        for p, g in self._gradients(group):
+            state = self.state[p]
+            if not state:
+                state.update(step=0, square_avg=self._buffer(p), acc_delta=self._buffer(p))
+            state["step"] += 1
+            g = _decay(g, p, group["weight_decay"])
+            r, u = state["square_avg"].data, state["acc_delta"].data
+            _square_avg(r, g, rho)
+            delta = np.sqrt(u + eps) / np.sqrt(r + eps) * g
+            _square_avg(u, delta, rho)
+            p.sub_(lr * delta)
+
+
+class Adam(Optimizer):
+    """Adam, optionally AMSGrad and with decoupled weight decay (``torch.optim.Adam``)."""
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
+                 amsgrad=False, *, maximize=False, decoupled_weight_decay=False):
+        _check(type(self).__name__, lr=lr, betas=tuple(betas), eps=eps,
+               weight_decay=weight_decay)
+        super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps,
+                                      weight_decay=weight_decay, amsgrad=amsgrad,
+                                      maximize=maximize,
+                                      decoupled_weight_decay=decoupled_weight_decay))
+
+    def _update_group(self, group):
+        lr = float(group["lr"])
+        beta1, beta2 = group["betas"]
+        for p, g in self._gradients(group):
+            state = self._state(p, group)
+            step = state["step"] = state["step"] + 1
+            g = _weight_decay(p, g, group, lr)
+            m, v = state["exp_avg"].data, state["exp_avg_sq"].data
+            _lerp(m, g, 1 - beta1)
+            _square_avg(v, g, beta2)
+            if group["amsgrad"]:
+                v_max = state["max_exp_avg_sq"].data
+                np.maximum(v_max, v, out=v_max)
+                v = v_max
+            denom = np.sqrt(v) / (1 - beta2 ** step) ** 0.5 + group["eps"]
+            p.sub_(m / denom * (lr / (1 - beta1 ** step)))
+
+    def _state(self, p, group):
+        state = self.state[p]
+        if not state:
+            state.update(step=0, exp_avg=self._buffer(p), exp_avg_sq=self._buffer(p))
+            if group["amsgrad"]:
+                state["max_exp_avg_sq"] = self._buffer(p)
+        return state
+
+
+def _weight_decay(p, g, group, lr):
+    """Decoupled decay shrinks θ ← θ(1 − ελ) in place; L2 decay returns g + λθ."""
+    weight_decay = group["weight_decay"]
+    if weight_decay and group["decoupled_weight_decay"]:
+        p.mul_(1 - lr * weight_decay)
+        return g
+    return _decay(g, p, weight_decay)
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay (Loshchilov & Hutter; ``torch.optim.AdamW``)."""
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2,
+                 amsgrad=False, *, maximize=False):
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize,
+                         decoupled_weight_decay=True)
+
+
+class NAdam(Optimizer):
+    """Adam with Nesterov momentum (Dozat; ``torch.optim.NAdam``)."""
+
+    def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
+                 momentum_decay=4e-3, decoupled_weight_decay=False, *, maximize=False):
+        _check("NAdam", lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay,
+               momentum_decay=momentum_decay)
+        super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps,
+                                      weight_decay=weight_decay, momentum_decay=momentum_decay,
+                                      decoupled_weight_decay=decoupled_weight_decay,
+                                      maximize=maximize))
+
+    def _update_group(self, group):
+        lr = float(group["lr"])
+        beta1, beta2 = group["betas"]
+        psi = group["momentum_decay"]
+        for p, g in self._gradients(group):
+            state = self.state[p]
+            if not state:
+                state.update(step=0, mu_product=1.0, exp_avg=self._buffer(p),
+                             exp_avg_sq=self._buffer(p))
+            step = state["step"] = state["step"] + 1
+            g = _weight_decay(p, g, group, lr)
+            mu = beta1 * (1.0 - 0.5 * 0.96 ** (step * psi))
+            mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((step + 1) * psi))
+            mu_product = state["mu_product"] = state["mu_product"] * mu
+            m, v = state["exp_avg"].data, state["exp_avg_sq"].data
+            _lerp(m, g, 1 - beta1)
+            _square_avg(v, g, beta2)
+            denom = np.sqrt(v / (1 - beta2 ** step)) + group["eps"]
+            p.sub_(g / denom * (lr * (1.0 - mu) / (1.0 - mu_product)))
+            p.sub_(m / denom * (lr * mu_next / (1.0 - mu_product * mu_next)))
+
+
+class Adamax(Optimizer):
+    """Adam with the infinity norm (``torch.optim.Adamax``)."""
+
+    def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, *,
+                 maximize=False):
+        _check("Adamax", lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay)
+        super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps,
+                                      weight_decay=weight_decay, maximize=maximize))
+
+    def _update_group(self, group):
+        lr = float(group["lr"])
+        beta1, beta2 = group["betas"]
+        for p, g in self._gradients(group):
+            state = self.state[p]
+            if not state:
+                state.update(step=0, exp_avg=self._buffer(p), exp_inf=self._buffer(p))
+            step = state["step"] = state["step"] + 1
+            g = _decay(g, p, group["weight_decay"])
+            m, u = state["exp_avg"].data, state["exp_inf"].data
+            _lerp(m, g, 1 - beta1)
+            u *= beta2
+            np.maximum(u, np.abs(g) + group["eps"], out=u)
+            p.sub_(m / u * (lr / (1 - beta1 ** step)))

@@ -1,0 +1,54 @@
+"""Stochastic gradient descent with momentum (heavy ball), dampening, Nesterov and weight decay,
+with PyTorch's update (003 §3.4.1, §3.4.4).
+
+    g ← ∇θ + λθ                                    (weight decay λ)
+    b ← g (first step),  b ← μ b + (1 − τ) g       (momentum μ, dampening τ)
+    g ← g + μ b (Nesterov)  or  g ← b
+    θ ← θ − ε g
+
+With τ = 0 this is 003's v ← γv − εg, θ ← θ + v written with b = −v/ε (PyTorch's convention,
+which keeps the buffer independent of the learning rate so schedules can change ε).
+"""
+import numpy as np
+
+from ..tensor import Tensor
+from .optimizer import Optimizer
+
+
+class SGD(Optimizer):
+    """Gradient descent: plain, with momentum, or Nesterov momentum (PyTorch's ``torch.optim.SGD``)."""
+
+    def __init__(self, params, lr=1e-3, momentum=0.0, dampening=0.0, weight_decay=0.0,
+                 nesterov=False, *, maximize=False):
+        if lr < 0:
+            raise ValueError(f"SGD: invalid learning rate {lr} (must be >= 0)")
+        if momentum < 0:
+            raise ValueError(f"SGD: invalid momentum {momentum} (must be >= 0)")
+        if weight_decay < 0:
+            raise ValueError(f"SGD: invalid weight_decay {weight_decay} (must be >= 0)")
+        if nesterov and (momentum <= 0 or dampening != 0):
+            raise ValueError("SGD: Nesterov momentum needs momentum > 0 and dampening = 0")
+        super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening,
+                                      weight_decay=weight_decay, nesterov=nesterov,
+                                      maximize=maximize))
+
+    def _update_group(self, group):
+        lr = float(group["lr"])
+        momentum, weight_decay = group["momentum"], group["weight_decay"]
+        for p, g in self._gradients(group):
+            if weight_decay:
+                g = g + weight_decay * p.data
+            if momentum:
+                g = self._momentum(p, g, momentum, group["dampening"], group["nesterov"])
+            p.sub_(lr * g)
+
+    def _momentum(self, p, g, momentum, dampening, nesterov):
+        state = self.state[p]
+        buf = state.get("momentum_buffer")
+        if buf is None:
+            buf = state["momentum_buffer"] = Tensor(np.array(g))
+        else:
+            b = buf.data
+            b *= momentum
+            b += (1 - dampening) * g
+        return g + momentum * buf.data if nesterov else buf.data
