@@ -27,8 +27,9 @@ def test_attributes_mirror_pytorch():
     assert x.shape == (1, 3) and x.ndim == 2 and x.size == 3 and x.name == "x"
     assert x.is_leaf and x.grad_fn is None and x.requires_grad
     y = (x * 2).sum()
-    assert not y.is_leaf and y.grad_fn.name == "sum"
-    assert y.grad_fn.next_functions[0][0].name == "mul"
+    assert not y.is_leaf and y.grad_fn.op == "sum"
+    assert y.grad_fn.next_functions[0][0].op == "mul"
+    assert y.grad_fn.next_functions[0][0].next_functions[0][0] is x
     assert y.item() == 12.0 and isinstance(y.item(), float)
     assert np.asarray(x).tolist() == [[1.0, 2.0, 3.0]]
     assert x.numpy() is x.data

@@ -9,7 +9,8 @@ Recorded nodes carry the tick of a monotonic clock, and every node is recorded a
 parents, so "largest tick first" is a valid reverse topological order: a heap yields it with no
 recursion and no separate sort (a chain of 100,000 operations is fine). The first-order sweep
 runs the rules on raw ndarrays; with ``create_graph=True`` (or inside ``jvp``) it runs the same
-rules on Tensors, which records them for higher-order derivatives.
+rules on Tensors, which records them for higher-order derivatives. Gradients are keyed by node
+(by the tensor itself for leaves).
 """
 import heapq
 
@@ -18,6 +19,7 @@ import numpy as np
 from . import _state
 from .errors import AnomalyError, FreedGraphError, GradientError, InplaceError, ShapeError
 from .grad_mode import enable_grad
+from .node import Node, unsaved
 from .ops.shape import _sum_to
 from .primitive import forward_stacks
 from .tensor import Tensor, make
@@ -59,20 +61,25 @@ def gradients(outputs, inputs, grad_outputs=None, retain_graph=None, create_grap
     found = _sweep(outputs, seeds, inputs, _floor(inputs), retain, tensor_mode)
     result = []
     for x in inputs:
-        hit = found.get(id(x))
+        hit = found.get(id(key_of(x)))
         if hit is None and not allow_unused:
             raise GradientError(f"gradients: an input of shape {x.shape} was not used to compute "
                                 "the outputs (pass allow_unused=True to get None for it)")
-        result.append(None if hit is None else _as_result(hit[1], x, tensor_mode))
+        result.append(None if hit is None else _as_result(hit[1], x))
     return tuple(result)
 
 
 # ------------------------------------------------------------------------------ the sweep
+def key_of(t):
+    """What a tensor's gradient is keyed by in a sweep: its node, or itself for a leaf."""
+    return t if t._node is None else t._node
+
+
 def _sweep(roots, seeds, targets, floor, retain, tensor_mode):
-    """Reverse sweep from roots. Returns {id: (tensor, ∂/∂tensor)} for the targets, or for every
-    leaf reached when targets is None. Nodes ticked below `floor` cannot lead to a target and are
-    not entered. (The loop is the hot path of every backward: kept flat on purpose.)"""
-    target_ids = None if targets is None else {id(t) for t in targets}
+    """Reverse sweep from roots. Returns {id(key): (tensor or leaf, ∂/∂it)} for the targets,
+    or for every leaf reached when targets is None. Nodes ticked below `floor` cannot lead to a
+    target and are not entered. (The loop is the hot path of every backward: kept flat.)"""
+    target_ids = None if targets is None else {id(key_of(t)) for t in targets}
     grads = {}
     owned = set()     # ids whose gradient buffer we allocated and may add to in place
     leaves = {}
@@ -80,36 +87,50 @@ def _sweep(roots, seeds, targets, floor, retain, tensor_mode):
     push, pop = heapq.heappush, heapq.heappop
     last_inplace, anomaly = _state.last_inplace, _state.anomaly
     for root, seed in zip(roots, seeds):
-        key = id(root)
+        node = key_of(root)
+        key = id(node)
         grads[key] = grads[key] + seed if key in grads else seed
-        if root._node is not None:
-            push(heap, (-root._node[4], key, root))
+        if node is not root:
+            push(heap, (-node.tick, key, node))
         elif target_ids is None:
             leaves[key] = root
     with enable_grad() if tensor_mode else _nothing:
         while heap:
-            t = pop(heap)[2]
-            key = id(t)
+            node = pop(heap)[2]
+            key = id(node)
             # release each node's gradient once it has been propagated (memory stays flat)
             g = grads[key] if target_ids is not None and key in target_ids else grads.pop(key)
-            prim, args, raw, params, tick = t._node
-            if args is None:
+            args = node.args
+            if node.raw is None:
                 raise FreedGraphError(
-                    f"backward through the graph a second time (at '{prim.name}'): its saved "
-                    "buffers were freed by the first backward; call backward(retain_graph=True) "
-                    "the first time if you need to differentiate it again")
-            if last_inplace > tick:
-                _check_versions(t, prim, args, tick)
-            out, xs = (t, args) if tensor_mode else (t.data, raw)
+                    f"backward through the graph a second time (at '{node.prim.name}'): its "
+                    "saved buffers were freed by the first backward; call "
+                    "backward(retain_graph=True) the first time to differentiate it again")
+            if last_inplace > node.tick:
+                _check_versions(node)
+            if tensor_mode:
+                out, xs = _saved_output(node), args
+            else:
+                out, xs = node.out, node.raw
+            prim, params = node.prim, node.params
             vjps = prim.vjps
             for i, a in enumerate(args):
-                if not (isinstance(a, Tensor) and a.requires_grad):
-                    continue
-                node = a._node
-                if node is None:
-                    if target_ids is not None and id(a) not in target_ids:
+                cls = a.__class__
+                if cls is Node:
+                    if a.tick < floor:
                         continue
-                elif node[4] < floor:
+                    parent, shape = a, a.shape
+                elif (cls is Tensor or isinstance(a, Tensor)) and a.requires_grad:
+                    parent = a._node
+                    if parent is None:
+                        if target_ids is not None and id(a) not in target_ids:
+                            continue
+                        parent, shape = a, a.data.shape
+                    elif parent.tick < floor:
+                        continue
+                    else:
+                        shape = parent.shape
+                else:
                     continue
                 rule = vjps[i]
                 if rule is None:
@@ -117,32 +138,49 @@ def _sweep(roots, seeds, targets, floor, retain, tensor_mode):
                 gi = rule(g, out, *xs, **params) if params else rule(g, out, *xs)
                 if gi is None:
                     continue
-                if gi.shape != a.data.shape:
-                    gi = _sum_to(gi, shape=a.data.shape)
+                if gi.shape != shape:
+                    gi = _sum_to(gi, shape=shape)
                 if anomaly:
-                    _check_finite(gi, t, prim, i)
-                key = id(a)
-                prev = grads.get(key)
+                    _check_finite(gi, node, i)
+                pkey = id(parent)
+                prev = grads.get(pkey)
                 if prev is None:
-                    grads[key] = gi
-                    if node is not None:
-                        push(heap, (-node[4], key, a))
+                    grads[pkey] = gi
+                    if parent is not a or cls is Node:
+                        push(heap, (-parent.tick, pkey, parent))
                     else:
-                        leaves[key] = a
+                        leaves[pkey] = parent
                         if gi is not g and gi.__class__ is _ndarray and gi.base is None:
-                            owned.add(key)
+                            owned.add(pkey)
                 elif tensor_mode:
-                    grads[key] = prev + gi
-                elif key in owned and prev.__class__ is _ndarray:  # (0-d results are scalars)
+                    grads[pkey] = prev + gi
+                elif pkey in owned and prev.__class__ is _ndarray:  # (0-d results: scalars)
                     prev += gi
                 else:
-                    grads[key] = prev + gi
-                    owned.add(key)
+                    grads[pkey] = prev + gi
+                    owned.add(pkey)
             if not retain:
-                t._node = (prim, None, None, None, tick)
-    found = leaves if target_ids is None else {id(x): x for x in targets if id(x) in grads}
+                if prim.saves_inputs:
+                    node.args = unsaved(args)
+                node.raw = node.out = None
+    if target_ids is None:
+        found = leaves
+    else:
+        found = {id(key_of(x)): x for x in targets if id(key_of(x)) in grads}
     return {key: (x, grads[key] if key in owned or tensor_mode else _copy(grads[key]))
             for key, x in found.items()}
+
+
+def _saved_output(node):
+    """The node's output as a Tensor of the graph (for rules recorded under create_graph)."""
+    if node.out is None:
+        return None
+    t = make(node.out)
+    t.requires_grad = True
+    t._node = node
+    t._tangents = getattr(node, "tangents", None)
+    t._vcell = getattr(node, "vcell", None)
+    return t
 
 
 class _Nothing:
@@ -160,26 +198,28 @@ def _copy(g):
     return np.array(g) if isinstance(g, (_ndarray, np.generic)) else g
 
 
-def _check_versions(t, prim, args, tick):
-    for a in (t,) + tuple(args):
-        if isinstance(a, Tensor) and a._vcell is not None and a._vcell[1] > tick:
+def _check_versions(node):
+    """Refuse to use a saved value that was changed in place after the node recorded it."""
+    cells = [a._vcell for a in node.args if isinstance(a, Tensor)]
+    cells.append(getattr(node, "vcell", None))
+    for cell in cells:
+        if cell is not None and cell[1] > node.tick:
             raise InplaceError(
-                f"backward of '{prim.name}': a tensor of shape {a.shape} that it saved was "
-                f"modified in place after it was used (now at version {a._vcell[0]}); the "
-                "gradient would be wrong. Change a copy instead, or make the change after "
-                "backward")
+                f"backward of '{node.prim.name}': a tensor that it saved was modified in place "
+                f"after it was used (now at version {cell[0]}); the gradient would be wrong. "
+                "Change a copy instead, or make the change after backward")
 
 
-def _check_finite(g, t, prim, i):
+def _check_finite(g, node, i):
     values = g.data if isinstance(g, Tensor) else g
     if np.all(np.isfinite(values)):
         return
-    stack = forward_stacks.get(id(t))
+    stack = forward_stacks.get(id(node))
     where = "".join(stack[-4:]) if stack else "(no forward stack: the graph was recorded " \
         "outside detect_anomaly)\n"
-    raise AnomalyError(f"the backward rule of '{prim.name}' (output shape {t.shape}) produced "
-                       f"NaN or Inf for its argument {i}. The forward operation was created at:\n"
-                       f"{where}")
+    raise AnomalyError(f"the backward rule of '{node.prim.name}' (output shape {node.shape}) "
+                       f"produced NaN or Inf for its argument {i}. The forward operation was "
+                       f"created at:\n{where}")
 
 
 # ------------------------------------------------------------------------------ helpers
@@ -214,10 +254,10 @@ def _floor(targets):
     """Nodes ticked below every target cannot lead to one (leaf targets: no pruning)."""
     if targets is None or any(t._node is None for t in targets):
         return 0
-    return min(t._node[4] for t in targets)
+    return min(t._node.tick for t in targets)
 
 
-def _as_result(g, like, tensor_mode):
+def _as_result(g, like):
     """A gradient as a Tensor with the dtype of the tensor it belongs to."""
     if not isinstance(g, Tensor):
         g = make(np.asarray(g))
@@ -229,7 +269,7 @@ def _as_result(g, like, tensor_mode):
 
 def _accumulate_into_leaf(leaf, g):
     """leaf.grad += g, keeping the leaf's dtype (and the graph of g under create_graph)."""
-    g = _as_result(g, leaf, None)
+    g = _as_result(g, leaf)
     if leaf.grad is None:
         leaf.grad = g
     elif g.requires_grad or leaf.grad.requires_grad:

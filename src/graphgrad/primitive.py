@@ -19,6 +19,7 @@ import numpy as np
 
 from . import _state
 from .errors import ShapeError
+from .node import Node, unsaved
 from .tensor import Tensor
 
 #: Every primitive by name; the test-suite walks it to check each rule.
@@ -38,9 +39,14 @@ class Primitive:
     """One primitive operation: forward, per-argument VJPs and a JVP."""
 
     __slots__ = ("name", "forward", "vjps", "jvp", "partials", "examples", "is_view", "call",
-                 "__weakref__")
+                 "saves_inputs", "saves_output", "__weakref__")
 
-    def __init__(self, forward, name, examples, is_view):
+    def __init__(self, forward, name, examples, is_view, saves):
+        unknown = set(saves) - {"inputs", "out"}
+        if unknown:
+            raise ValueError(f"primitive {name}: saves= takes 'inputs' and/or 'out', not {unknown}")
+        self.saves_inputs = "inputs" in saves
+        self.saves_output = "out" in saves
         self.name = name
         self.forward = forward
         self.vjps = ()
@@ -117,15 +123,17 @@ class PerArg:
         return lambda g, out, *args, **params: rule(i, g, out, *args, **params)
 
 
-def primitive(name=None, examples=None, is_view=False):
+def primitive(name=None, examples=None, is_view=False, saves=("inputs", "out")):
     """Decorator: make a NumPy function a primitive.
 
     Positional parameters of the function are operands (tensors, arrays or numbers);
     keyword-only parameters are static (axis, shape, ...). ``examples(rng)`` returns sample
-    ``(args, params)`` for the registry-wide gradient test.
+    ``(args, params)`` for the registry-wide gradient test. ``saves`` names what the backward
+    rules read: 'inputs' (operand values) and/or 'out' (the result); a rule only reads the
+    shape, dtype and ndim of anything not saved. Saving less frees memory sooner.
     """
     def wrap(forward):
-        prim = Primitive(forward, name or forward.__name__, examples, is_view)
+        prim = Primitive(forward, name or forward.__name__, examples, is_view, saves)
         if prim.name in registry:
             raise ValueError(f"primitive {prim.name!r} is defined twice")
         registry[prim.name] = prim
@@ -235,30 +243,42 @@ def _shape_error(prim, raw, error):
 
 
 def _finish(prim, out, args, raw, params, requires):
-    """Wrap a forward result as a Tensor; record the node if an input requires grad."""
+    """Wrap a forward result as a Tensor; record its node if an input requires grad, saving
+    only what the primitive's backward rules need."""
     if out.__class__ is not _ndarray:
         out = _asarray(out)
     t = _new(Tensor)
     t.data = out
     t.grad = None
-    t.name = None
+    t._name = None
     t._tangents = None
     t._vcell = None
     if requires and _state.grad_enabled:
         t.requires_grad = True
-        t._node = (prim, args, raw, params, next(_clock))
+        node = t._node = _new(Node)
+        node.prim = prim
+        if prim.saves_inputs:
+            node.args = args
+            node.raw = raw
+        else:
+            node.args = node.raw = unsaved(args)
+        node.out = out if prim.saves_output else None
+        node.shape = out.shape
+        node.dtype = out.dtype
+        node.params = params
+        node.tick = next(_clock)
         if _state.anomaly:
-            _remember_stack(t)
+            _remember_stack(node)
     else:
         t.requires_grad = False
         t._node = None
     return t
 
 
-def _remember_stack(t):
-    key = id(t)
+def _remember_stack(node):
+    key = id(node)
     forward_stacks[key] = traceback.format_stack()[:-3]  # drop the frames of graphgrad itself
-    weakref.finalize(t, forward_stacks.pop, key, None)
+    weakref.finalize(node, forward_stacks.pop, key, None)
 
 
 def _finish_view(prim, out, args, raw, params, requires):
@@ -267,9 +287,7 @@ def _finish_view(prim, out, args, raw, params, requires):
     t = _finish(prim, out, args, raw, params, requires)
     base = args[0]
     if isinstance(base, Tensor) and np.may_share_memory(t.data, base.data):
-        if base._vcell is None:
-            base._vcell = [0, 0]
-        t._vcell = base._vcell
+        t._vcell = base.version_cell()
     return t
 
 
@@ -310,4 +328,6 @@ def _push_tangents(call, prim, level, args, params):
         _state.fwd_ceiling = saved
     if tangent is not None:
         out._tangents = {**out._tangents, level: tangent} if out._tangents else {level: tangent}
+        if out._node is not None:
+            out._node.tangents = out._tangents   # for rules that read the saved output
     return out

@@ -1,8 +1,8 @@
-"""Tensor: a NumPy array that is also a node of the recorded compute graph.
+"""Tensor: a NumPy array with an optional gradient, and its place in the compute graph.
 
-A tensor produced by a recorded operation *is* the graph node v: ``data`` is its activation α_v,
-``_node`` holds the primitive g_v, its parents P_v and what the backward rule needs. Leaves
-(inputs and parameters) have ``_node = None``.
+``data`` is the value (the activation α_v of its node); a tensor made by a recorded operation
+points to that operation's graph node (``_node``, see node.py), which knows the primitive g_v
+and the parents P_v. Leaves (inputs and parameters) have ``_node = None``.
 """
 import numpy as np
 
@@ -35,7 +35,7 @@ def as_array(data, dtype=None, copy=False):
 class Tensor:
     """An n-dimensional array with an optional gradient, recorded into a compute graph."""
 
-    __slots__ = ("data", "requires_grad", "_node", "grad", "name", "_tangents", "_vcell",
+    __slots__ = ("data", "requires_grad", "_node", "grad", "_name", "_tangents", "_vcell",
                  "__weakref__")
     # Let NumPy hand mixed ndarray/Tensor arithmetic to our operators (see __array_ufunc__).
     __array_priority__ = 1000
@@ -44,7 +44,7 @@ class Tensor:
         self.data = as_array(data, dtype)
         self._node = None
         self.grad = None
-        self.name = name
+        self._name = name
         self._tangents = None
         self._vcell = None
         self.requires_grad = False
@@ -116,8 +116,19 @@ class Tensor:
 
     @property
     def grad_fn(self):
-        """The recorded operation that produced this tensor (None for leaves)."""
-        return None if self._node is None else GradFn(self)
+        """The recorded operation (graph node) that produced this tensor; None for leaves."""
+        return self._node
+
+    @property
+    def name(self):
+        """A label for graph views and messages (None: named automatically)."""
+        return self._name
+
+    @name.setter
+    def name(self, value):
+        self._name = value
+        if self._node is not None:
+            self._node.label = value
 
     @property
     def _version(self):
@@ -168,11 +179,18 @@ class Tensor:
     def _bump_version(self):
         tick = next(_state.clock)
         _state.last_inplace = tick
+        cell = self.version_cell()
+        cell[0] += 1
+        cell[1] = tick
+
+    def version_cell(self):
+        """[number of in-place changes, tick of the last one], shared by every view of this
+        storage and by the node that saved this tensor as its output (made on first need)."""
         if self._vcell is None:
-            self._vcell = [1, tick]
-        else:
-            self._vcell[0] += 1
-            self._vcell[1] = tick
+            self._vcell = [0, 0]
+            if self._node is not None and self._node.prim.saves_output:
+                self._node.vcell = self._vcell
+        return self._vcell
 
     def add_(self, other):
         return self._inplace(np.add, other)
@@ -205,11 +223,11 @@ class Tensor:
         if self.data.dtype not in (default_float, np.dtype(np.int64), np.dtype(bool)):
             extras.append(f"dtype={self.data.dtype}")
         if self._node is not None:
-            extras.append(f"grad_fn=<{self._node[0].name}>")
+            extras.append(f"grad_fn=<{self._node.prim.name}>")
         elif self.requires_grad:
             extras.append("requires_grad=True")
-        if self.name is not None:
-            extras.append(f"name={self.name!r}")
+        if self._name is not None:
+            extras.append(f"name={self._name!r}")
         return prefix + body + "".join(", " + e for e in extras) + ")"
 
 
@@ -227,33 +245,7 @@ def make(data, requires_grad=False):
     t.requires_grad = requires_grad
     t._node = None
     t.grad = None
-    t.name = None
+    t._name = None
     t._tangents = None
     t._vcell = None
     return t
-
-
-class GradFn:
-    """A read-only view of the recorded operation behind a tensor (PyTorch's ``grad_fn``)."""
-
-    __slots__ = ("_tensor",)
-
-    def __init__(self, tensor):
-        self._tensor = tensor
-
-    @property
-    def name(self):
-        return self._tensor._node[0].name
-
-    @property
-    def inputs(self):
-        """The tensors this operation consumed (its parents P_v), or () once freed."""
-        args = self._tensor._node[1]
-        return () if args is None else tuple(a for a in args if isinstance(a, Tensor))
-
-    @property
-    def next_functions(self):
-        return tuple((a.grad_fn, 0) for a in self.inputs)
-
-    def __repr__(self):
-        return f"<{self.name}Backward>"

@@ -12,9 +12,10 @@ from functools import wraps
 import numpy as np
 
 from . import _state
-from .autodiff import _as_result, _seed, _sweep
+from .autodiff import _as_result, _seed, _sweep, key_of
 from .errors import DtypeError, GradientError, ShapeError
 from .grad_mode import enable_grad
+from .node import Node
 from .ops.elementwise import identity
 from .ops.shape import _reshape
 from .ops.shape import stack as _stack
@@ -58,24 +59,20 @@ def _tensor_mode(outputs, targets, floor):
     differentiate through our result)."""
     if _state.fwd_levels:
         return True
-    target_ids = {id(t) for t in targets}
-    stack = [o for o in outputs if o._node is not None]
+    target_ids = {id(key_of(t)) for t in targets}
+    stack = [o._node for o in outputs if o._node is not None]
     seen = set()
     while stack:
-        t = stack.pop()
-        if id(t) in seen:
+        node = stack.pop()
+        if id(node) in seen:
             continue
-        seen.add(id(t))
-        for a in t._node[1] or ():
-            if not (isinstance(a, Tensor) and a.requires_grad):
+        seen.add(id(node))
+        for parent in node.parents:
+            if parent is None or id(parent) in target_ids and parent.__class__ is not Node:
                 continue
-            if a._node is None:
-                if id(a) not in target_ids:
-                    return True
-            elif a._node[4] < floor:
+            if parent.__class__ is not Node or parent.tick < floor:
                 return True
-            else:
-                stack.append(a)
+            stack.append(parent)
     return False
 
 
@@ -91,7 +88,7 @@ def _pullback(outputs, targets, floor, retain):
         # a recorded (tensor-mode) sweep is part of an enclosing graph: keep what it saved
         found = _sweep(roots, seeds, targets, floor, retain or tensor_mode, tensor_mode) \
             if live else {}
-        return tuple(_as_result(found[id(x)][1], x, tensor_mode) if id(x) in found
+        return tuple(_as_result(found[id(key_of(x))][1], x) if id(key_of(x)) in found
                      else make(np.zeros(x.shape, x.dtype)) for x in targets)
     return vjp_fn
 

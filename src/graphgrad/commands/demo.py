@@ -22,7 +22,7 @@ def run(args):
     e = gg.cos(c)
     f = d + e
     for name, t in zip("abcdef", (a, b, c, d, e, f)):
-        op = t.grad_fn.name
+        op = t.grad_fn.op
         print(f"  {name} = {op:<5} -> {t.item(): .6f}")
     f.backward()
     print(f"backward propagation:  df/dx = {x.grad.item(): .10f}")

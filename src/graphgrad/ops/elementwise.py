@@ -9,7 +9,7 @@ positive = uniform(0.2, 2.0)
 
 
 # ----------------------------------------------------------------------------- arithmetic
-@primitive(examples=binary())
+@primitive(examples=binary(), saves=())
 def add(x, y):
     """x + y"""
     return x + y
@@ -18,7 +18,7 @@ def add(x, y):
 add.defpartials(1, 1)
 
 
-@primitive(examples=binary())
+@primitive(examples=binary(), saves=())
 def sub(x, y):
     """x - y"""
     return x - y
@@ -27,7 +27,7 @@ def sub(x, y):
 sub.defpartials(1, -1)
 
 
-@primitive(examples=binary())
+@primitive(examples=binary(), saves=("inputs",))
 def mul(x, y):
     """x · y"""
     return x * y
@@ -64,7 +64,7 @@ def _dpow_dy(out, x, y):
 pow.defpartials(_dpow_dx, _dpow_dy)
 
 
-@primitive(examples=unary(), is_view=True)
+@primitive(examples=unary(), is_view=True, saves=())
 def identity(x):
     """x itself, as a new node (transforms watch their inputs through it)."""
     return x
@@ -73,7 +73,7 @@ def identity(x):
 identity.defpartials(1)
 
 
-@primitive(examples=unary())
+@primitive(examples=unary(), saves=())
 def neg(x):
     """−x"""
     return -x
@@ -83,7 +83,7 @@ neg.defpartials(-1)
 
 
 # ----------------------------------------------------------------------------- unary math
-@primitive(examples=unary(nonzero()))
+@primitive(examples=unary(nonzero()), saves=("inputs",))
 def abs(x):
     """|x|; ∂/∂x = sign(x) (0 at 0, as PyTorch)"""
     return np.abs(x)
@@ -92,7 +92,7 @@ def abs(x):
 abs.defpartials(lambda out, x: sign(x))
 
 
-@primitive(examples=unary())
+@primitive(examples=unary(), saves=("out",))
 def exp(x):
     """e^x; ∂/∂x = e^x"""
     return np.exp(x)
@@ -101,7 +101,7 @@ def exp(x):
 exp.defpartials(lambda out, x: out)
 
 
-@primitive(examples=unary(positive))
+@primitive(examples=unary(positive), saves=("inputs",))
 def log(x):
     """ln x; ∂/∂x = 1/x"""
     return np.log(x)
@@ -110,7 +110,7 @@ def log(x):
 log.defpartials(lambda out, x: 1 / x)
 
 
-@primitive(examples=unary(uniform(-0.8, 2.0)))
+@primitive(examples=unary(uniform(-0.8, 2.0)), saves=("inputs",))
 def log1p(x):
     """ln(1 + x), accurate near 0; ∂/∂x = 1/(1 + x)"""
     return np.log1p(x)
@@ -119,7 +119,7 @@ def log1p(x):
 log1p.defpartials(lambda out, x: 1 / (1 + x))
 
 
-@primitive(examples=unary())
+@primitive(examples=unary(), saves=("out",))
 def expm1(x):
     """e^x − 1, accurate near 0; ∂/∂x = e^x"""
     return np.expm1(x)
@@ -128,7 +128,7 @@ def expm1(x):
 expm1.defpartials(lambda out, x: out + 1)
 
 
-@primitive(examples=unary(positive))
+@primitive(examples=unary(positive), saves=("out",))
 def sqrt(x):
     """√x; ∂/∂x = 1/(2√x)"""
     return np.sqrt(x)
@@ -137,7 +137,7 @@ def sqrt(x):
 sqrt.defpartials(lambda out, x: 0.5 / out)
 
 
-@primitive(examples=unary())
+@primitive(examples=unary(), saves=("inputs",))
 def sin(x):
     """sin x; ∂/∂x = cos x"""
     return np.sin(x)
@@ -146,7 +146,7 @@ def sin(x):
 sin.defpartials(lambda out, x: cos(x))
 
 
-@primitive(examples=unary())
+@primitive(examples=unary(), saves=("inputs",))
 def cos(x):
     """cos x; ∂/∂x = −sin x"""
     return np.cos(x)
@@ -155,7 +155,7 @@ def cos(x):
 cos.defpartials(lambda out, x: -sin(x))
 
 
-@primitive(examples=unary(uniform(-1.2, 1.2)))
+@primitive(examples=unary(uniform(-1.2, 1.2)), saves=("out",))
 def tan(x):
     """tan x; ∂/∂x = 1 + tan² x"""
     return np.tan(x)
@@ -164,7 +164,7 @@ def tan(x):
 tan.defpartials(lambda out, x: 1 + out * out)
 
 
-@primitive(examples=unary())
+@primitive(examples=unary(), saves=("out",))
 def tanh(x):
     """tanh x; ∂/∂x = 1 − tanh² x"""
     return np.tanh(x)
@@ -173,7 +173,7 @@ def tanh(x):
 tanh.defpartials(lambda out, x: 1 - out * out)
 
 
-@primitive(examples=unary(uniform(-4.0, 4.0)))
+@primitive(examples=unary(uniform(-4.0, 4.0)), saves=("out",))
 def sigmoid(x):
     """σ(x) = 1/(1 + e^−x), computed as exp(−log(1 + e^−x)) so that it never overflows;
     ∂/∂x = σ(x)(1 − σ(x))"""
@@ -183,7 +183,7 @@ def sigmoid(x):
 sigmoid.defpartials(lambda out, x: out * (1 - out))
 
 
-@primitive(examples=unary(nonzero()))
+@primitive(examples=unary(nonzero()), saves=("inputs",))
 def relu(x):
     """max(x, 0); ∂/∂x = [x > 0] (0 at 0, as PyTorch)"""
     return np.maximum(x, 0)
@@ -194,7 +194,7 @@ relu.defpartials(lambda out, x: x > 0)
 
 def _piecewise_constant(np_fn, name, doc):
     """sign, floor, ceil, round: flat almost everywhere, so their gradient is zero."""
-    fn = primitive(name=name, examples=unary(off_integers()))(lambda x: np_fn(x))
+    fn = primitive(name=name, examples=unary(off_integers()), saves=())(lambda x: np_fn(x))
     fn.__doc__ = doc + " (piecewise constant: zero gradient)"
     fn.defpartials(0)
     return fn
@@ -212,7 +212,7 @@ def _winner(x, y):
     return where(x == y, 0.5, where(x > y, 1.0, 0.0))
 
 
-@primitive(examples=binary(scalar=0.3))
+@primitive(examples=binary(scalar=0.3), saves=("inputs",))
 def maximum(x, y):
     """elementwise max(x, y)"""
     return np.maximum(x, y)
@@ -221,7 +221,7 @@ def maximum(x, y):
 maximum.defpartials(lambda out, x, y: _winner(x, y), lambda out, x, y: _winner(y, x))
 
 
-@primitive(examples=binary(scalar=0.3))
+@primitive(examples=binary(scalar=0.3), saves=("inputs",))
 def minimum(x, y):
     """elementwise min(x, y)"""
     return np.minimum(x, y)
@@ -236,7 +236,7 @@ def _where_cases(rng):
             ((cond[0], rng.normal(size=(2, 3)), 0.5), {})]
 
 
-@primitive(examples=_where_cases)
+@primitive(examples=_where_cases, saves=("inputs",))
 def where(condition, x, y):
     """x where condition holds, else y; the gradient goes to the branch that was taken."""
     return np.where(condition, x, y)
@@ -271,7 +271,7 @@ clip.defpartials(lambda out, x, lo, hi: _inside(x, lo, hi),
                  lambda out, x, lo, hi: x > hi)
 
 
-@primitive(examples=unary(dtype="float64"))
+@primitive(examples=unary(dtype="float64"), saves=())
 def astype(x, *, dtype):
     """x converted to another dtype; the gradient is converted back."""
     return x.astype(dtype)

@@ -26,7 +26,7 @@ def _index_cases(rng):
             ((rng.normal(size=(4,)),), {"index": (2,)})]
 
 
-@primitive(name="getitem", is_view=True, examples=_index_cases)
+@primitive(name="getitem", is_view=True, examples=_index_cases, saves=())
 def _getitem(x, *, index):
     """x[index] (a view for basic indexing, a copy for integer-array or boolean indexing)."""
     return x[index]
@@ -37,7 +37,7 @@ def _scatter_cases(rng):
             ((rng.normal(size=(2, 2)),), {"index": (slice(0, 2), slice(1, 3)), "shape": (3, 3)})]
 
 
-@primitive(name="index_add", examples=_scatter_cases)
+@primitive(name="index_add", examples=_scatter_cases, saves=())
 def _index_add(values, *, index, shape):
     """zeros(shape) with values added at index (repeated indices accumulate): the adjoint of
     getitem."""

@@ -19,7 +19,7 @@ def _pair(a, b):
     return lambda rng: (rng.normal(size=a), rng.normal(size=b))
 
 
-@primitive(examples=fixed(*((_pair(a, b), {}) for a, b in _PAIRS)))
+@primitive(examples=fixed(*((_pair(a, b), {}) for a, b in _PAIRS)), saves=("inputs",))
 def matmul(a, b):
     """A @ B"""
     return np.matmul(a, b)

@@ -31,7 +31,7 @@ def _cases():
                  (build((4,), 3.0), {"axis": 0}), (build((2, 2, 3)), {"axis": 2}))
 
 
-@primitive(name="softmax", examples=_cases())
+@primitive(name="softmax", examples=_cases(), saves=("out",))
 def _softmax(x, *, axis):
     """e^x / Σ e^x along an axis."""
     e = np.exp(x - np.amax(x, axis=axis, keepdims=True))
@@ -42,7 +42,7 @@ _softmax.defvjp(lambda g, out, x, axis: out * (g - _sum(g * out, axis=(axis,), k
 _softmax.defjvp(lambda t, out, x, axis: out * (t - _sum(t * out, axis=(axis,), keepdims=True)))
 
 
-@primitive(name="log_softmax", examples=_cases())
+@primitive(name="log_softmax", examples=_cases(), saves=("out",))
 def _log_softmax(x, *, axis):
     """x − log Σ e^x along an axis."""
     return x - _logsumexp_forward(x, axis=axis, keepdims=True)

@@ -15,7 +15,7 @@ def _normal(rng, shape):
     return rng.normal(size=shape)
 
 
-@primitive(name="reshape", is_view=True, examples=fixed((lambda r: (_normal(r, (2, 3)),), {"shape": (3, 2)}),
+@primitive(name="reshape", is_view=True, saves=(), examples=fixed((lambda r: (_normal(r, (2, 3)),), {"shape": (3, 2)}),
                                         (lambda r: (_normal(r, (4,)),), {"shape": (2, 1, 2)}),
                                         (lambda r: (_normal(r, ()),), {"shape": (1, 1)})))
 def _reshape(x, *, shape):
@@ -27,7 +27,7 @@ _reshape.defvjp(lambda g, out, x, shape: _reshape(g, shape=x.shape))
 _reshape.defjvp(lambda t, out, x, shape: _reshape(t, shape=shape))
 
 
-@primitive(name="transpose", is_view=True, examples=fixed((lambda r: (_normal(r, (2, 3)),), {"axes": (1, 0)}),
+@primitive(name="transpose", is_view=True, saves=(), examples=fixed((lambda r: (_normal(r, (2, 3)),), {"axes": (1, 0)}),
                                         (lambda r: (_normal(r, (2, 3, 4)),), {"axes": (2, 0, 1)})))
 def _transpose(x, *, axes):
     """Axes permuted: out.shape[i] = x.shape[axes[i]]."""
@@ -38,7 +38,7 @@ _transpose.defvjp(lambda g, out, x, axes: _transpose(g, axes=tuple(np.argsort(ax
 _transpose.defjvp(lambda t, out, x, axes: _transpose(t, axes=axes))
 
 
-@primitive(name="broadcast_to", is_view=True, examples=fixed((lambda r: (_normal(r, (3,)),), {"shape": (2, 3)}),
+@primitive(name="broadcast_to", is_view=True, saves=(), examples=fixed((lambda r: (_normal(r, (3,)),), {"shape": (2, 3)}),
                                         (lambda r: (_normal(r, (2, 1)),), {"shape": (2, 4)}),
                                         (lambda r: (_normal(r, ()),), {"shape": (2, 2)})))
 def _broadcast_to(x, *, shape):
@@ -46,7 +46,7 @@ def _broadcast_to(x, *, shape):
     return np.broadcast_to(x, shape)
 
 
-@primitive(name="sum_to", examples=fixed((lambda r: (_normal(r, (2, 3)),), {"shape": (3,)}),
+@primitive(name="sum_to", saves=(), examples=fixed((lambda r: (_normal(r, (2, 3)),), {"shape": (3,)}),
                           (lambda r: (_normal(r, (2, 4)),), {"shape": (2, 1)}),
                           (lambda r: (_normal(r, (2, 2)),), {"shape": ()})))
 def _sum_to(x, *, shape):
@@ -70,7 +70,7 @@ def _concat_cases(rng):
             ((_normal(rng, (2, 1)), _normal(rng, (2, 2)), _normal(rng, (2, 3))), {"axis": 1})]
 
 
-@primitive(name="concatenate", examples=_concat_cases)
+@primitive(name="concatenate", examples=_concat_cases, saves=())
 def _concatenate(*xs, axis):
     """The operands joined along an existing axis."""
     return np.concatenate(xs, axis=axis)
@@ -90,7 +90,7 @@ _concatenate.defvjp_per_arg(_concat_vjp)
 _concatenate.defjvp_all(_concat_jvp)
 
 
-@primitive(name="pad", examples=fixed((lambda r: (_normal(r, (2, 3)),), {"pad_width": ((1, 0), (2, 1))}),
+@primitive(name="pad", saves=(), examples=fixed((lambda r: (_normal(r, (2, 3)),), {"pad_width": ((1, 0), (2, 1))}),
                           (lambda r: (_normal(r, (3,)),), {"pad_width": ((0, 2),)})))
 def _pad(x, *, pad_width, value=0.0):
     """x surrounded by `value`: pad_width[i] = (before, after) along axis i (NumPy's spelling)."""

@@ -1,0 +1,88 @@
+"""Node: one recorded operation — a vertex v of the compute graph (PyTorch's ``grad_fn``).
+
+A tensor made by a recorded operation points to its node; the node points to its parents P_v
+and keeps only what the operation's backward rules need (000: the local function g_v and what
+its local derivatives ∂g_v/∂α_u are computed from):
+
+- ``args``: the operands as the rules receive them: a saved Tensor where the rules need an
+  input's value, else the parent itself (a Node, or a leaf Tensor the user holds anyway),
+  which still answers ``.shape``, ``.dtype`` and ``.ndim``; constants as given.
+- ``raw``: the same with ndarrays in place of saved Tensors (the fast first-order path).
+- ``out``: the activation α_v when the rules need it, else None.
+- ``shape``, ``dtype``: of α_v; ``params``: static arguments; ``tick``: when it was recorded
+  (parents always have smaller ticks, so ticks order the graph topologically).
+
+An intermediate value no rule needs is freed as soon as the program drops its tensor, as in
+PyTorch. A backward without ``retain_graph`` frees the rest: saved Tensors in ``args`` give way
+to their nodes, ``raw`` and ``out`` become None; the structure stays readable.
+"""
+from .tensor import Tensor
+
+
+class Node:
+    """A recorded operation (see the module docstring)."""
+
+    __slots__ = ("prim", "args", "raw", "out", "shape", "dtype", "params", "tick", "tangents",
+                 "vcell", "label", "__weakref__")
+
+    @property
+    def name(self):
+        """The name given to the tensor this node made (None: unnamed)."""
+        return getattr(self, "label", None)
+
+    @property
+    def op(self):
+        """The primitive's name: 'mul', 'exp', 'matmul', ..."""
+        return self.prim.name
+
+    @property
+    def ndim(self):
+        return len(self.shape)
+
+    @property
+    def freed(self):
+        """Whether a backward without retain_graph has released the saved buffers."""
+        return self.raw is None
+
+    @property
+    def parents(self):
+        """P_v, one entry per operand: its Node, a leaf Tensor requiring grad, or None."""
+        return tuple(parent_of(a) for a in self.args)
+
+    def free(self):
+        """Release the saved buffers (after a backward without retain_graph)."""
+        if self.prim.saves_inputs:
+            self.args = unsaved(self.args)
+        self.raw = self.out = None
+
+    @property
+    def next_functions(self):
+        """(parent, 0) for each differentiable operand: a Node, or a leaf Tensor (PyTorch's
+        AccumulateGrad), as in PyTorch's grad_fn.next_functions."""
+        return tuple((p, 0) for p in self.parents if p is not None)
+
+    def __repr__(self):
+        return f"<{self.prim.name} node{', freed' if self.raw is None else ''}>"
+
+
+def unsaved(args):
+    """Operands with every recorded tensor replaced by its node: the structure without the
+    values (leaves and constants stay). One and two operands are spelled out (hot path)."""
+    if len(args) == 1:
+        a = args[0]
+        return (a._node,) if a.__class__ is Tensor and a._node is not None else args
+    if len(args) == 2:
+        a, b = args
+        return (a._node if a.__class__ is Tensor and a._node is not None else a,
+                b._node if b.__class__ is Tensor and b._node is not None else b)
+    return tuple([a._node if a.__class__ is Tensor and a._node is not None else a for a in args])
+
+
+def parent_of(operand):
+    """The graph parent behind an operand: its Node, a leaf Tensor requiring grad, or None
+    (a constant, or a tensor outside the graph)."""
+    if operand.__class__ is Node:
+        return operand
+    if isinstance(operand, Tensor) and operand.requires_grad:
+        return operand if operand._node is None else operand._node
+    return None
