@@ -68,8 +68,9 @@ class Optimizer:
                     continue
                 if set_to_none:
                     p.grad = None
+                elif p.grad.requires_grad or not p.grad.data.flags.writeable:
+                    p.grad = Tensor(np.zeros_like(p.grad.data))
                 else:
-                    p.grad = p.grad.detach()
                     p.grad.data[...] = 0
 
     def step(self, closure=None):

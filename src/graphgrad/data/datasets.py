@@ -1,0 +1,153 @@
+"""Datasets: the PyTorch protocol (``len(ds)``, ``ds[i]``), tensors held in memory, splits,
+standardisation, and the 8×8 handwritten digits shipped inside the package.
+
+A ``Dataset`` returns one sample per index. ``TensorDataset`` also answers a whole batch of
+indices at once (one fancy-indexing per tensor), which is how the DataLoader avoids building
+batches sample by sample.
+"""
+import math
+from importlib import resources
+
+import numpy as np
+
+from ..random import numpy_generator
+from ..tensor import Tensor
+
+DIGITS_ATTRIBUTION = (
+    "Optical Recognition of Handwritten Digits (the 8x8 test set of 1,797 images), "
+    "E. Alpaydin and C. Kaynak, UCI Machine Learning Repository, 1998, "
+    "https://archive.ics.uci.edu/ml/datasets/Optical+Recognition+of+Handwritten+Digits, "
+    "licensed CC BY 4.0 "
+    "(https://creativecommons.org/licenses/by/4.0/). Stored unchanged as images and labels "
+    "(taken from the copy scikit-learn ships).")
+
+
+class Dataset:
+    """A map-style dataset: subclasses define ``__len__`` and ``__getitem__(index)``."""
+
+    def __getitem__(self, index):
+        raise NotImplementedError(f"{type(self).__name__} does not implement __getitem__")
+
+    def __len__(self):
+        raise NotImplementedError(f"{type(self).__name__} does not implement __len__")
+
+
+class TensorDataset(Dataset):
+    """Samples are the rows of equally long tensors: ``ds[i] == (x[i], y[i])``. An array of
+    indices (or a slice: views, no copy) gives a whole batch."""
+
+    batchable = True
+
+    def __init__(self, *tensors):
+        if not tensors:
+            raise ValueError("TensorDataset needs at least one tensor")
+        self.tensors = tuple(t if isinstance(t, Tensor) else Tensor(np.asarray(t))
+                             for t in tensors)
+        lengths = {len(t.data) if t.data.ndim else None for t in self.tensors}
+        if len(lengths) != 1 or None in lengths:
+            raise ValueError("TensorDataset: every tensor needs the same first dimension, got "
+                             f"shapes {[t.shape for t in self.tensors]}")
+
+    def __getitem__(self, index):
+        return tuple(Tensor(t.data[index]) for t in self.tensors)
+
+    def __len__(self):
+        return len(self.tensors[0].data)
+
+
+class Subset(Dataset):
+    """The samples of `dataset` at `indices`."""
+
+    def __init__(self, dataset, indices):
+        self.dataset = dataset
+        self.indices = np.asarray(indices, dtype=np.int64)
+        self.batchable = getattr(dataset, "batchable", False)
+
+    def __getitem__(self, index):
+        return self.dataset[self.indices[index]]
+
+    def __len__(self):
+        return len(self.indices)
+
+
+def random_split(dataset, lengths, generator=None, seed=None):
+    """Split into non-overlapping random subsets of the given lengths (or fractions summing to
+    1, the remainder handed out one by one from the first), as ``torch.utils.data``."""
+    n = len(dataset)
+    lengths = list(lengths)
+    if lengths and all(0 <= f <= 1 for f in lengths) and math.isclose(sum(lengths), 1) \
+            and sum(lengths) != n:
+        counts = [int(math.floor(n * f)) for f in lengths]
+        for i in range(n - sum(counts)):
+            counts[i % len(counts)] += 1
+        lengths = counts
+    if sum(lengths) != n:
+        raise ValueError(f"random_split: lengths {lengths} sum to {sum(lengths)}, the dataset "
+                         f"has {n} samples")
+    rng = numpy_generator(seed if seed is not None else generator)
+    order = rng.permutation(n)
+    bounds = np.cumsum([0] + lengths)
+    return [Subset(dataset, order[a:b]) for a, b in zip(bounds[:-1], bounds[1:])]
+
+
+class Standardizer:
+    """Feature standardisation x ↦ (x − μ)/σ with μ, σ from the training data (per feature,
+    along axis 0); σ below `eps` counts as 1 (constant features stay put)."""
+
+    def __init__(self, eps=1e-8):
+        self.eps = eps
+        self.mean = self.std = None
+
+    def fit(self, x):
+        x = _array(x)
+        self.mean = x.mean(axis=0)
+        std = x.std(axis=0)
+        self.std = np.where(std < self.eps, 1.0, std).astype(self.mean.dtype)
+        return self
+
+    def transform(self, x):
+        if self.mean is None:
+            raise RuntimeError("Standardizer.transform before fit: call fit(train_x) first")
+        return _like(x, (_array(x) - self.mean) / self.std)
+
+    def fit_transform(self, x):
+        return self.fit(x).transform(x)
+
+    def inverse_transform(self, z):
+        return _like(z, _array(z) * self.std + self.mean)
+
+    def state_dict(self):
+        return {"mean": self.mean, "std": self.std}
+
+    def load_state_dict(self, state):
+        self.mean, self.std = np.asarray(state["mean"]), np.asarray(state["std"])
+
+
+def standardize(train, *others, eps=1e-8):
+    """(train, *others) standardised with the training data's mean and std."""
+    scaler = Standardizer(eps).fit(train)
+    results = [scaler.transform(x) for x in (train,) + others]
+    return results[0] if not others else tuple(results)
+
+
+def _array(x):
+    return x.data if isinstance(x, Tensor) else np.asarray(x)
+
+
+def _like(original, values):
+    return Tensor(values) if isinstance(original, Tensor) else values
+
+
+def digits(flatten=True, dtype=np.float32, scale=True):
+    """The 8×8 handwritten digits (1,797 images, classes 0-9), shipped with graphgrad:
+    (images, labels) as tensors. Pixels are 0..16, scaled to [0, 1] unless scale=False;
+    images are (N, 64) when flatten, else (N, 8, 8). Source and licence: DIGITS_ATTRIBUTION."""
+    with resources.files(__package__).joinpath("digits.npz").open("rb") as f:
+        with np.load(f, allow_pickle=False) as stored:
+            images, labels = stored["images"], stored["labels"]
+    x = images.astype(dtype)
+    if scale:
+        x /= 16
+    if flatten:
+        x = x.reshape(len(x), -1)
+    return Tensor(x), Tensor(labels.astype(np.int64))

@@ -1,0 +1,220 @@
+"""MNIST and Fashion-MNIST from the standard IDX files: reading, finding and downloading.
+
+IDX: two zero bytes, a type code, the number of dimensions d, then d big-endian int32 sizes and
+the values, big-endian, row-major. Files may be gzip-compressed (as distributed).
+
+The four files of a set are looked for in this order: ``$GRAPHGRAD_DATA/<name>``, the user
+cache (``$XDG_CACHE_HOME`` or ``~/.cache``, then ``graphgrad/<name>``), Debian's package path
+``/usr/share/datasets/<name>``; if absent they are downloaded once into the first of the first
+two, each checked against its published MD5 before it is kept.
+"""
+import gzip
+import hashlib
+import os
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..tensor import Tensor
+
+_TYPES = {0x08: np.dtype(np.uint8), 0x09: np.dtype(np.int8), 0x0B: np.dtype(">i2"),
+          0x0C: np.dtype(">i4"), 0x0D: np.dtype(">f4"), 0x0E: np.dtype(">f8")}
+
+
+class IDXError(ValueError):
+    """An IDX file that is not what it should be (bad header, truncated, wrong content)."""
+
+
+class DataNotFoundError(FileNotFoundError):
+    """A dataset that is neither on this machine nor downloadable now."""
+
+
+def read_idx(path):
+    """The array stored in an IDX file (gzip-compressed or not)."""
+    path = Path(path)
+    raw = path.read_bytes()
+    if raw[:2] == b"\x1f\x8b":
+        try:
+            raw = gzip.decompress(raw)
+        except (OSError, EOFError) as e:
+            raise IDXError(f"{path}: corrupt gzip data ({e}); delete the file and fetch it "
+                           "again") from None
+    return parse_idx(raw, str(path))
+
+
+def parse_idx(raw, where="IDX data"):
+    """Decode IDX bytes into an array, checking the header against the length."""
+    if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] not in _TYPES:
+        raise IDXError(f"{where}: not an IDX file (the header must start with two zero bytes "
+                       f"and a known type code, got {raw[:4].hex() or 'nothing'})")
+    dtype, ndim = _TYPES[raw[2]], raw[3]
+    header = 4 + 4 * ndim
+    if len(raw) < header:
+        raise IDXError(f"{where}: truncated header ({len(raw)} bytes for {ndim} dimensions)")
+    shape = tuple(int(s) for s in np.frombuffer(raw, ">i4", ndim, 4))
+    expected = header + int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+    if len(raw) != expected:
+        state = "truncated" if len(raw) < expected else "longer than its header says"
+        raise IDXError(f"{where}: {state}: the header announces shape {shape} of {dtype.name} "
+                       f"({expected} bytes in all), the file has {len(raw)} bytes")
+    values = np.frombuffer(raw, dtype, offset=header).reshape(shape)
+    return values.astype(dtype.newbyteorder("="))
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a dataset's four IDX files come from: role -> (file name, MD5 of that file)."""
+
+    name: str
+    files: dict
+    mirrors: tuple
+    debian_package: str = None
+
+
+MNIST = Source("mnist", {
+    "train_images": ("train-images-idx3-ubyte.gz", "f68b3c2dcbeaaa9fbdd348bbdeb94873"),
+    "train_labels": ("train-labels-idx1-ubyte.gz", "d53e105ee54ea40749a09fcbcd1e9432"),
+    "test_images": ("t10k-images-idx3-ubyte.gz", "9fb629c4189551a2d022fa330f9573f3"),
+    "test_labels": ("t10k-labels-idx1-ubyte.gz", "ec29112dd5afa0611ce80d1b7f02629c"),
+}, ("https://ossci-datasets.s3.amazonaws.com/mnist/", "http://yann.lecun.com/exdb/mnist/"))
+
+FASHION_MNIST = Source("fashion-mnist", {
+    "train_images": ("train-images-idx3-ubyte.gz", "8d4fb7e6c68d591d4c3dfef9ec88bf0d"),
+    "train_labels": ("train-labels-idx1-ubyte.gz", "25c81989df183df01b3e8a0aad5dffbe"),
+    "test_images": ("t10k-images-idx3-ubyte.gz", "bef4ecab320f06d8554ea6380940ec79"),
+    "test_labels": ("t10k-labels-idx1-ubyte.gz", "bb300cfdad3c16e7a12a480ee83cd310"),
+}, ("http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/",
+    "https://raw.githubusercontent.com/zalandoresearch/fashion-mnist/master/data/fashion/"),
+    debian_package="dataset-fashion-mnist")
+
+FASHION_CLASSES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt",
+                   "Sneaker", "Bag", "Ankle boot")
+
+
+def search_path(source):
+    """The folders looked in, in order."""
+    folders = []
+    if os.environ.get("GRAPHGRAD_DATA"):
+        folders.append(Path(os.environ["GRAPHGRAD_DATA"]) / source.name)
+    cache = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    folders.append(Path(cache) / "graphgrad" / source.name)
+    folders.append(Path("/usr/share/datasets") / source.name)
+    return folders
+
+
+def _in_folder(folder, source):
+    """role -> path for a folder holding all four files (plain or .gz), else None."""
+    found = {}
+    for role, (name, _) in source.files.items():
+        plain = name[:-3] if name.endswith(".gz") else name
+        hits = [folder / n for n in (name, plain) if (folder / n).is_file()]
+        if not hits:
+            return None
+        found[role] = hits[0]
+    return found
+
+
+def locate(source, root=None, download=True, timeout=60):
+    """role -> path of the dataset's files: found (in `root` only, when given) or downloaded."""
+    folders = [Path(root)] if root is not None else search_path(source)
+    for folder in folders:
+        found = _in_folder(folder, source)
+        if found:
+            return found
+    if download:
+        target = folders[0]
+        errors = _download(source, target, timeout)
+        if not errors:
+            return _in_folder(target, source)
+    else:
+        errors = ["downloading was switched off"]
+    raise DataNotFoundError(_how_to_get(source, folders, errors))
+
+
+def _download(source, folder, timeout):
+    """Fetch the missing files into folder; returns the problems met (empty: success)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    problems = []
+    for name, md5 in source.files.values():
+        if (folder / name).is_file():
+            continue
+        for mirror in source.mirrors:
+            problem = _fetch_one(mirror + name, folder / name, md5, timeout)
+            if problem is None:
+                break
+            problems.append(problem)
+        else:
+            return problems
+    return []
+
+
+def _fetch_one(url, destination, md5, timeout):
+    """Download url to destination if its MD5 matches; else leave nothing and say why."""
+    partial = destination.with_name(destination.name + ".part")
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            payload = response.read()
+    except OSError as e:
+        return f"{url}: {e}"
+    digest = hashlib.md5(payload).hexdigest()
+    if digest != md5:
+        return f"{url}: checksum mismatch (MD5 {digest}, expected {md5}); file discarded"
+    partial.write_bytes(payload)
+    partial.replace(destination)
+    return None
+
+
+def _how_to_get(source, folders, errors):
+    names = ", ".join(name for name, _ in source.files.values())
+    lines = [f"the {source.name} files ({names}) were not found in:"]
+    lines += [f"  {folder}" for folder in folders]
+    lines.append("and could not be downloaded:" if errors else "")
+    lines += [f"  {e}" for e in errors[-4:]]
+    lines.append("To get them, do one of:")
+    if source.debian_package:
+        lines.append(f"  - sudo apt-get install {source.debian_package}   "
+                     f"(installs them in /usr/share/datasets/{source.name})")
+    lines.append(f"  - download the four files from {source.mirrors[0]} into {folders[0]}")
+    lines.append("  - put them in a folder DIR/" + source.name + " and set GRAPHGRAD_DATA=DIR")
+    return "\n".join(line for line in lines if line)
+
+
+def load_idx_pair(images_path, labels_path, n_classes=10):
+    """Images (N, rows, cols) and labels (N,) from two IDX files, checked to belong together."""
+    images, labels = read_idx(images_path), read_idx(labels_path)
+    if images.ndim != 3 or images.dtype != np.uint8:
+        raise IDXError(f"{images_path}: expected uint8 images of shape (N, rows, cols), got "
+                       f"{images.dtype} {images.shape} (is it a labels file?)")
+    if labels.ndim != 1 or labels.dtype != np.uint8:
+        raise IDXError(f"{labels_path}: expected uint8 labels of shape (N,), got {labels.dtype} "
+                       f"{labels.shape} (is it an images file?)")
+    if len(images) != len(labels):
+        raise IDXError(f"{images_path} has {len(images)} images but {labels_path} has "
+                       f"{len(labels)} labels: the files do not belong together")
+    if labels.size and labels.max() >= n_classes:
+        raise IDXError(f"{labels_path}: label {labels.max()} outside 0..{n_classes - 1}")
+    return images, labels
+
+
+def load(source, train=True, root=None, download=True, flatten=True, dtype=np.float32):
+    """(images, labels) tensors of the training or test split: pixels scaled to [0, 1],
+    (N, 784) when flatten else (N, 28, 28)."""
+    files = locate(source, root, download)
+    split = "train" if train else "test"
+    images, labels = load_idx_pair(files[f"{split}_images"], files[f"{split}_labels"])
+    x = images.astype(dtype) / np.dtype(dtype).type(255)
+    if flatten:
+        x = x.reshape(len(x), -1)
+    return Tensor(x), Tensor(labels.astype(np.int64))
+
+
+def mnist(train=True, root=None, download=True, flatten=True, dtype=np.float32):
+    """MNIST handwritten digits (60,000 training and 10,000 test images, 28×28)."""
+    return load(MNIST, train, root, download, flatten, dtype)
+
+
+def fashion_mnist(train=True, root=None, download=True, flatten=True, dtype=np.float32):
+    """Fashion-MNIST (Zalando; 60,000 + 10,000 28×28 images of 10 kinds of clothing)."""
+    return load(FASHION_MNIST, train, root, download, flatten, dtype)
