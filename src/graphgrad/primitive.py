@@ -247,12 +247,10 @@ def _finish(prim, out, args, raw, params, requires):
     only what the primitive's backward rules need."""
     if out.__class__ is not _ndarray:
         out = _asarray(out)
-    t = _new(Tensor)
+    t = _new(Tensor)          # tensor.make(out), inlined: this runs once per operation
     t.data = out
-    t.grad = None
-    t._name = None
-    t._tangents = None
-    t._vcell = None
+    t.requires_grad = False
+    t._node = t.grad = t._name = t._tangents = t._vcell = None
     if requires and _state.grad_enabled:
         t.requires_grad = True
         node = t._node = _new(Node)
@@ -269,9 +267,6 @@ def _finish(prim, out, args, raw, params, requires):
         node.tick = next(_clock)
         if _state.anomaly:
             _remember_stack(node)
-    else:
-        t.requires_grad = False
-        t._node = None
     return t
 
 
