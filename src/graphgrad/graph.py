@@ -1,0 +1,348 @@
+"""The notes' compute graph (000) built from a recorded computation: a view for understanding
+and teaching, not a second engine.
+
+    V  input nodes      leaves that do not require grad (no parents)
+    Θ  parameter nodes  leaves that require grad, and nn parameters (no parents)
+    D  hidden nodes     recorded operations with parents and children
+    D' output nodes     recorded operations without children
+
+000 keeps the parameters θ out of the digraph (g_vθ depends on them); here, as in 002's
+computation graphs, each parameter is a node with edges to the operations that use it, so
+∂α_v/∂θ_j of eq. (10) is simply Δ_{θ_j v}. 000's parent set of v is `parents(v)` without the
+parameters. Operands that are not floating-point tensors (Python numbers, ndarrays, integer or
+boolean tensors such as indices and masks) are constants folded into the local function that
+uses them: they are not nodes.
+
+Edges form a set: `y * y` has one edge from y, whose local derivative sums both uses (2y).
+Names are the tensors' own `.name`, else v0, v1, ... in topological order (skipping names taken).
+"""
+import inspect
+import sys
+import types
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import delta
+from .delta import NodeMap
+from .grad_mode import enable_grad
+from .graph_build import build, vertex_of
+from .graph_nodes import Edge, Node, TooLargeError, scalar_or_array
+from .tensor import Tensor, as_array, is_float, make
+
+KINDS = ("input", "parameter", "hidden", "output")
+
+
+class NodeLookupError(KeyError):
+    """A key (tensor, node, name or id) that names no node of the graph."""
+
+    def __str__(self):
+        return str(self.args[0])
+
+
+@dataclass(frozen=True)
+class Cost:
+    """Work to get the full Jacobian of the outputs w.r.t. the inputs and parameters: one
+    forward sweep per input element, or one backward sweep per output element. Multiply-adds
+    count the nonzeros of the local Jacobians each sweep applies, summed over the sweeps."""
+
+    forward_sweeps: int
+    backward_sweeps: int
+    forward_madds: int
+    backward_madds: int
+
+    @property
+    def cheaper(self):
+        if self.forward_madds == self.backward_madds:
+            return "either"
+        return "forward" if self.forward_madds < self.backward_madds else "backward"
+
+    def __str__(self):
+        f, b = self.forward_madds, self.backward_madds
+        verdict = "both cost the same" if f == b else (
+            f"{self.cheaper} propagation is cheaper ({max(f, b) / max(min(f, b), 1):.1f}x fewer "
+            "multiply-adds)")
+        return (f"full Jacobian, outputs w.r.t. inputs and parameters:\n"
+                f"  forward propagation:  {_sweeps(self.forward_sweeps)} (one per input element), "
+                f"{f:>12,} multiply-adds\n"
+                f"  backward propagation: {_sweeps(self.backward_sweeps)} (one per output "
+                f"element), {b:>12,} multiply-adds\n  {verdict}")
+
+
+def _sweeps(n):
+    return f"{n:>6} sweep" + ("" if n == 1 else "s")
+
+
+class ComputeGraph:
+    """The compute graph of a recorded computation; see the module docstring and gg.graph."""
+
+    def __init__(self, nodes, parents):
+        self.nodes = nodes
+        self._parents = parents
+        self._children = {v: [] for v in nodes}
+        self._edges = {}
+        for v in nodes:
+            for u in parents[v]:
+                self._children[u].append(v)
+                self._edges[u, v] = Edge(u, v)
+        self._by_key = {v.key: v for v in nodes}
+        self._by_name = {v.name: v for v in nodes}
+
+    # ------------------------------------------------------------------ nodes and edges
+    @property
+    def edges(self):
+        return list(self._edges.values())
+
+    def _of_kind(self, kind):
+        return [v for v in self.nodes if v.kind == kind]
+
+    @property
+    def inputs(self):
+        """V: the input nodes."""
+        return self._of_kind("input")
+
+    @property
+    def parameters(self):
+        """Θ: the parameter nodes."""
+        return self._of_kind("parameter")
+
+    @property
+    def hidden(self):
+        """D: the hidden nodes."""
+        return self._of_kind("hidden")
+
+    @property
+    def outputs(self):
+        """D': the output nodes."""
+        return self._of_kind("output")
+
+    def node(self, key):
+        """The node for a Node, a Tensor, a name or an id."""
+        if isinstance(key, Node):
+            found = key if self._by_key.get(key.key) is key else None
+        elif isinstance(key, Tensor):
+            found = self._by_key.get(id(vertex_of(key)))
+        elif isinstance(key, str):
+            found = self._by_name.get(key)
+        elif isinstance(key, (int, np.integer)) and not isinstance(key, bool):
+            found = self.nodes[key] if 0 <= key < len(self.nodes) else None
+        else:
+            raise TypeError(f"graph: a node is named by a Node, Tensor, name or id, not "
+                            f"{type(key).__name__}")
+        if found is None:
+            raise NodeLookupError(
+                f"graph: {_describe(key)} is not a node of this graph (nodes: "
+                f"{', '.join(v.name for v in self.nodes[:12])}{', ...' if len(self) > 12 else ''}"
+                "). Constants are not nodes, and granularity='named' merges unnamed operations")
+        return found
+
+    def edge(self, u, v):
+        """The edge (u, v)."""
+        u, v = self.node(u), self.node(v)
+        try:
+            return self._edges[u, v]
+        except KeyError:
+            raise NodeLookupError(f"graph: there is no edge {u.name} -> {v.name}") from None
+
+    def __len__(self):
+        return len(self.nodes)
+
+    def __iter__(self):
+        return iter(self.nodes)
+
+    def __contains__(self, key):
+        try:
+            self.node(key)
+        except (NodeLookupError, TypeError):
+            return False
+        return True
+
+    # ------------------------------------------------------------------ the notes' queries
+    def parents(self, v):
+        """P_v = {u | (u, v) ∈ E}, in topological order."""
+        return list(self._parents[self.node(v)])
+
+    def children(self, v):
+        """C_v = {w | (v, w) ∈ E}, in topological order."""
+        return list(self._children[self.node(v)])
+
+    def ancestors(self, v):
+        """A_v: the nodes with a path to v, v excluded."""
+        return self._closure(self.node(v), self._parents)
+
+    def descendants(self, v):
+        """D_v: the nodes v has a path to, v excluded."""
+        return self._closure(self.node(v), self._children)
+
+    def _closure(self, v, step):
+        seen, stack = set(), list(step[v])
+        while stack:
+            u = stack.pop()
+            if u not in seen:
+                seen.add(u)
+                stack.extend(step[u])
+        return [u for u in self.nodes if u in seen]
+
+    def paths(self, u, w, limit=None):
+        """𝒫(u, w): every uw-path as a list of nodes [u, ..., w] ([u] when u = w)."""
+        return delta.paths(self, self.node(u), self.node(w), limit)
+
+    def topological_order(self):
+        """The nodes, parents always before children (the order <_P of eq. 14)."""
+        return list(self.nodes)
+
+    # ------------------------------------------------------------------ Δ three ways
+    def forward_propagation(self, u):
+        """{w: Δ_uw} for every node w by 000's forward algorithm (eq. 13, topological order);
+        Δ_uw has shape w.shape + u.shape."""
+        u = self.node(u)
+        return NodeMap(self, delta.forward_propagation(self, u), f"Δ_{u.name},w")
+
+    def backward_propagation(self, w):
+        """{u: Δ_uw} for every node u by 000's backward algorithm (eq. 15, reverse order)."""
+        w = self.node(w)
+        return NodeMap(self, delta.backward_propagation(self, w), f"Δ_u,{w.name}")
+
+    def path_sum(self, u, w, limit=None):
+        """Δ_uw by eq. 11, enumerating the uw-paths (refused above `limit` paths)."""
+        return delta.path_sum(self, self.node(u), self.node(w), limit)
+
+    def seeds(self, grad_outputs=None):
+        """{output: ∂L/∂output}: the given grad_outputs (one per output), or 1 for each
+        one-element output, as a backward pass starts (002: L.grad = 1)."""
+        outputs = self.outputs
+        given = list(grad_outputs) if isinstance(grad_outputs, (list, tuple)) else \
+            [grad_outputs] * len(outputs)
+        if len(given) != len(outputs):
+            raise ValueError(f"graph: {len(given)} grad_outputs for {len(outputs)} outputs")
+        seeds = {}
+        for w, g in zip(outputs, given):
+            if g is None and w.size != 1:
+                raise ValueError(f"graph: output {w.name!r} has shape {w.shape}; pass "
+                                 "grad_outputs= (∂L/∂output) for non-scalar outputs")
+            g = np.ones(w.shape, w.dtype) if g is None else np.asarray(as_array(g), w.dtype)
+            if g.shape != w.shape:
+                raise ValueError(f"graph: grad_output of shape {g.shape} for output "
+                                 f"{w.name!r} of shape {w.shape}")
+            seeds[w] = g
+        return seeds
+
+    def grads(self, grad_outputs=None):
+        """Each node's .grad of 002's listing: ∂L/∂α_v for L = Σ_outputs ⟨grad_output, α⟩,
+        by one backward sweep (grad_outputs default to 1 for one-element outputs)."""
+        found = delta.backward_sweep(self, self.seeds(grad_outputs))
+        values = {v: scalar_or_array(found[v] if v in found else np.zeros(v.shape, v.dtype))
+                  for v in self.nodes}
+        return NodeMap(self, values, "∂L/∂α_v")
+
+    def cost(self):
+        """Sweeps and multiply-adds for the full Jacobian by forward vs backward propagation."""
+        from .graph_cost import sweep_costs
+        return Cost(*sweep_costs(self))
+
+    # ------------------------------------------------------------------ drawing
+    def to_dot(self, show=("value", "grad", "local"), **options):
+        """Graphviz DOT text (no dependency); see graphgrad.render.to_dot."""
+        from .render import to_dot
+        return to_dot(self, show, **options)
+
+    def render(self, path, show=("value", "grad", "local"), **options):
+        """Draw to path ('graph.svg', '.png', '.pdf'; '.dot' needs no Graphviz)."""
+        from .render import render
+        return render(self, path, show, **options)
+
+    def explain(self, grad_outputs=None, precision=3):
+        """The backward pass as numbered steps in 002's style (see gg.explain)."""
+        from .render import explain
+        return explain(self, grad_outputs=grad_outputs, precision=precision)
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        from .render import mimebundle
+        return mimebundle(self)
+
+    def _repr_svg_(self):
+        from .render import svg_or_none
+        return svg_or_none(self)
+
+    def __repr__(self):
+        counts = ", ".join(f"{len(self._of_kind(k))} {k}" for k in KINDS)
+        return f"<ComputeGraph: {len(self.nodes)} nodes ({counts}), {len(self._edges)} edges>"
+
+
+def _describe(key):
+    if isinstance(key, Tensor):
+        return f"the tensor of shape {key.shape}" + (f" named {key.name!r}" if key.name else "")
+    if isinstance(key, Node):
+        return f"node {key.name!r} (of another graph)"
+    return repr(key)
+
+
+# ---------------------------------------------------------------------------- building
+def graph(*outputs, inputs=(), granularity="operation"):
+    """The ComputeGraph of the recorded computation that produced `outputs` (tensors).
+
+    inputs: leaf tensors to classify as input nodes even though they require grad (gg.trace
+    uses this for the function's arguments).
+    granularity: 'operation' (one node per recorded operation) or 'named' (only leaves,
+    outputs and tensors given a name are nodes; the unnamed operations between them form the
+    named node's local function g_v, as 000's g_v3 = x_v0 + θ0·x_v1).
+    Build it before backward, or after backward(retain_graph=True).
+    """
+    outputs = _flatten(outputs)
+    for o in outputs:
+        if not isinstance(o, Tensor):
+            raise TypeError(f"graph: outputs must be tensors, got {type(o).__name__}")
+    if not outputs:
+        raise ValueError("graph: give at least one output tensor")
+    return ComputeGraph(*build(outputs, _flatten(inputs), granularity))
+
+
+def _flatten(items):
+    flat = []
+    for item in items if isinstance(items, (list, tuple)) else [items]:
+        flat.extend(_flatten(item) if isinstance(item, (list, tuple)) else [item])
+    return flat
+
+
+def trace(f, *example_inputs, granularity="operation"):
+    """Run f on copies of the example inputs and return its ComputeGraph. Floating-point
+    inputs become input nodes named after f's parameters (or their own .name); other inputs
+    are passed through as constants. f may return a tensor or a tuple of tensors."""
+    names = _argument_names(f, len(example_inputs))
+    args, declared = [], []
+    for x, name in zip(example_inputs, names):
+        data = as_array(x)
+        if not is_float(data.dtype):
+            args.append(x)
+            continue
+        t = make(np.array(data), requires_grad=True)
+        t.name = x.name if isinstance(x, Tensor) and x.name else name
+        args.append(t)
+        declared.append(t)
+    with enable_grad():
+        out = f(*args)
+    return graph(out, inputs=declared, granularity=granularity)
+
+
+def _argument_names(f, n):
+    try:
+        params = list(inspect.signature(f).parameters.values())
+    except (TypeError, ValueError):
+        params = []
+    names = [p.name for p in params
+             if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)][:n]
+    return names + [None] * (n - len(names))
+
+
+class _CallableModule(types.ModuleType):
+    """`import graphgrad.graph` makes Python bind the submodule to graphgrad.graph, hiding the
+    function gg.graph; calling the module calls the function, so gg.graph(y) always works."""
+
+    def __call__(self, *outputs, **options):
+        return graph(*outputs, **options)
+
+
+sys.modules[__name__].__class__ = _CallableModule
+
+__all__ = ["ComputeGraph", "Cost", "Edge", "Node", "NodeLookupError", "TooLargeError", "graph",
+           "trace"]
