@@ -78,6 +78,11 @@ def test_repr_is_readable():
     assert "dtype=float64" in repr(gg.tensor(np.ones(2)))
 
 
+def test_format_of_one_element_tensors():
+    assert f"{gg.tensor(2.0):.3f}" == "2.000"
+    assert f"{gg.tensor([1.0, 2.0])}" == "tensor([1., 2.])"
+
+
 def test_item_and_bool_need_one_element():
     with pytest.raises(ValueError, match="one element"):
         gg.tensor([1.0, 2.0]).item()
