@@ -1,0 +1,17 @@
+"""Training: ``fit`` (the mini-batch loop with evaluation, schedules, callbacks, checkpoints
+and resume), ``evaluate``, the History it returns, callbacks, and plots of the curves and of
+2-D decision regions.
+
+    history = gg.train.fit(model, gg.nn.functional.cross_entropy, opt, (x, y),
+                           val_data=(x_val, y_val), epochs=20, seed=0,
+                           callbacks=[gg.train.EarlyStopping(patience=3)])
+"""
+from .callbacks import Callback, EarlyStopping, LambdaCallback, ModelCheckpoint
+from .checkpoint import load_checkpoint, save_checkpoint
+from .history import History
+from .loop import Run, accuracy, as_loader, evaluate, fit, train_epoch
+from .plots import plot_decision_boundary, plot_history, predict_classes
+
+__all__ = ["fit", "evaluate", "train_epoch", "accuracy", "as_loader", "Run", "History",
+           "Callback", "EarlyStopping", "ModelCheckpoint", "LambdaCallback", "save_checkpoint",
+           "load_checkpoint", "plot_history", "plot_decision_boundary", "predict_classes"]
