@@ -1,0 +1,78 @@
+"""`graphgrad graph EXPR --at x=1.5,y=2 -o graph.svg`: draw the compute graph of an expression,
+with values, back-propagated gradients (red) and local derivatives (blue)."""
+import sys
+
+EXAMPLE = "sqrt(x**2 + exp(x**2)) + cos(x**2 + exp(x**2))"
+
+
+def add_expression_arguments(parser):
+    """EXPR and --at, shared with `graphgrad explain`."""
+    parser.add_argument("expression", metavar="EXPR",
+                        help=f"an arithmetic expression, e.g. '{EXAMPLE}' (numbers, variables, "
+                             "+ - * / **, sqrt exp log sin cos tan tanh sigmoid relu abs ...)")
+    parser.add_argument("--at", action="append", default=[], metavar="NAME=VALUE,...",
+                        help="the values of the variables, e.g. x=1.5,y=2 (float64)")
+    parser.add_argument("--granularity", choices=("operation", "named"), default="operation",
+                        help="one node per operation (default), or only inputs and output")
+
+
+def expression_graph(args):
+    """The ComputeGraph of the expression at the given values; ExpressionError if the
+    expression is outside the allowed language (checked before anything runs)."""
+    import graphgrad as gg
+    from graphgrad.expression import parse, parse_assignments
+
+    values = {}
+    for text in args.at:
+        values.update(parse_assignments(text))
+    expression = parse(args.expression, variables=values)
+    names = [v for v in expression.variables]
+
+    def f(*xs):
+        return expression(**dict(zip(names, xs)))
+    inputs = [gg.tensor(values[n], name=n) for n in names]
+    graph = gg.trace(f, *inputs, granularity=args.granularity)
+    if not graph.outputs:
+        from graphgrad.expression import ExpressionError
+        raise ExpressionError("expression: it does not depend on any variable, so it has no "
+                              "compute graph to show")
+    return graph
+
+
+def fail(command, error, code):
+    print(f"graphgrad {command}: error: {error}", file=sys.stderr)
+    return code
+
+
+def register(sub):
+    parser = sub.add_parser("graph", help="draw the compute graph of an expression (SVG, PNG, "
+                                          "PDF or DOT)")
+    add_expression_arguments(parser)
+    parser.add_argument("-o", "--output", metavar="FILE",
+                        help="graph.svg, .png, .pdf (Graphviz) or .dot; default: DOT on stdout")
+    parser.add_argument("--show", default="value,grad,local",
+                        help="what to draw: any of value, grad, local (comma-separated)")
+    parser.add_argument("--rankdir", choices=("TB", "LR", "BT", "RL"), default="TB",
+                        help="layout direction (TB: top to bottom)")
+    parser.set_defaults(func=run)
+
+
+def run(args):
+    from graphgrad.expression import ExpressionError
+    from graphgrad.render import GraphvizNotFoundError
+
+    try:
+        graph = expression_graph(args)
+        show = [s.strip() for s in args.show.split(",") if s.strip()]
+        if args.output is None:
+            sys.stdout.write(graph.to_dot(show, rankdir=args.rankdir))
+            return 0
+        path = graph.render(args.output, show, rankdir=args.rankdir)
+    except (ExpressionError, ValueError) as e:
+        return fail("graph", e, 2)
+    except GraphvizNotFoundError as e:
+        return fail("graph", f"{e}; on the command line: -o graph.dot", 1)
+    except (RuntimeError, OSError) as e:
+        return fail("graph", e, 1)
+    print(f"wrote {path} ({len(graph.nodes)} nodes, {len(graph.edges)} edges)")
+    return 0
