@@ -39,10 +39,9 @@ def load_checkpoint(path, run):
 
 
 def _plain(value):
-    """Scheduler state without what a file cannot hold (functions, Counters as dicts)."""
+    """Scheduler state without what a file cannot hold (functions; LambdaLR keeps its own)."""
     if isinstance(value, dict):
-        return {str(k) if not isinstance(k, str) else k: _plain(v) for k, v in value.items()
-                if not callable(v)}
+        return {k: _plain(v) for k, v in value.items() if not callable(v)}
     if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
+        return type(value)(_plain(v) for v in value)
     return value
