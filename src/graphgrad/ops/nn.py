@@ -19,9 +19,7 @@ import numpy as np
 from ..primitive import primitive
 from ._samples import fixed, nonzero, uniform, unary
 from .elementwise import exp, log, log1p, maximum, sigmoid, tanh, where
-from .linalg import matmul
 from .reduce import _logsumexp_forward, _sum
-from .shape import _reshape, _transpose
 
 
 def _cases():
@@ -34,8 +32,8 @@ def _cases():
 @primitive(name="softmax", examples=_cases(), saves=("out",))
 def _softmax(x, *, axis):
     """e^x / Σ e^x along an axis."""
-    e = np.exp(x - np.amax(x, axis=axis, keepdims=True))
-    return e / np.sum(e, axis=axis, keepdims=True)
+    e = np.exp(x - x.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
 
 
 _softmax.defvjp(lambda g, out, x, axis: out * (g - _sum(g * out, axis=(axis,), keepdims=True)))
@@ -79,61 +77,62 @@ def _linear_cases(rng):
 @primitive(name="linear", examples=_linear_cases)
 def _linear(x, weight, bias):
     """x Wᵀ + b for x of shape (..., in), W (out, in), b (out,) or None."""
-    out = np.matmul(x, weight.T)
+    out = x @ weight.T
     if bias is None:
         return out
-    if out.dtype == np.result_type(out, bias):
+    if bias.dtype == out.dtype:
         out += bias
         return out
     return out + bias
 
 
+# The rules use only operators and methods that ndarrays and Tensors share (@, .T, .sum,
+# .reshape): they run at NumPy speed on raw arrays and record themselves on Tensors.
 def _rows(v):
     """(..., n) → (batch, n): every leading axis folded into one."""
-    return v if v.ndim == 2 else _reshape(v, shape=(-1, v.shape[-1]))
-
-
-def _linear_dweight(g, out, x, weight, bias):
-    return matmul(_transpose(_rows(g), axes=(1, 0)), _rows(x))
+    return v if v.ndim == 2 else v.reshape(-1, v.shape[-1])
 
 
 def _linear_dbias(g, out, x, weight, bias):
-    return _sum(g, axis=tuple(range(g.ndim - 1)), keepdims=False) if g.ndim > 1 else g
+    return g.sum(axis=tuple(range(g.ndim - 1))) if g.ndim > 1 else g
 
 
-_linear.defvjp(lambda g, out, x, weight, bias: matmul(g, weight), _linear_dweight, _linear_dbias)
-_linear.defjvp(lambda t, out, x, weight, bias: matmul(t, _transpose(weight, axes=(1, 0))),
-               lambda t, out, x, weight, bias: matmul(x, _transpose(t, axes=(1, 0))),
+_linear.defvjp(lambda g, out, x, weight, bias: g @ weight,
+               lambda g, out, x, weight, bias: _rows(g).T @ _rows(x),
+               _linear_dbias)
+_linear.defjvp(lambda t, out, x, weight, bias: t @ weight.T,
+               lambda t, out, x, weight, bias: x @ t.T,
                lambda t, out, x, weight, bias: t)
 
 
 # ------------------------------------------------------------------------------ losses
 def _reduced(loss, scale):
     """Forward: the losses themselves (scale None) or scale · their sum, as an array."""
-    return loss if scale is None else np.asarray(scale * np.sum(loss))
+    return loss if scale is None else np.asarray(scale * loss.sum())
 
 
 def _total(terms, scale):
     """Rules: a tangent or gradient summed like the forward (scale · Σ unless scale is None)."""
-    return terms if scale is None else scale * _sum(terms, axis=None, keepdims=False)
+    return terms if scale is None else terms.sum() * scale
 
 
 def _per_loss(g, scale, row):
     """∂L/∂(each loss): g itself, or g · scale broadcast; `row` adds the class axis."""
     if scale is not None:
         return g * scale
-    return _reshape(g, shape=g.shape + (1,)) if row else g
-
-
-def _last(v):
-    return (v.ndim - 1,)
+    return g[..., None] if row else g
 
 
 def _one_hot(target, like):
     """Indicator rows e_y with the dtype of `like` (a constant: targets are not differentiated)."""
     hot = np.zeros(like.shape, like.dtype)
-    np.put_along_axis(hot, target[..., None], 1, axis=-1)
+    hot.reshape(-1, hot.shape[-1])[np.arange(target.size), target.reshape(-1)] = 1
     return hot
+
+
+def _shifted(logits):
+    """z − max z along the last axis (the largest entry becomes 0: nothing overflows)."""
+    return logits - logits.max(axis=-1, keepdims=True)
 
 
 def _ce_cases(rng):
@@ -146,23 +145,23 @@ def _ce_cases(rng):
 
 @primitive(name="cross_entropy", examples=_ce_cases)
 def _cross_entropy(logits, target, *, scale):
-    """−log softmax(z)_y = logsumexp(z) − z_y per row (class axis last; y integer)."""
-    picked = np.take_along_axis(logits, target[..., None], axis=-1)[..., 0]
-    return _reduced(_logsumexp_forward(logits, axis=-1, keepdims=False) - picked, scale)
+    """−log softmax(z)_y = log Σ_c e^(z_c − m) − (z_y − m) per row (m = max z; classes on the
+    last axis; y integer)."""
+    shifted = _shifted(logits)
+    rows = shifted.reshape(-1, shifted.shape[-1])
+    picked = rows[np.arange(target.size), target.reshape(-1)].reshape(target.shape)
+    return _reduced(np.log(np.exp(shifted).sum(axis=-1)) - picked, scale)
 
 
-def _ce_dlogits(g, out, logits, target, scale):
-    return (_softmax(logits, axis=logits.ndim - 1) - _one_hot(target, logits)) * \
-        _per_loss(g, scale, True)
+def _ce_direction(logits, target):
+    """∂ℓ/∂z = softmax(z) − e_y."""
+    return _softmax(logits, axis=logits.ndim - 1) - _one_hot(target, logits)
 
 
-def _ce_jvp(t, out, logits, target, scale):
-    direction = _softmax(logits, axis=logits.ndim - 1) - _one_hot(target, logits)
-    return _total(_sum(direction * t, axis=_last(t), keepdims=False), scale)
-
-
-_cross_entropy.defvjp(_ce_dlogits, None)
-_cross_entropy.defjvp(_ce_jvp, None)
+_cross_entropy.defvjp(
+    lambda g, out, z, y, scale: _ce_direction(z, y) * _per_loss(g, scale, True), None)
+_cross_entropy.defjvp(
+    lambda t, out, z, y, scale: _total((_ce_direction(z, y) * t).sum(axis=-1), scale), None)
 
 
 def _soft_ce_cases(rng):
@@ -173,25 +172,27 @@ def _soft_ce_cases(rng):
 
 @primitive(name="soft_cross_entropy", examples=_soft_ce_cases)
 def _soft_cross_entropy(logits, target, *, scale):
-    """−Σ_c q_c log softmax(z)_c per row (class axis last; q any non-negative weights)."""
-    log_p = logits - _logsumexp_forward(logits, axis=-1, keepdims=True)
-    return _reduced(-np.sum(target * log_p, axis=-1), scale)
+    """−Σ_c q_c log softmax(z)_c per row (classes on the last axis; q any non-negative weights)."""
+    shifted = _shifted(logits)
+    log_p = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+    return _reduced(-(target * log_p).sum(axis=-1), scale)
 
 
 def _soft_ce_direction(logits, target):
     """∂ℓ/∂z = softmax(z) Σ_c q_c − q (= softmax − q for a distribution q)."""
-    p = _softmax(logits, axis=logits.ndim - 1)
-    return p * _sum(target, axis=_last(target), keepdims=True) - target
+    return _softmax(logits, axis=logits.ndim - 1) * target.sum(axis=-1, keepdims=True) - target
+
+
+def _neg_log_softmax(logits):
+    return -_log_softmax(logits, axis=logits.ndim - 1)
 
 
 _soft_cross_entropy.defvjp(
     lambda g, out, z, q, scale: _soft_ce_direction(z, q) * _per_loss(g, scale, True),
-    lambda g, out, z, q, scale: -_log_softmax(z, axis=z.ndim - 1) * _per_loss(g, scale, True))
+    lambda g, out, z, q, scale: _neg_log_softmax(z) * _per_loss(g, scale, True))
 _soft_cross_entropy.defjvp(
-    lambda t, out, z, q, scale: _total(_sum(_soft_ce_direction(z, q) * t, axis=_last(t),
-                                            keepdims=False), scale),
-    lambda t, out, z, q, scale: _total(_sum(-_log_softmax(z, axis=z.ndim - 1) * t,
-                                            axis=_last(t), keepdims=False), scale))
+    lambda t, out, z, q, scale: _total((_soft_ce_direction(z, q) * t).sum(axis=-1), scale),
+    lambda t, out, z, q, scale: _total((_neg_log_softmax(z) * t).sum(axis=-1), scale))
 
 
 def _bce_cases(rng):

@@ -1,0 +1,211 @@
+"""Ready-made models of the notes: MLPs (001, 003 §2.4.8), logistic and softmax regression
+(003 §2.4.5–2.4.7), the perceptron (003 §2.4.2) and (linear, denoising) autoencoders
+(003 §2.3.4–2.3.5)."""
+import numpy as np
+
+from .. import ops
+from ..grad_mode import no_grad
+from ..random import numpy_generator
+from ..tensor import Tensor
+from .activations import (ELU, GELU, BinaryThreshold, LeakyReLU, LogSoftmax, ReLU, Sigmoid, SiLU,
+                          Softmax, Softplus, Tanh, binary_threshold)
+from .containers import Sequential
+from .layers import Identity, Linear
+from .module import Module
+
+ACTIVATIONS = {"relu": ReLU, "tanh": Tanh, "sigmoid": Sigmoid, "leaky_relu": LeakyReLU,
+               "elu": ELU, "silu": SiLU, "swish": SiLU, "gelu": GELU, "softplus": Softplus,
+               "binary_threshold": BinaryThreshold, "identity": Identity, "linear": Identity}
+OUTPUTS = {None: None, "identity": None, "sigmoid": Sigmoid, "softmax": Softmax,
+           "log_softmax": LogSoftmax}
+
+
+def make_activation(spec):
+    """A fresh activation module from a name ('relu', 'tanh', ...), a Module class or a
+    zero-argument factory; a Module instance is used as it is."""
+    if isinstance(spec, Module):
+        return spec
+    if isinstance(spec, str):
+        if spec not in ACTIVATIONS:
+            raise ValueError(f"unknown activation {spec!r}; choose from {sorted(ACTIVATIONS)} or "
+                             "pass a Module")
+        return ACTIVATIONS[spec]()
+    if callable(spec):
+        return spec()
+    raise TypeError(f"an activation is a name, a Module class or instance, not {spec!r}")
+
+
+def _output_layer(output):
+    if isinstance(output, Module):
+        return output
+    if output not in OUTPUTS:
+        raise ValueError(f"unknown output {output!r}; choose from None, 'sigmoid', 'softmax', "
+                         "'log_softmax' or pass a Module")
+    return None if OUTPUTS[output] is None else OUTPUTS[output]()
+
+
+def _raw(x):
+    return np.asarray(x.data if isinstance(x, Tensor) else x)
+
+
+def _squeezed(scores, out_features):
+    return ops.squeeze(scores, -1) if out_features == 1 else scores
+
+
+class MLP(Sequential):
+    """Multi-layer perceptron: Linear(sizes[0], sizes[1]), activation, ..., Linear(sizes[-2],
+    sizes[-1]), then the output layer chosen by the task (001's table): None (identity, for
+    regression or logits), 'sigmoid' or 'softmax'. activation=None stacks linear layers only.
+    Initialised as PyTorch's Linear."""
+
+    def __init__(self, sizes, activation="relu", output=None, bias=True, dtype=None,
+                 generator=None):
+        sizes = list(sizes)
+        if len(sizes) < 2:
+            raise ValueError(f"MLP needs at least an input and an output size, got {sizes}")
+        rng = numpy_generator(generator)
+        layers = []
+        for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+            layers.append(Linear(n_in, n_out, bias, dtype, rng))
+            if i < len(sizes) - 2 and activation is not None:
+                layers.append(make_activation(activation))
+        final = _output_layer(output)
+        super().__init__(*layers, *([final] if final is not None else []))
+        self.sizes = sizes
+
+
+class LogisticRegression(Module):
+    """p(y = 1 | x) = σ(wᵀx + b) (003 §2.4.5). forward returns the logit wᵀx + b (one per
+    sample; train it with binary_cross_entropy_with_logits), predict_proba the probability."""
+
+    def __init__(self, in_features, bias=True, dtype=None, generator=None):
+        super().__init__()
+        self.linear = Linear(in_features, 1, bias, dtype, generator)
+
+    def forward(self, x):
+        return ops.squeeze(self.linear(x), -1)
+
+    def predict_proba(self, x):
+        return ops.sigmoid(self(x))
+
+    def predict(self, x):
+        """Class labels 0/1 (the logit's sign)."""
+        return Tensor((_raw(self(x)) >= 0).astype(np.int64))
+
+
+class SoftmaxRegression(Module):
+    """Multinomial logistic regression: ŷ = S((Wᵀx + b) / T) (003 §2.4.7's softmax layer at
+    temperature T). forward returns the tempered logits (train with cross_entropy)."""
+
+    def __init__(self, in_features, num_classes, bias=True, temperature=1.0, dtype=None,
+                 generator=None):
+        super().__init__()
+        if not temperature > 0:
+            raise ValueError(f"SoftmaxRegression: temperature must be positive, got {temperature}")
+        self.linear = Linear(in_features, num_classes, bias, dtype, generator)
+        self.temperature = temperature
+
+    def forward(self, x):
+        logits = self.linear(x)
+        return logits if self.temperature == 1 else logits / self.temperature
+
+    def predict_proba(self, x):
+        return ops.softmax(self(x), axis=-1)
+
+    def predict(self, x):
+        return Tensor(np.argmax(_raw(self(x)), axis=-1))
+
+    def extra_repr(self):
+        return f"temperature={self.temperature}" if self.temperature != 1 else ""
+
+
+class Perceptron(Module):
+    """Rosenblatt's perceptron (003 §2.4.2): binary threshold units on an affine map,
+    ŷ = [Wx + b ≥ 0].
+
+    As a module, forward returns the scores Wx + b (differentiable; hinge_loss with margin=0
+    on labels ±1 is the perceptron criterion) and predict the 0/1 outputs. ``fit`` runs the
+    classic learning rule instead: for each misclassified sample, w ← w + η (y − ŷ) x."""
+
+    def __init__(self, in_features, out_features=1, dtype=None, generator=None):
+        super().__init__()
+        self.out_features = out_features
+        self.linear = Linear(in_features, out_features, True, dtype, generator)
+
+    def forward(self, x):
+        return _squeezed(self.linear(x), self.out_features)
+
+    def predict(self, x):
+        return binary_threshold(self(x))
+
+    def fit(self, x, y, epochs=100, lr=1.0, shuffle=True, generator=None):
+        """The perceptron rule, sample by sample, until an epoch has no mistakes (it converges
+        when the classes are linearly separable). y: 0/1 labels, shape (N,) or (N, out).
+        Returns the number of misclassified samples in each epoch."""
+        inputs = _raw(x).astype(self.linear.weight.dtype)
+        labels = _raw(y).reshape(len(inputs), self.out_features).astype(inputs.dtype)
+        rng = numpy_generator(generator)
+        weight, bias = self.linear.weight, self.linear.bias
+        history = []
+        for _ in range(epochs):
+            mistakes = 0
+            for i in (rng.permutation(len(inputs)) if shuffle else range(len(inputs))):
+                error = labels[i] - (weight.data @ inputs[i] + bias.data >= 0)
+                if error.any():
+                    mistakes += 1
+                    with no_grad():
+                        weight.add_(lr * np.outer(error, inputs[i]))
+                        bias.add_(lr * error)
+            history.append(mistakes)
+            if not mistakes:
+                break
+        return history
+
+
+def _noise_model(noise):
+    """A corruption x ↦ x̃ for denoising: a float or ('gaussian', σ) adds N(0, σ²) noise,
+    ('masking', p) zeroes each entry with probability p, a callable(x, rng) is used as is."""
+    if noise is None or callable(noise):
+        return noise
+    kind, level = ("gaussian", noise) if isinstance(noise, (int, float)) else noise
+    if kind == "gaussian":
+        return lambda x, rng: x + rng.normal(0.0, level, np.shape(x)).astype(_raw(x).dtype)
+    if kind == "masking":
+        return lambda x, rng: x * (rng.random(np.shape(x)) >= level).astype(_raw(x).dtype)
+    raise ValueError(f"unknown noise model {noise!r}: use a float (Gaussian σ), "
+                     "('gaussian', σ), ('masking', p) or a callable(x, rng)")
+
+
+class Autoencoder(Module):
+    """Encoder sizes[0] → ... → sizes[-1] (the code z) and the mirrored decoder back to
+    sizes[0] (003 §2.3.4). linear=True drops every activation: the linear autoencoder, which
+    learns the principal subspace (§2.3.5). noise makes it denoising: in training mode the
+    input is corrupted (see _noise_model) and the clean input remains the target."""
+
+    def __init__(self, sizes, linear=False, noise=None, activation="relu", output=None,
+                 bias=True, dtype=None, generator=None):
+        super().__init__()
+        sizes = list(sizes)
+        if len(sizes) < 2:
+            raise ValueError(f"Autoencoder needs an input and a code size, got {sizes}")
+        rng = numpy_generator(generator)
+        hidden = None if linear else activation
+        self.encoder = MLP(sizes, hidden, None, bias, dtype, rng)
+        self.decoder = MLP(sizes[::-1], hidden, output, bias, dtype, rng)
+        self.linear, self.noise = linear, _noise_model(noise)
+        self._rng = rng
+
+    def encode(self, x):
+        """The embedding z of x (003 §2.1.2)."""
+        return self.encoder(x)
+
+    def decode(self, z):
+        return self.decoder(z)
+
+    def forward(self, x):
+        if self.training and self.noise is not None:
+            x = self.noise(x, self._rng)
+        return self.decoder(self.encoder(x))
+
+    def extra_repr(self):
+        return "linear=True" if self.linear else ""

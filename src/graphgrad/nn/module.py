@@ -1,0 +1,287 @@
+"""Module and Parameter: the building blocks of networks, with torch.nn.Module's interface.
+
+A Module owns parameters (trainable leaves θ), buffers (non-trainable state saved with the
+model) and submodules, registered simply by assigning attributes. Calling a module runs its
+``forward``; the engine records the graph of that call like any other computation.
+"""
+from collections import namedtuple
+
+import numpy as np
+
+from ..grad_mode import no_grad
+from ..tensor import Tensor, as_array, is_float
+
+
+class Parameter(Tensor):
+    """A tensor that is a trainable parameter of a module (requires_grad=True by default).
+
+    ``Parameter(data)`` shares memory with `data` (an ndarray or Tensor), as in PyTorch."""
+
+    __slots__ = ()
+
+    def __init__(self, data=None, requires_grad=True):
+        if data is None:
+            data = np.empty(0, np.float32)
+        super().__init__(as_array(data), requires_grad=requires_grad)
+
+    def __repr__(self):
+        return "Parameter containing:\n" + super().__repr__()
+
+
+class StateDictError(RuntimeError):
+    """A state dict that does not fit the module it is loaded into."""
+
+
+IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
+
+
+class Module:
+    """Base class of every layer and model: subclasses assign parameters and submodules in
+    ``__init__`` (after ``super().__init__()``) and define ``forward``."""
+
+    def __init__(self):
+        object.__setattr__(self, "_parameters", {})
+        object.__setattr__(self, "_buffers", {})
+        object.__setattr__(self, "_non_persistent", set())
+        object.__setattr__(self, "_modules", {})
+        object.__setattr__(self, "training", True)
+
+    def forward(self, *args, **kwargs):
+        raise NotImplementedError(f"{type(self).__name__} does not define forward()")
+
+    def __call__(self, *args, **kwargs):
+        return self.forward(*args, **kwargs)
+
+    # ------------------------------------------------------------------ registration
+    def __setattr__(self, name, value):
+        """Parameters and submodules (and tensors assigned to buffer names) are recorded in
+        assignment order, and also stored as ordinary attributes so that reading them is fast."""
+        if "_parameters" not in self.__dict__:
+            raise AttributeError(f"cannot assign {name!r} before Module.__init__() has run: "
+                                 f"call super().__init__() first in {type(self).__name__}")
+        if isinstance(value, Parameter):
+            self._forget(name)
+            self._parameters[name] = value
+        elif isinstance(value, Module):
+            self._forget(name)
+            self._modules[name] = value
+        else:
+            self._check_reassignment(name, value)
+        object.__setattr__(self, name, value)
+
+    def _check_reassignment(self, name, value):
+        """A registered name keeps its kind: a parameter takes a Parameter or None, ..."""
+        for registry, kinds, what in ((self._parameters, (), "a gg.nn.Parameter"),
+                                      (self._buffers, (Tensor,), "a Tensor"),
+                                      (self._modules, (), "a Module")):
+            if name in registry:
+                if value is not None and not isinstance(value, kinds):
+                    raise TypeError(f"cannot assign a {type(value).__name__} to {name!r} of "
+                                    f"{type(self).__name__}: assign {what} or None")
+                registry[name] = value
+
+    def __delattr__(self, name):
+        self._forget(name)
+        object.__delattr__(self, name)
+
+    def _forget(self, name):
+        for registry in (self._parameters, self._buffers, self._modules):
+            registry.pop(name, None)
+        self._non_persistent.discard(name)
+
+    def _register(self, registry, name, value):
+        self._forget(name)
+        registry[name] = value
+        object.__setattr__(self, name, value)
+
+    def register_parameter(self, name, param):
+        """Add a parameter (or None: declared but absent, such as a disabled bias)."""
+        if param is not None and not isinstance(param, Parameter):
+            raise TypeError(f"register_parameter({name!r}): expected a gg.nn.Parameter or None, "
+                            f"got {type(param).__name__}")
+        self._register(self._parameters, name, param)
+
+    def register_buffer(self, name, tensor, persistent=True):
+        """Add a buffer: state that is not trained but belongs to the model (saved in the state
+        dict unless persistent=False)."""
+        if tensor is not None and not isinstance(tensor, Tensor):
+            raise TypeError(f"register_buffer({name!r}): expected a Tensor or None, got "
+                            f"{type(tensor).__name__}")
+        self._register(self._buffers, name, tensor)
+        if not persistent:
+            self._non_persistent.add(name)
+
+    def add_module(self, name, module):
+        """Add a submodule under `name` (what assigning an attribute does)."""
+        if module is not None and not isinstance(module, Module):
+            raise TypeError(f"add_module({name!r}): {type(module).__name__} is not a Module")
+        self._register(self._modules, name, module)
+
+    register_module = add_module
+
+    # ------------------------------------------------------------------ traversal
+    def named_modules(self, memo=None, prefix="", remove_duplicate=True):
+        """(dotted name, module) for this module and every descendant, depth first."""
+        memo = set() if memo is None else memo
+        if remove_duplicate:
+            if id(self) in memo:
+                return
+            memo.add(id(self))
+        yield prefix, self
+        for name, child in self._modules.items():
+            if child is not None:
+                yield from child.named_modules(memo, f"{prefix}.{name}" if prefix else name,
+                                               remove_duplicate)
+
+    def modules(self):
+        for _, module in self.named_modules():
+            yield module
+
+    def named_children(self):
+        seen = set()
+        for name, child in self._modules.items():
+            if child is not None and id(child) not in seen:
+                seen.add(id(child))
+                yield name, child
+
+    def children(self):
+        for _, child in self.named_children():
+            yield child
+
+    def _named_members(self, kind, prefix, recurse, remove_duplicate):
+        seen = set()
+        modules = self.named_modules(prefix=prefix) if recurse else [(prefix, self)]
+        for module_prefix, module in modules:
+            for name, value in getattr(module, kind).items():
+                if value is None or (remove_duplicate and id(value) in seen):
+                    continue
+                seen.add(id(value))
+                yield (f"{module_prefix}.{name}" if module_prefix else name), value
+
+    def named_parameters(self, prefix="", recurse=True, remove_duplicate=True):
+        """(dotted name, parameter) pairs; a parameter shared by two modules appears once."""
+        return self._named_members("_parameters", prefix, recurse, remove_duplicate)
+
+    def parameters(self, recurse=True):
+        for _, p in self.named_parameters(recurse=recurse):
+            yield p
+
+    def named_buffers(self, prefix="", recurse=True, remove_duplicate=True):
+        return self._named_members("_buffers", prefix, recurse, remove_duplicate)
+
+    def buffers(self, recurse=True):
+        for _, b in self.named_buffers(recurse=recurse):
+            yield b
+
+    def num_parameters(self, trainable_only=False):
+        """How many scalar parameters the module has (shared ones counted once)."""
+        return sum(p.size for p in self.parameters() if p.requires_grad or not trainable_only)
+
+    def apply(self, fn):
+        """Call fn(module) on every submodule, then on self (as PyTorch); returns self."""
+        for child in self.children():
+            child.apply(fn)
+        fn(self)
+        return self
+
+    # ------------------------------------------------------------------ modes and gradients
+    def train(self, mode=True):
+        """Training mode (Dropout active, ...) for this module and its descendants."""
+        for module in self.modules():
+            object.__setattr__(module, "training", bool(mode))
+        return self
+
+    def eval(self):
+        """Evaluation mode: train(False)."""
+        return self.train(False)
+
+    def requires_grad_(self, requires_grad=True):
+        for p in self.parameters():
+            p.requires_grad_(requires_grad)
+        return self
+
+    def zero_grad(self, set_to_none=True):
+        """Forget accumulated gradients: .grad = None (default) or zeros in place."""
+        for p in self.parameters():
+            if p.grad is None:
+                continue
+            if set_to_none:
+                p.grad = None
+            else:
+                p.grad.data[...] = 0
+
+    def to(self, dtype):
+        """Convert floating-point parameters and buffers (and gradients) to `dtype` in place."""
+        dtype = np.dtype(dtype)
+        for tensor in (*self.parameters(), *self.buffers()):
+            if is_float(tensor.dtype) and tensor.dtype != dtype:
+                tensor.data = tensor.data.astype(dtype)
+                if tensor.grad is not None:
+                    tensor.grad.data = tensor.grad.data.astype(dtype)
+        return self
+
+    def float(self):
+        return self.to(np.float32)
+
+    def double(self):
+        return self.to(np.float64)
+
+    # ------------------------------------------------------------------ state
+    def state_dict(self, destination=None, prefix="", keep_vars=False):
+        """{dotted name: tensor} of every parameter and persistent buffer. The values share
+        memory with the module (detached unless keep_vars); shared parameters appear under
+        each of their names, as in PyTorch."""
+        destination = {} if destination is None else destination
+        for module_prefix, module in self.named_modules(prefix=prefix.rstrip(".")):
+            entries = [*module._parameters.items(),
+                       *((k, v) for k, v in module._buffers.items()
+                         if k not in module._non_persistent)]
+            for name, value in entries:
+                if value is not None:
+                    key = f"{module_prefix}.{name}" if module_prefix else name
+                    destination[key] = value if keep_vars else value.detach()
+        return destination
+
+    def load_state_dict(self, state_dict, strict=True):
+        """Copy values into the parameters and buffers (cast to their dtypes).
+
+        Raises StateDictError naming every shape mismatch and, when strict, every missing and
+        unexpected key (nothing is changed then); returns (missing_keys, unexpected_keys)."""
+        own = self.state_dict(keep_vars=True)
+        missing = [k for k in own if k not in state_dict]
+        unexpected = [k for k in state_dict if k not in own]
+        problems = [f"shape mismatch for {k!r}: {tuple(np.shape(state_dict[k]))} in the state "
+                    f"dict, {own[k].shape} in the module" for k in own
+                    if k in state_dict and tuple(np.shape(state_dict[k])) != own[k].shape]
+        if strict:
+            problems += [f"missing key {k!r}" for k in missing]
+            problems += [f"unexpected key {k!r}" for k in unexpected]
+        if problems:
+            hint = " (load_state_dict(..., strict=False) skips missing and unexpected keys)" \
+                if strict and (missing or unexpected) else ""
+            raise StateDictError(f"load_state_dict into {type(self).__name__}: "
+                                 + "; ".join(problems) + hint)
+        with no_grad():
+            for key, target in own.items():
+                if key in state_dict:
+                    target.copy_(np.asarray(as_array(state_dict[key]), dtype=target.dtype))
+        return IncompatibleKeys(missing, unexpected)
+
+    # ------------------------------------------------------------------ display
+    def extra_repr(self):
+        """The settings shown inside this module's repr (layers override it)."""
+        return ""
+
+    def __repr__(self):
+        count = self.num_parameters()
+        note = f"  # {count:,} parameters" if count else ""
+        extra = self.extra_repr()
+        children = [f"({name}): {_indent(repr(child))}" for name, child in self._modules.items()]
+        if not children:
+            return f"{type(self).__name__}({extra}){note}"
+        body = ([extra] if extra else []) + children
+        return f"{type(self).__name__}({note}\n  " + "\n  ".join(body) + "\n)"
+
+
+def _indent(text):
+    return text.replace("\n", "\n  ")

@@ -1,0 +1,65 @@
+"""Gradient utilities (torch.nn.utils): clipping by norm or value, and flattening parameters
+into one vector and back."""
+import math
+
+import numpy as np
+
+from ..grad_mode import no_grad
+from ..tensor import Tensor
+
+
+def _with_grads(parameters):
+    parameters = [parameters] if isinstance(parameters, Tensor) else list(parameters)
+    return [p for p in parameters if p.grad is not None]
+
+
+def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False):
+    """Scale all gradients together so that their joint norm ‖(g_1, ..., g_n)‖_p is at most
+    max_norm (a no-op below it); returns the norm before clipping, as a float Tensor.
+
+    Uses PyTorch's factor max_norm / (norm + 10⁻⁶), clamped at 1."""
+    found = _with_grads(parameters)
+    norm_type = float(norm_type)
+    if not found:
+        return Tensor(np.zeros((), np.float32))
+    grads = [p.grad.data for p in found]
+    if norm_type == math.inf:
+        total = max(float(np.max(np.abs(g))) if g.size else 0.0 for g in grads)
+    else:
+        total = sum(float(np.sum(np.abs(g.astype(np.float64)) ** norm_type)) for g in grads)
+        total = total ** (1.0 / norm_type)
+    if error_if_nonfinite and not math.isfinite(total):
+        raise RuntimeError(f"clip_grad_norm_: the total gradient norm of order {norm_type} is "
+                           f"{total}; pass error_if_nonfinite=False to clip anyway")
+    factor = min(max_norm / (total + 1e-6), 1.0)
+    if factor < 1.0:
+        with no_grad():
+            for p in found:
+                p.grad.mul_(factor)
+    return Tensor(np.asarray(total, dtype=found[0].grad.dtype))
+
+
+def clip_grad_value_(parameters, clip_value):
+    """Clamp every gradient entry into [−clip_value, clip_value], in place."""
+    clip_value = float(clip_value)
+    with no_grad():
+        for p in _with_grads(parameters):
+            np.clip(p.grad.data, -clip_value, clip_value, out=p.grad.data)
+
+
+def parameters_to_vector(parameters):
+    """All parameters flattened and concatenated into one 1-D tensor (a copy)."""
+    return Tensor(np.concatenate([np.ravel(p.data) for p in parameters]))
+
+
+def vector_to_parameters(vec, parameters):
+    """Copy consecutive slices of a 1-D vector back into the parameters (in place)."""
+    values = np.asarray(vec.data if isinstance(vec, Tensor) else vec)
+    offset = 0
+    with no_grad():
+        for p in parameters:
+            p.copy_(values[offset:offset + p.size].reshape(p.shape))
+            offset += p.size
+    if offset != values.size:
+        raise ValueError(f"vector_to_parameters: the vector has {values.size} entries, the "
+                         f"parameters {offset}")

@@ -1,0 +1,150 @@
+"""Every activation against torch.nn.functional: values and gradients in float32 and float64,
+extreme inputs included; the notes' binary threshold and stochastic binary neurons."""
+import numpy as np
+import pytest
+
+import graphgrad as gg
+from graphgrad.nn import functional as F
+
+torch = pytest.importorskip("torch", reason="activations are checked against PyTorch")
+TF = torch.nn.functional
+
+EXTREMES = np.array([-1e4, -88.0, -30.0, -20.5, -3.0, -1e-3, 0.0, 1e-3, 0.7, 19.9, 20.1, 30.0,
+                     88.0, 1e4])
+
+# (graphgrad function, torch function) with the same options
+CASES = {
+    "sigmoid": (F.sigmoid, torch.sigmoid),
+    "tanh": (F.tanh, torch.tanh),
+    "relu": (F.relu, TF.relu),
+    "leaky_relu": (lambda x: F.leaky_relu(x, 0.1), lambda x: TF.leaky_relu(x, 0.1)),
+    "leaky_relu_default": (F.leaky_relu, TF.leaky_relu),
+    "elu": (lambda x: F.elu(x, 1.5), lambda x: TF.elu(x, 1.5)),
+    "silu": (F.silu, TF.silu),
+    "swish": (F.swish, TF.silu),
+    "gelu": (F.gelu, TF.gelu),
+    "gelu_tanh": (lambda x: F.gelu(x, "tanh"), lambda x: TF.gelu(x, approximate="tanh")),
+    "softplus": (F.softplus, TF.softplus),
+    "softplus_beta": (lambda x: F.softplus(x, 2.0, 5.0), lambda x: TF.softplus(x, 2.0, 5.0)),
+    "log_sigmoid": (F.log_sigmoid, TF.logsigmoid),
+    "softmax": (lambda x: F.softmax(x, 1), lambda x: TF.softmax(x, 1)),
+    "softmax_dim0": (lambda x: F.softmax(x, 0), lambda x: TF.softmax(x, 0)),
+    "softmax_temperature": (lambda x: F.softmax(x, -1, temperature=0.3),
+                            lambda x: TF.softmax(x / 0.3, -1)),
+    "log_softmax": (lambda x: F.log_softmax(x, 1), lambda x: TF.log_softmax(x, 1)),
+    "log_softmax_temperature": (lambda x: F.log_softmax(x, 1, temperature=4.0),
+                                lambda x: TF.log_softmax(x / 4.0, 1)),
+}
+
+TOLERANCE = {np.float32: dict(rtol=2e-5, atol=2e-6), np.float64: dict(rtol=1e-12, atol=1e-13)}
+
+
+def _inputs(dtype):
+    rng = np.random.default_rng(3)
+    normal = rng.normal(scale=3.0, size=(6, 7))
+    return np.concatenate([normal.ravel(), EXTREMES]).reshape(-1, 7).astype(dtype)
+
+
+def _compare(ours, theirs, x, dtype):
+    xt = gg.tensor(x, requires_grad=True)
+    yt = ours(xt)
+    assert yt.dtype == dtype
+    weights = np.random.default_rng(5).normal(size=yt.shape).astype(dtype)
+    (yt * weights).sum().backward()
+    xr = torch.tensor(x, requires_grad=True)
+    yr = theirs(xr)
+    (yr * torch.tensor(weights)).sum().backward()
+    np.testing.assert_allclose(yt.numpy(), yr.detach().numpy(), **TOLERANCE[dtype])
+    np.testing.assert_allclose(xt.grad.numpy(), xr.grad.numpy(), **TOLERANCE[dtype])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_activation_matches_torch(name, dtype):
+    ours, theirs = CASES[name]
+    _compare(ours, theirs, _inputs(dtype), dtype)
+
+
+@pytest.mark.parametrize("name", ["softplus", "silu", "gelu", "gelu_tanh", "elu", "log_sigmoid"])
+def test_second_derivative_matches_torch(name):
+    ours, theirs = CASES[name]
+    x = np.linspace(-6, 6, 24)    # avoids 0, where ELU has a kink
+    xt = gg.tensor(x, requires_grad=True)
+    (g,) = gg.gradients(ours(xt).sum(), [xt], create_graph=True)
+    (h,) = gg.gradients(g.sum(), [xt])
+    xr = torch.tensor(x, requires_grad=True)
+    (gr,) = torch.autograd.grad(theirs(xr).sum(), xr, create_graph=True)
+    (hr,) = torch.autograd.grad(gr.sum(), xr)
+    np.testing.assert_allclose(h.numpy(), hr.numpy(), rtol=1e-10, atol=1e-12)
+
+
+def test_modules_match_functions():
+    x = gg.tensor(_inputs(np.float64))
+    pairs = [(gg.nn.ReLU(inplace=True), F.relu(x)), (gg.nn.LeakyReLU(0.2), F.leaky_relu(x, 0.2)),
+             (gg.nn.ELU(0.5), F.elu(x, 0.5)), (gg.nn.SiLU(), F.silu(x)), (gg.nn.Swish(), F.silu(x)),
+             (gg.nn.GELU("tanh"), F.gelu(x, "tanh")), (gg.nn.Softplus(2.0), F.softplus(x, 2.0)),
+             (gg.nn.Sigmoid(), F.sigmoid(x)), (gg.nn.Tanh(), F.tanh(x)),
+             (gg.nn.LogSigmoid(), F.log_sigmoid(x)),
+             (gg.nn.Softmax(0, temperature=2.0), F.softmax(x, 0, 2.0)),
+             (gg.nn.LogSoftmax(1), F.log_softmax(x, 1)),
+             (gg.nn.BinaryThreshold(0.5), F.binary_threshold(x, 0.5))]
+    for module, expected in pairs:
+        np.testing.assert_array_equal(module(x).numpy(), expected.numpy(), err_msg=repr(module))
+
+
+def test_softmax_temperature_flattens_and_sharpens():
+    """003 §2.4.6 with η = (3, 0, 1): high T → nearly uniform, low T → all mass on the max."""
+    eta = gg.tensor([3.0, 0.0, 1.0], dtype=gg.float64)
+    hot = F.softmax(eta, temperature=100.0).numpy()
+    cold = F.softmax(eta, temperature=0.01).numpy()
+    np.testing.assert_allclose(hot, 1 / 3, atol=0.01)
+    np.testing.assert_allclose(cold, [1.0, 0.0, 0.0], atol=1e-12)
+    expected = np.exp(np.array([3.0, 0.0, 1.0]) / 2) / np.exp(np.array([3.0, 0.0, 1.0]) / 2).sum()
+    np.testing.assert_allclose(F.softmax(eta, temperature=2.0).numpy(), expected, rtol=1e-14)
+    with pytest.raises(ValueError, match="temperature"):
+        F.softmax(eta, temperature=0.0)
+
+
+def test_binary_threshold_is_a_step_with_zero_gradient():
+    x = gg.tensor([-2.0, -1e-9, 0.0, 3.0], requires_grad=True)
+    y = F.binary_threshold(x)
+    np.testing.assert_array_equal(y.numpy(), [0.0, 0.0, 1.0, 1.0])
+    (w,) = gg.gradients((y * 5).sum() + x.sum() * 0, [x])
+    np.testing.assert_array_equal(w.numpy(), 0.0)
+    np.testing.assert_array_equal(F.binary_threshold(x, threshold=-1.0).numpy(), [0, 1, 1, 1])
+
+
+def test_stochastic_binary_samples_with_probability_sigmoid():
+    s = gg.tensor(np.repeat([[-2.0, 0.0, 1.5, 1e4, -1e4]], 20000, axis=0))
+    sample = F.stochastic_binary(s, generator=7).numpy()
+    assert set(np.unique(sample)) <= {0.0, 1.0}
+    frequency = sample.mean(axis=0)
+    expected = np.exp(-np.logaddexp(0, -np.array([-2.0, 0.0, 1.5, 1e4, -1e4])))
+    np.testing.assert_allclose(frequency, expected, atol=0.015)
+    assert frequency[3] == 1.0 and frequency[4] == 0.0
+    again = F.stochastic_binary(s, generator=7).numpy()
+    np.testing.assert_array_equal(sample, again)          # seeded: reproducible
+    gg.manual_seed(1)
+    first = F.stochastic_binary(s).numpy()
+    gg.manual_seed(1)
+    np.testing.assert_array_equal(first, F.stochastic_binary(s).numpy())
+
+
+def test_stochastic_binary_straight_through_uses_the_sigmoid_derivative():
+    x = gg.tensor(np.linspace(-3, 3, 7), requires_grad=True)
+    y = F.stochastic_binary(x, generator=0, straight_through=True)
+    assert set(np.unique(y.numpy())) <= {0.0, 1.0}
+    y.sum().backward()
+    s = 1 / (1 + np.exp(-x.numpy()))
+    np.testing.assert_allclose(x.grad.numpy(), s * (1 - s), rtol=1e-6)
+    plain = F.stochastic_binary(x, generator=0)
+    np.testing.assert_array_equal(plain.numpy(), y.numpy())
+    (zero,) = gg.gradients(plain.sum() + 0 * x.sum(), [x])
+    np.testing.assert_array_equal(zero.numpy(), 0.0)      # sampling itself: zero gradient
+
+
+def test_bad_options_raise():
+    with pytest.raises(ValueError, match="approximate"):
+        F.gelu(gg.tensor([1.0]), approximate="erf")
+    with pytest.raises(ValueError, match="approximate"):
+        gg.nn.GELU("fast")
