@@ -104,6 +104,10 @@ def test_graph_command_rejects_and_runs_nothing(tmp_path, capsys):
     assert main(["explain", "x.__class__", "--at", "x=1"]) == 2
     assert main(["graph", "x * y", "--at", "x=1"]) == 2
     assert "no value for 'y'" in capsys.readouterr().err
+    assert main(["explain", "2 * 3"]) == 2
+    assert "no variables" in capsys.readouterr().err
+    assert main(["explain", "x", "--at", "x=2"]) == 2
+    assert "no graph" in capsys.readouterr().err
 
 
 def test_graph_command_writes_dot_without_graphviz(tmp_path, capsys):

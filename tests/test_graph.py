@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import graphgrad as gg
-from graphgrad.errors import FreedGraphError
+from graphgrad.errors import FreedGraphError, InplaceError
 from graphgrad.graph import NodeLookupError, TooLargeError
 
 
@@ -266,6 +266,17 @@ def test_freed_graph_is_refused_with_a_clear_message():
     y = gg.exp(x) * x
     y.backward()
     with pytest.raises(FreedGraphError, match="retain_graph=True"):
+        gg.graph(y)
+
+
+def test_unrecorded_outputs_and_changed_leaves_are_refused():
+    with pytest.raises(ValueError, match="no operation was recorded"):
+        gg.graph(scalar(1.0) * 2.0)
+    w = scalar(1.5, "w", True)
+    y = gg.exp(w * 2.0)
+    with gg.no_grad():
+        w.add_(1.0)
+    with pytest.raises(InplaceError, match="modified in place"):
         gg.graph(y)
 
 

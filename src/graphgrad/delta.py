@@ -1,5 +1,5 @@
-"""Local derivatives and Δ_uv, the sum over all uv-paths of the product of local derivatives
-(000, eq. 11), computed three ways on a ComputeGraph:
+"""Δ_uv, the sum over all uv-paths of the product of the local derivatives along them (000,
+eq. 11), computed three ways on a ComputeGraph:
 
     forward propagation   Δ_uw = Σ_{v ∈ P_w} ∂g_w/∂α_v · Δ_uv     (eq. 13, in topological order)
     backward propagation  Δ_uw = Σ_{v ∈ C_u} Δ_vw · ∂g_v/∂α_u     (eq. 15, in reverse order)

@@ -19,7 +19,6 @@ Names are the tensors' own `.name`, else v0, v1, ... in topological order (skipp
 import inspect
 import sys
 import types
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -40,44 +39,11 @@ class NodeLookupError(KeyError):
         return str(self.args[0])
 
 
-@dataclass(frozen=True)
-class Cost:
-    """Work to get the full Jacobian of the outputs w.r.t. the inputs and parameters: one
-    forward sweep per input element, or one backward sweep per output element. Multiply-adds
-    count the nonzeros of the local Jacobians each sweep applies, summed over the sweeps."""
-
-    forward_sweeps: int
-    backward_sweeps: int
-    forward_madds: int
-    backward_madds: int
-
-    @property
-    def cheaper(self):
-        if self.forward_madds == self.backward_madds:
-            return "either"
-        return "forward" if self.forward_madds < self.backward_madds else "backward"
-
-    def __str__(self):
-        f, b = self.forward_madds, self.backward_madds
-        verdict = "both cost the same" if f == b else (
-            f"{self.cheaper} propagation is cheaper ({max(f, b) / max(min(f, b), 1):.1f}x fewer "
-            "multiply-adds)")
-        return (f"full Jacobian, outputs w.r.t. inputs and parameters:\n"
-                f"  forward propagation:  {_sweeps(self.forward_sweeps)} (one per input element), "
-                f"{f:>12,} multiply-adds\n"
-                f"  backward propagation: {_sweeps(self.backward_sweeps)} (one per output "
-                f"element), {b:>12,} multiply-adds\n  {verdict}")
-
-
-def _sweeps(n):
-    return f"{n:>6} sweep" + ("" if n == 1 else "s")
-
-
 class ComputeGraph:
     """The compute graph of a recorded computation; see the module docstring and gg.graph."""
 
     def __init__(self, nodes, parents):
-        self.nodes = nodes
+        self.nodes = tuple(nodes)
         self._parents = parents
         self._children = {v: [] for v in nodes}
         self._edges = {}
@@ -236,9 +202,10 @@ class ComputeGraph:
         return NodeMap(self, values, "∂L/∂α_v")
 
     def cost(self):
-        """Sweeps and multiply-adds for the full Jacobian by forward vs backward propagation."""
+        """Sweeps and multiply-adds for the full Jacobian by forward vs backward propagation
+        (a graph_cost.Cost; str() says which is cheaper)."""
         from .graph_cost import sweep_costs
-        return Cost(*sweep_costs(self))
+        return sweep_costs(self)
 
     # ------------------------------------------------------------------ drawing
     def to_dot(self, show=("value", "grad", "local"), **options):
@@ -294,6 +261,10 @@ def graph(*outputs, inputs=(), granularity="operation"):
             raise TypeError(f"graph: outputs must be tensors, got {type(o).__name__}")
     if not outputs:
         raise ValueError("graph: give at least one output tensor")
+    if all(o._node is None for o in outputs):
+        raise ValueError("graph: no operation was recorded for these outputs: nothing they were "
+                         "computed from requires grad (or they were computed under no_grad). "
+                         "Create leaves with requires_grad=True, or use gg.trace(f, *inputs)")
     return ComputeGraph(*build(outputs, _flatten(inputs), granularity))
 
 
@@ -321,7 +292,11 @@ def trace(f, *example_inputs, granularity="operation"):
         declared.append(t)
     with enable_grad():
         out = f(*args)
-    return graph(out, inputs=declared, granularity=granularity)
+    outputs = _flatten(out)
+    if all(isinstance(o, Tensor) and o._node is None for o in outputs):
+        raise ValueError("trace: f computed its outputs with no operation on its inputs (it "
+                         "returned an input or a constant), so there is no graph")
+    return graph(outputs, inputs=declared, granularity=granularity)
 
 
 def _argument_names(f, n):
@@ -344,5 +319,4 @@ class _CallableModule(types.ModuleType):
 
 sys.modules[__name__].__class__ = _CallableModule
 
-__all__ = ["ComputeGraph", "Cost", "Edge", "Node", "NodeLookupError", "TooLargeError", "graph",
-           "trace"]
+__all__ = ["ComputeGraph", "Edge", "Node", "NodeLookupError", "TooLargeError", "graph", "trace"]

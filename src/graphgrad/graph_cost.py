@@ -14,7 +14,42 @@ entering {w} ∪ A_w; so forward propagation costs Σ_u |u| · (edges from u's d
 backward propagation Σ_w |w| · (edges into w's ancestors). Edges are counted on the recorded
 operations, also where granularity='named' merges several into one node.
 """
+from dataclasses import dataclass
+
 import numpy as np
+
+
+@dataclass(frozen=True)
+class Cost:
+    """Work to get the full Jacobian of the outputs w.r.t. the inputs and parameters: one
+    forward sweep per input element, or one backward sweep per output element. Multiply-adds
+    count the nonzeros of the local Jacobians each sweep applies, summed over the sweeps."""
+
+    forward_sweeps: int
+    backward_sweeps: int
+    forward_madds: int
+    backward_madds: int
+
+    @property
+    def cheaper(self):
+        if self.forward_madds == self.backward_madds:
+            return "either"
+        return "forward" if self.forward_madds < self.backward_madds else "backward"
+
+    def __str__(self):
+        f, b = self.forward_madds, self.backward_madds
+        verdict = "both cost the same" if f == b else (
+            f"{self.cheaper} propagation is cheaper ({max(f, b) / max(min(f, b), 1):.1f}x fewer "
+            "multiply-adds)")
+        return (f"full Jacobian, outputs w.r.t. inputs and parameters:\n"
+                f"  forward propagation:  {_sweeps(self.forward_sweeps)} (one per input element), "
+                f"{f:>12,} multiply-adds\n"
+                f"  backward propagation: {_sweeps(self.backward_sweeps)} (one per output "
+                f"element), {b:>12,} multiply-adds\n  {verdict}")
+
+
+def _sweeps(n):
+    return f"{n:>6} sweep" + ("" if n == 1 else "s")
 
 
 def operation_cost(step, i):
@@ -48,8 +83,8 @@ def _distinct(step):
 
 
 def sweep_costs(graph):
-    """(forward sweeps, backward sweeps, forward multiply-adds, backward multiply-adds),
-    counted on the recorded operations (merged local functions included)."""
+    """The Cost of the full Jacobian of a graph's outputs, counted on the recorded operations
+    (also those merged into named nodes)."""
     ops = _operations(graph)
     leaves = graph.inputs + graph.parameters
     forward = 0
@@ -68,4 +103,5 @@ def sweep_costs(graph):
                 distinct = _distinct(s)
                 backward += w.size * sum(operation_cost(s, i) for _, i in distinct)
                 needed.update(k for k, _ in distinct)
-    return (sum(u.size for u in leaves), sum(w.size for w in graph.outputs), forward, backward)
+    return Cost(sum(u.size for u in leaves), sum(w.size for w in graph.outputs), forward,
+                backward)

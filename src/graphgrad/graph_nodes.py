@@ -28,10 +28,11 @@ def check_size(elements, what):
 
 
 def basis(shape, dtype):
-    """The standard basis e_0, e_1, ... of arrays of `shape`."""
-    size = int(np.prod(shape, dtype=np.int64))
-    eye = np.eye(size, dtype=dtype)
-    return [eye[k].reshape(shape) for k in range(size)]
+    """The standard basis e_0, e_1, ... of arrays of `shape`, one at a time."""
+    for k in range(int(np.prod(shape, dtype=np.int64))):
+        e = np.zeros(shape, dtype)
+        e.flat[k] = 1
+        yield e
 
 
 def scalar_or_array(a):

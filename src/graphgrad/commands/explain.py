@@ -16,7 +16,7 @@ def run(args):
 
     try:
         graph = expression_graph(args)
-    except ExpressionError as e:
+    except (ExpressionError, ValueError) as e:
         return fail("explain", e, 2)
     print(graph.explain(precision=args.precision))
     return 0

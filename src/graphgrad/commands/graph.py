@@ -18,25 +18,25 @@ def add_expression_arguments(parser):
 
 def expression_graph(args):
     """The ComputeGraph of the expression at the given values; ExpressionError if the
-    expression is outside the allowed language (checked before anything runs)."""
+    expression is outside the allowed language (checked before anything runs), ValueError if
+    it computes nothing from its variables."""
     import graphgrad as gg
-    from graphgrad.expression import parse, parse_assignments
+    from graphgrad.expression import ExpressionError, parse, parse_assignments
 
     values = {}
     for text in args.at:
         values.update(parse_assignments(text))
     expression = parse(args.expression, variables=values)
-    names = [v for v in expression.variables]
+    names = list(expression.variables)
+    if not names:
+        raise ExpressionError("expression: it has no variables, so there is no compute graph; "
+                              "write it in terms of a variable and give its value, e.g. "
+                              "--at x=1.5")
 
     def f(*xs):
         return expression(**dict(zip(names, xs)))
     inputs = [gg.tensor(values[n], name=n) for n in names]
-    graph = gg.trace(f, *inputs, granularity=args.granularity)
-    if not graph.outputs:
-        from graphgrad.expression import ExpressionError
-        raise ExpressionError("expression: it does not depend on any variable, so it has no "
-                              "compute graph to show")
-    return graph
+    return gg.trace(f, *inputs, granularity=args.granularity)
 
 
 def fail(command, error, code):
