@@ -316,6 +316,24 @@ def test_names_lookup_and_kinds():
     assert "nope" not in g and x in g
 
 
+def test_nn_model_parameters_are_parameter_nodes_named_by_the_model():
+    nn = gg.nn
+    model = nn.Sequential(nn.Linear(4, 8), nn.Tanh(), nn.Linear(8, 2))
+    model[2].bias.requires_grad_(False)          # frozen, but still an nn parameter
+    x = gg.randn(3, 4)
+    loss = nn.MSELoss()(model(x), gg.zeros(3, 2))
+    named = dict(model.named_parameters())
+    g = gg.graph(loss, names=named)
+    assert names(g.parameters) == set(named) and names(g.inputs) == {"v0", "v1"}  # x, target
+    loss.backward(retain_graph=True)
+    delta = g.backward_propagation(loss)
+    for name, p in named.items():
+        if p.requires_grad:
+            np.testing.assert_allclose(delta[name], p.grad.data, rtol=1e-5, atol=1e-7)
+    assert "linear" in {v.op for v in g.hidden}
+    assert "0.weight.grad(8, 4) += v" in str(g.explain()) and "ᵀ @ v0" in str(g.explain())
+
+
 def test_masks_and_indices_are_constants():
     x = gg.tensor(np.array([-1.0, 2.0, 3.0]), requires_grad=True, name="x")
     mask = gg.tensor(np.array([True, False, True]))

@@ -27,6 +27,9 @@ _RULES = {
     "index_add": "{g} gathered at the index", "concatenate": "the slice of {g} for this operand",
     "pad": "{g} cropped to {shape}", "softmax": "y ⊙ ({g} − Σ {g} ⊙ y)",
     "log_softmax": "{g} − softmax ⊙ Σ {g}", "astype": "{g} cast to {dtype}",
+    ("linear", 0): "{g} @ {1}", ("linear", 1): "{g}ᵀ @ {0}", ("linear", 2): "{g} summed to {shape}",
+    ("cross_entropy", 0): "{g} ⊙ (softmax({0}) − one-hot labels)",
+    ("binary_cross_entropy_with_logits", 0): "{g} ⊙ (σ({0}) − labels), weighted",
 }
 
 
@@ -137,8 +140,10 @@ class Explanation:
         if template is None:
             return f"the backward of {step.prim.name}"
         operands = [self._names.get(k, "const") for k in step.keys]
-        return template.format(*operands, g=g, shape=shape_text(u.shape),
+        text = template.format(*operands, g=g, shape=shape_text(u.shape),
                                dtype=np.dtype(u.dtype).name)
+        scale = step.params.get("scale")
+        return text if scale is None else f"{text} · {scale:g}"
 
     def _result_lines(self):
         lines = ["Gradients of the inputs and parameters"]

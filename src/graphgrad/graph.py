@@ -245,7 +245,7 @@ def _describe(key):
 
 
 # ---------------------------------------------------------------------------- building
-def graph(*outputs, inputs=(), granularity="operation"):
+def graph(*outputs, inputs=(), granularity="operation", names=None):
     """The ComputeGraph of the recorded computation that produced `outputs` (tensors).
 
     inputs: leaf tensors to classify as input nodes even though they require grad (gg.trace
@@ -253,6 +253,8 @@ def graph(*outputs, inputs=(), granularity="operation"):
     granularity: 'operation' (one node per recorded operation) or 'named' (only leaves,
     outputs and tensors given a name are nodes; the unnamed operations between them form the
     named node's local function g_v, as 000's g_v3 = x_v0 + θ0·x_v1).
+    names: {name: tensor} naming nodes over the tensors' own names, e.g.
+    dict(model.named_parameters()).
     Build it before backward, or after backward(retain_graph=True).
     """
     outputs = _flatten(outputs)
@@ -265,7 +267,7 @@ def graph(*outputs, inputs=(), granularity="operation"):
         raise ValueError("graph: no operation was recorded for these outputs: nothing they were "
                          "computed from requires grad (or they were computed under no_grad). "
                          "Create leaves with requires_grad=True, or use gg.trace(f, *inputs)")
-    return ComputeGraph(*build(outputs, _flatten(inputs), granularity))
+    return ComputeGraph(*build(outputs, _flatten(inputs), granularity, names))
 
 
 def _flatten(items):
@@ -275,13 +277,14 @@ def _flatten(items):
     return flat
 
 
-def trace(f, *example_inputs, granularity="operation"):
+def trace(f, *example_inputs, granularity="operation", names=None):
     """Run f on copies of the example inputs and return its ComputeGraph. Floating-point
     inputs become input nodes named after f's parameters (or their own .name); other inputs
-    are passed through as constants. f may return a tensor or a tuple of tensors."""
-    names = _argument_names(f, len(example_inputs))
+    are passed through as constants. f may return a tensor or a tuple of tensors.
+    granularity and names: as for gg.graph."""
+    arg_names = _argument_names(f, len(example_inputs))
     args, declared = [], []
-    for x, name in zip(example_inputs, names):
+    for x, name in zip(example_inputs, arg_names):
         data = as_array(x)
         if not is_float(data.dtype):
             args.append(x)
@@ -296,7 +299,7 @@ def trace(f, *example_inputs, granularity="operation"):
     if all(isinstance(o, Tensor) and o._node is None for o in outputs):
         raise ValueError("trace: f computed its outputs with no operation on its inputs (it "
                          "returned an input or a constant), so there is no graph")
-    return graph(outputs, inputs=declared, granularity=granularity)
+    return graph(outputs, inputs=declared, granularity=granularity, names=names)
 
 
 def _argument_names(f, n):

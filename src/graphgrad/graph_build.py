@@ -110,8 +110,9 @@ def operation_steps(vertices):
     return steps, values
 
 
-def build(outputs, declared_inputs, granularity):
-    """(nodes in topological order, {node: parents}) for a ComputeGraph of `outputs`."""
+def build(outputs, declared_inputs, granularity, given_names=None):
+    """(nodes in topological order, {node: parents}) for a ComputeGraph of `outputs`;
+    given_names ({name: tensor}) name nodes over the tensors' own names."""
     if granularity not in GRANULARITIES:
         raise ValueError(f"graph: granularity must be one of {GRANULARITIES}, not "
                          f"{granularity!r}")
@@ -120,9 +121,12 @@ def build(outputs, declared_inputs, granularity):
     vertices = collect(out_vertices)
     steps, values = operation_steps(vertices)
 
+    names = {id(v): own_name(v) for v in vertices}
+    names.update((id(vertex_of(t)), name) for name, t in (given_names or {}).items())
+
     def kept(v):
         return is_leaf(v) or id(v) in out_ids or granularity == "operation" or \
-            own_name(v) is not None
+            names[id(v)] is not None
 
     kept_vertices = [v for v in vertices if kept(v)]
     regions = {id(v): _region(v, kept) for v in kept_vertices if not is_leaf(v)}
@@ -136,7 +140,7 @@ def build(outputs, declared_inputs, granularity):
     for i, v in enumerate(kept_vertices):
         local = None if is_leaf(v) else \
             LocalFunction([steps[id(r)] for r in regions[id(v)]])
-        node = Node(i, own_name(v), kinds[id(v)], values[id(v)], local, v)
+        node = Node(i, names[id(v)], kinds[id(v)], values[id(v)], local, v)
         nodes.append(node)
         by_key[id(v)] = node
     _name(nodes)

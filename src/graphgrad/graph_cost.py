@@ -6,7 +6,7 @@ element, eq. 15). A sweep applies the local derivative of each edge it reaches t
 applying ∂g_v/∂α_u costs as many multiply-adds as it has nonzeros:
 
     elementwise, reductions, reshapes, indexing:   max(|u|, |v|)
-    matmul  Y = A B (contracting K):              |Y| · K
+    matmul  Y = A B, linear Y = X Wᵀ + b (K summed): |Y| · K (|Y| for the bias)
     softmax, log_softmax along an axis of L:      |v| · L
 
 A forward sweep from u touches the edges leaving {u} ∪ D_u, a backward sweep to w the edges
@@ -55,7 +55,7 @@ def _sweeps(n):
 def operation_cost(step, i):
     """Nonzeros of ∂out/∂operand_i for one recorded operation (an OpStep)."""
     out, name = step.out, step.prim.name
-    if name == "matmul":
+    if name == "matmul" or (name == "linear" and i < 2):
         first = step.values[0]
         return out.size * (np.shape(first)[-1] if np.ndim(first) else 1)
     if name in ("softmax", "log_softmax"):
