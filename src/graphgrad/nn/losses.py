@@ -29,7 +29,7 @@ def _raw(x):
 def _scale(reduction, count, who):
     """The static scale of a fused loss: 1/count for 'mean', 1 for 'sum', None for 'none'."""
     if reduction == "mean":
-        return 1.0 / count if count else float("nan")
+        return 1.0 / float(count) if count else float("nan")
     if reduction == "sum":
         return 1.0
     if reduction == "none":
@@ -37,8 +37,15 @@ def _scale(reduction, count, who):
     raise ValueError(f"{who}: reduction must be 'mean', 'sum' or 'none', not {reduction!r}")
 
 
-def _reduce(loss, reduction, who):
+def _reduce(loss, reduction, who, weight=None, by_weight=False):
+    """loss (times an elementwise weight) reduced: mean, sum or as it is. by_weight: 'mean'
+    is the weighted average Σ w ℓ / Σ w (PyTorch's mse_loss and l1_loss)."""
     scale = _scale(reduction, 1, who)
+    if weight is not None:
+        _same_shape(loss, weight, f"{who} (weight)")
+        loss = loss * weight
+        if by_weight and reduction == "mean":
+            return ops.sum(loss) / ops.sum(weight)
     if scale is None:
         return loss
     return ops.mean(loss) if reduction == "mean" else ops.sum(loss)
@@ -59,20 +66,21 @@ def _float_target(target, input):
 
 
 # ------------------------------------------------------------------------------ regression
-def mse_loss(input, target, reduction="mean"):
-    """(x − y)², the squared error of a Gaussian output (001)."""
+def mse_loss(input, target, reduction="mean", weight=None):
+    """(x − y)², the squared error of a Gaussian output (001). weight: one per element
+    ('mean' is then Σ w (x − y)² / Σ w, as PyTorch)."""
     _same_shape(input, target, "mse_loss")
     diff = input - target
-    return _reduce(diff * diff, reduction, "mse_loss")
+    return _reduce(diff * diff, reduction, "mse_loss", weight, by_weight=True)
 
 
-def l1_loss(input, target, reduction="mean"):
+def l1_loss(input, target, reduction="mean", weight=None):
     """|x − y| (mean absolute error: robust to outliers)."""
     _same_shape(input, target, "l1_loss")
-    return _reduce(ops.abs(input - target), reduction, "l1_loss")
+    return _reduce(ops.abs(input - target), reduction, "l1_loss", weight, by_weight=True)
 
 
-def huber_loss(input, target, reduction="mean", delta=1.0):
+def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     """½ d² for |d| < δ, δ (|d| − ½ δ) otherwise (d = x − y): squared near 0, absolute far."""
     _same_shape(input, target, "huber_loss")
     if delta <= 0:
@@ -80,7 +88,7 @@ def huber_loss(input, target, reduction="mean", delta=1.0):
     diff = input - target
     size = ops.abs(diff)
     loss = ops.where(_raw(size) < delta, 0.5 * diff * diff, delta * (size - 0.5 * delta))
-    return _reduce(loss, reduction, "huber_loss")
+    return _reduce(loss, reduction, "huber_loss", weight)
 
 
 def smooth_l1_loss(input, target, reduction="mean", beta=1.0):
@@ -109,7 +117,7 @@ def binary_cross_entropy(input, target, weight=None, reduction="mean"):
         raise ValueError("binary_cross_entropy: every input must be a probability in [0, 1]; "
                          "pass logits to binary_cross_entropy_with_logits instead")
     loss = _binary_cross_entropy(input, _float_target(target, input))
-    return _reduce(loss if weight is None else loss * weight, reduction, "binary_cross_entropy")
+    return _reduce(loss, reduction, "binary_cross_entropy", weight)
 
 
 def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean",
@@ -121,8 +129,8 @@ def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean
     if weight is None:
         scale = _scale(reduction, np.size(_raw(input)), "binary_cross_entropy_with_logits")
         return _bce_with_logits(input, target, pos_weight, scale=scale)
-    loss = _bce_with_logits(input, target, pos_weight, scale=None) * weight
-    return _reduce(loss, reduction, "binary_cross_entropy_with_logits")
+    loss = _bce_with_logits(input, target, pos_weight, scale=None)
+    return _reduce(loss, reduction, "binary_cross_entropy_with_logits", weight)
 
 
 def hinge_loss(input, target, margin=1.0, reduction="mean"):
@@ -181,7 +189,8 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
         return _soft_cross_entropy(logits, q, scale=_scale(reduction, rows, "cross_entropy"))
     labels = _raw(target)
     if (weight is None and not label_smoothing and labels.shape == logits.shape[:-1]
-            and labels.size and labels.min() >= 0):
+            and labels.size and labels.min() >= 0
+            and (ignore_index < 0 or not np.any(labels == ignore_index))):
         try:
             return _cross_entropy(logits, labels, scale=_scale(reduction, labels.size,
                                                                 "cross_entropy"))

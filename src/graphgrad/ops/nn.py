@@ -245,12 +245,18 @@ def _bce_prob_cases(rng):
 @primitive(name="binary_cross_entropy", examples=_bce_prob_cases)
 def _binary_cross_entropy(p, target):
     """−(y log p + (1 − y) log(1 − p)) elementwise, each log clamped at −100 (as PyTorch)."""
-    return -(target * np.maximum(np.log(p), -100) + (1 - target) * np.maximum(np.log1p(-p), -100))
+    with np.errstate(divide="ignore"):
+        log_p, log_q = np.maximum(np.log(p), -100), np.maximum(np.log1p(-p), -100)
+    return -(target * log_p + (1 - target) * log_q)
+
+
+# PyTorch's guard, which keeps the gradient at p ∈ {0, 1} finite: 10⁻¹² as a float32 constant.
+_BCE_EPSILON = float(np.float32(1e-12))
 
 
 def _bce_prob_dp(v, out, p, target):
-    """(p − y) / max(p (1 − p), 10⁻¹²): PyTorch's guard keeps p ∈ {0, 1} finite."""
-    return v * (p - target) / maximum(p * (1 - p), 1e-12)
+    """(p − y) / max(p (1 − p), ε)."""
+    return v * (p - target) / maximum(p * (1 - p), _BCE_EPSILON)
 
 
 def _bce_prob_dtarget(v, out, p, target):
