@@ -10,7 +10,7 @@
 4. automatic    backward and forward propagation on the compute graph: exact to rounding, at
                 the cost of a few evaluations of f, whatever the size of the formula.
 
-Run: python examples/four_ways_to_a_gradient.py [--x 1.5]
+Run: python examples/four_ways_to_a_gradient.py [--x 1.5] [--depth 6]
 """
 import argparse
 import math
@@ -103,12 +103,15 @@ def automatic(x, exact):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--x", type=float, default=1.5, help="where to differentiate (1.5)")
-    x = parser.parse_args(argv).x
+    parser.add_argument("--depth", type=int, default=6,
+                        help="deepest composition f∘...∘f to differentiate symbolically (6)")
+    args = parser.parse_args(argv)
+    x = args.x
     exact = by_hand(x)
     print(f"f(x) = sqrt(x² + exp(x²)) + cos(x² + exp(x²)) at x = {x}\n")
     print(f"1. by hand (004): df/dx = {exact:.12f}\n")
     numeric(x, exact)
-    symbolic(x, exact)
+    symbolic(x, exact, args.depth)
     automatic(x, exact)
 
 
