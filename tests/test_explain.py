@@ -48,8 +48,8 @@ def test_logistic_regression_steps_match_the_hand_derivation():
         assert step.local == pytest.approx(local, rel=1e-12)
         assert step.contribution == pytest.approx(upstream * local, rel=1e-12)
     # 002's closed form: ∇_w L = (ŷ − y)(1, x)
-    assert e.grads[e.graph.node("w0")] == pytest.approx(yhat - Y, rel=1e-12)
-    assert e.grads[e.graph.node("w1")] == pytest.approx((yhat - Y) * X, rel=1e-12)
+    assert e.grads["w0"] == pytest.approx(yhat - Y, rel=1e-12)
+    assert e.grads["w1"] == pytest.approx((yhat - Y) * X, rel=1e-12)
     text = str(e)
     assert f"yhat.grad += L.grad * dL/dyhat = 1.000 * {dL_dyhat:.3f} = {dL_dyhat:.3f}" in text
     assert f"w1.grad += u.grad * du/dw1 = {dL_du:.3f} * 1.500 = {dL_du * X:.3f}" in text
@@ -89,8 +89,8 @@ def test_tensor_graph_lists_each_operation_with_shapes_and_matches_torch():
     assert "@ W2ᵀ" in text and "h.grad(4, 5) ⊙ dh/dv0" in text
     tx, tW1, tW2 = (torch.tensor(a.data, requires_grad=True) for a in (x, W1, W2))
     torch.mean(torch.tanh(tx @ tW1) @ tW2).backward()
-    np.testing.assert_allclose(e.grads[e.graph.node("W1")], tW1.grad.numpy(), rtol=1e-12)
-    np.testing.assert_allclose(e.grads[e.graph.node("W2")], tW2.grad.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(e.grads[W1], tW1.grad.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(e.grads["W2"], tW2.grad.numpy(), rtol=1e-12)
 
 
 def test_printing_shows_the_listing(capsys):

@@ -60,6 +60,7 @@ def test_evaluates_004_in_float64_without_eval(monkeypatch):
     ("f'{x}'", "strings"),
     ("exp", "used as a value"),
     ("1 +", "not valid syntax"),
+    ("1" + "0" * 400 + " * x", "beyond the float64 range"),
     ("-" * 20000 + "x", "longer than the limit"),
 ])
 def test_rejects_everything_outside_the_language(text, what):

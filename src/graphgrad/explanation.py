@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .delta import NodeMap
 from .notation import formula, number, shape_text, summary
 
 #: How each primitive's VJP reads, by name (and argument position where they differ).
@@ -68,7 +69,7 @@ class Explanation:
                 grads[u] = grads[u] + contribution
                 local = edge.local_derivative if self.scalar else None
                 steps.append(Step(len(steps) + 1, u, w, grads[w], contribution, local))
-        return grads, steps
+        return NodeMap(g, grads, "∂L/∂α_v"), steps
 
     # ------------------------------------------------------------------ the listing
     def lines(self):

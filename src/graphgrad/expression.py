@@ -10,6 +10,7 @@ strings, dunder names. Values are float64.
 """
 import ast
 import math
+import sys
 
 import numpy as np
 
@@ -89,6 +90,8 @@ class Expression:
         if isinstance(node, ast.Constant):
             if type(node.value) not in (int, float):
                 raise self._reject(node, f"the constant {node.value!r}")
+            if type(node.value) is int and abs(node.value) > sys.float_info.max:
+                raise self._reject(node, "a number beyond the float64 range")
         elif isinstance(node, ast.Name):
             self._check_name(node)
         elif isinstance(node, ast.Call):

@@ -14,7 +14,9 @@ boolean tensors such as indices and masks) are constants folded into the local f
 uses them: they are not nodes.
 
 Edges form a set: `y * y` has one edge from y, whose local derivative sums both uses (2y).
-Names are the tensors' own `.name`, else v0, v1, ... in topological order (skipping names taken).
+Names are those given with `names=`, else the tensors' own `.name`, else v0, v1, ... in
+topological order (skipping names taken). Values the engine did not keep are recomputed with
+the same primitives (see graph_build); Jacobians are materialised only for modest sizes.
 """
 import inspect
 import sys
