@@ -232,7 +232,8 @@ class Module:
         memory with the module (detached unless keep_vars); shared parameters appear under
         each of their names, as in PyTorch."""
         destination = {} if destination is None else destination
-        for module_prefix, module in self.named_modules(prefix=prefix.rstrip(".")):
+        for module_prefix, module in self.named_modules(prefix=prefix.rstrip("."),
+                                                        remove_duplicate=False):
             entries = [*module._parameters.items(),
                        *((k, v) for k, v in module._buffers.items()
                          if k not in module._non_persistent)]

@@ -1,0 +1,186 @@
+"""Layers against PyTorch (weights copied over), PyTorch's default initialisation, nn.init,
+dropout, shape layers and gradient clipping."""
+import math
+
+import numpy as np
+import pytest
+
+import graphgrad as gg
+from graphgrad import nn
+from graphgrad.nn import functional as F
+
+torch = pytest.importorskip("torch", reason="layers are checked against PyTorch")
+
+
+@pytest.mark.parametrize("shape", [(5, 3), (3,), (2, 4, 3)])
+@pytest.mark.parametrize("bias", [True, False])
+def test_linear_matches_torch(shape, bias):
+    layer = nn.Linear(3, 2, bias=bias, dtype=gg.float64, generator=0)
+    reference = torch.nn.Linear(3, 2, bias=bias, dtype=torch.float64)
+    with torch.no_grad():
+        reference.weight.copy_(torch.tensor(layer.weight.numpy()))
+        if bias:
+            reference.bias.copy_(torch.tensor(layer.bias.numpy()))
+    x = np.random.default_rng(1).normal(size=shape)
+    xg, xt = gg.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    g = np.random.default_rng(2).normal(size=shape[:-1] + (2,))
+    out, expected = layer(xg), reference(xt)
+    np.testing.assert_allclose(out.numpy(), expected.detach().numpy(), rtol=1e-14)
+    out.backward(g)
+    expected.backward(torch.tensor(g))
+    np.testing.assert_allclose(xg.grad.numpy(), xt.grad.numpy(), rtol=1e-13)
+    np.testing.assert_allclose(layer.weight.grad.numpy(), reference.weight.grad.numpy(), rtol=1e-13)
+    if bias:
+        np.testing.assert_allclose(layer.bias.grad.numpy(), reference.bias.grad.numpy(), rtol=1e-13)
+
+
+def test_linear_shape_error_names_the_operation():
+    with pytest.raises(ValueError, match="linear"):
+        nn.Linear(3, 2)(gg.zeros(4, 5))
+
+
+def test_linear_initialisation_follows_pytorch():
+    """W, b ~ U(±1/√in): the bounds, the spread of a uniform, and reproducibility by seed."""
+    layer = nn.Linear(400, 300, generator=5)
+    bound = 1 / math.sqrt(400)
+    w, b = layer.weight.numpy(), layer.bias.numpy()
+    assert w.dtype == np.float32 and np.abs(w).max() <= bound and np.abs(b).max() <= bound
+    assert np.std(w) == pytest.approx(bound / math.sqrt(3), rel=0.01)
+    assert np.abs(w).max() > 0.99 * bound
+    reference = torch.nn.Linear(400, 300)        # same law: compare the spreads
+    assert np.std(w) == pytest.approx(reference.weight.detach().numpy().std(), rel=0.02)
+    np.testing.assert_array_equal(nn.Linear(400, 300, generator=5).weight.numpy(), w)
+    gg.manual_seed(3)
+    first = nn.Linear(4, 4).weight.numpy().copy()
+    gg.manual_seed(3)
+    np.testing.assert_array_equal(nn.Linear(4, 4).weight.numpy(), first)
+    assert not np.array_equal(nn.Linear(4, 4).weight.numpy(), first)
+
+
+def test_init_functions():
+    w = nn.Parameter(np.empty((200, 300), np.float32))
+    for name in ("relu", "tanh", "sigmoid", "linear", "selu"):
+        assert nn.init.calculate_gain(name) == pytest.approx(torch.nn.init.calculate_gain(name))
+    assert nn.init.calculate_gain("leaky_relu", 0.2) == pytest.approx(
+        torch.nn.init.calculate_gain("leaky_relu", 0.2))
+    nn.init.xavier_uniform_(w, gain=2.0, generator=0)
+    assert np.abs(w.numpy()).max() <= 2.0 * math.sqrt(6 / 500)
+    assert w.numpy().std() == pytest.approx(2.0 * math.sqrt(2 / 500), rel=0.02)
+    nn.init.xavier_normal_(w, generator=0)
+    assert w.numpy().std() == pytest.approx(math.sqrt(2 / 500), rel=0.02)
+    nn.init.kaiming_uniform_(w, nonlinearity="relu", generator=0)
+    assert np.abs(w.numpy()).max() <= math.sqrt(6 / 300)
+    nn.init.kaiming_normal_(w, mode="fan_out", nonlinearity="relu", generator=0)
+    assert w.numpy().std() == pytest.approx(math.sqrt(2 / 200), rel=0.02)
+    nn.init.glorot_uniform_(w, generator=gg.Generator(1))
+    nn.init.constant_(w, 0.25)
+    assert np.all(w.numpy() == 0.25)
+    nn.init.zeros_(w)
+    assert not w.numpy().any()
+    nn.init.ones_(w)
+    assert np.all(w.numpy() == 1)
+    square = nn.Parameter(np.empty((3, 3)))
+    np.testing.assert_array_equal(nn.init.eye_(square).numpy(), np.eye(3))
+    nn.init.trunc_normal_(w, std=1.0, a=-0.5, b=0.5, generator=0)
+    assert np.abs(w.numpy()).max() <= 0.5
+    with pytest.raises(ValueError, match="2 dimensions"):
+        nn.init.xavier_uniform_(nn.Parameter(np.empty(3)))
+    with pytest.raises(ValueError, match="nonlinearity"):
+        nn.init.calculate_gain("swishy")
+
+
+def test_embedding_matches_torch_including_padding():
+    layer = nn.Embedding(6, 3, padding_idx=2, dtype=gg.float64, generator=0)
+    assert np.all(layer.weight.numpy()[2] == 0)
+    reference = torch.nn.Embedding(6, 3, padding_idx=2, dtype=torch.float64)
+    with torch.no_grad():
+        reference.weight.copy_(torch.tensor(layer.weight.numpy()))
+    index = np.array([[0, 2, 5], [5, 5, 1]])
+    out, expected = layer(index), reference(torch.tensor(index))
+    np.testing.assert_array_equal(out.numpy(), expected.detach().numpy())
+    g = np.random.default_rng(0).normal(size=(2, 3, 3))
+    out.backward(g)
+    expected.backward(torch.tensor(g))
+    np.testing.assert_allclose(layer.weight.grad.numpy(), reference.weight.grad.numpy(),
+                               rtol=1e-14)
+    with pytest.raises(IndexError, match="\\[0, 6\\)"):
+        layer(np.array([6]))
+    with pytest.raises(TypeError, match="integers"):
+        layer(np.array([1.0]))
+
+
+def test_one_hot_matches_torch():
+    labels = np.array([[0, 3], [2, 1]])
+    np.testing.assert_array_equal(F.one_hot(labels, 5).numpy(),
+                                  torch.nn.functional.one_hot(torch.tensor(labels), 5).numpy())
+    assert F.one_hot(np.array([1, 3])).shape == (2, 4)
+
+
+def test_dropout():
+    x = gg.ones(200, 500)
+    drop = nn.Dropout(0.3, generator=0)
+    y = drop(x).numpy()
+    kept = y != 0
+    assert kept.mean() == pytest.approx(0.7, abs=0.01)
+    np.testing.assert_allclose(y[kept], 1 / 0.7, rtol=1e-6)
+    np.testing.assert_array_equal(nn.Dropout(0.3, generator=0)(x).numpy(), y)
+    drop.eval()
+    assert drop(x) is x
+    assert F.dropout(x, 0.0) is x
+    assert not F.dropout(x, 1.0).numpy().any()
+    w = gg.tensor(np.ones(10), requires_grad=True)
+    out = F.dropout(w, 0.5, generator=1)
+    out.sum().backward()
+    np.testing.assert_array_equal(w.grad.numpy(), out.numpy())      # d(x·mask)/dx = mask
+    with pytest.raises(ValueError, match="\\[0, 1\\]"):
+        nn.Dropout(1.5)
+
+
+def test_flatten_unflatten_identity():
+    x = gg.randn(2, 3, 4)
+    assert nn.Flatten()(x).shape == (2, 12)
+    assert nn.Flatten(0, 1)(x).shape == (6, 4)
+    assert nn.Unflatten(1, (2, 6))(nn.Flatten()(x)).shape == (2, 2, 6)
+    with pytest.raises(ValueError, match="Unflatten"):
+        nn.Unflatten(1, (5, 5))(nn.Flatten()(x))
+    assert nn.Identity(54, unused="x")(x) is x
+
+
+def _grads(parameters):
+    return [p.grad.numpy().copy() for p in parameters]
+
+
+@pytest.mark.parametrize("norm_type", [2.0, 1.0, math.inf])
+def test_clip_grad_norm_matches_torch(norm_type):
+    rng = np.random.default_rng(0)
+    values = [rng.normal(size=(3, 4)), rng.normal(size=5)]
+    ours = [gg.tensor(v, requires_grad=True) for v in values]
+    theirs = [torch.tensor(v, requires_grad=True) for v in values]
+    for p, q in zip(ours, theirs):
+        (p * p * 3).sum().backward()
+        (q * q * 3).sum().backward()
+    total = nn.utils.clip_grad_norm_(ours, 1.5, norm_type)
+    expected = torch.nn.utils.clip_grad_norm_(theirs, 1.5, norm_type)
+    assert total.item() == pytest.approx(expected.item(), rel=1e-12)
+    for g, q in zip(_grads(ours), theirs):
+        np.testing.assert_allclose(g, q.grad.numpy(), rtol=1e-12)
+    nn.utils.clip_grad_norm_(ours, 1e9, norm_type)         # below the limit: unchanged
+    for g, q in zip(_grads(ours), theirs):
+        np.testing.assert_allclose(g, q.grad.numpy(), rtol=1e-12)
+
+
+def test_clip_grad_value_and_vectors():
+    p = gg.tensor(np.array([1.0, -2.0, 3.0]), requires_grad=True)
+    (p * p).sum().backward()
+    nn.utils.clip_grad_value_([p], 3.0)
+    np.testing.assert_array_equal(p.grad.numpy(), [2.0, -3.0, 3.0])
+    layer = nn.Linear(2, 3)
+    vector = nn.utils.parameters_to_vector(layer.parameters())
+    assert vector.shape == (9,)
+    nn.utils.vector_to_parameters(np.arange(9.0), layer.parameters())
+    np.testing.assert_array_equal(layer.weight.numpy(), np.arange(6.0).reshape(3, 2))
+    np.testing.assert_array_equal(layer.bias.numpy(), [6.0, 7.0, 8.0])
+    with pytest.raises(RuntimeError, match="nonfinite|norm"):
+        q = gg.tensor(np.array([np.inf]), requires_grad=True)
+        q.grad = gg.tensor(np.array([np.inf]))
+        nn.utils.clip_grad_norm_([q], 1.0, error_if_nonfinite=True)
