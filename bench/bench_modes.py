@@ -17,32 +17,18 @@ whether the measured faster mode is the predicted one.
 
 Run: python -m bench modes
 """
-import time
-
 import numpy as np
 
 import graphgrad as gg
 
-try:
-    import torch
-    torch.set_num_threads(2)
-except ImportError:                      # the table then shows graphgrad and NumPy only
-    torch = None
+from .timing import best_of, optional_torch
+
+torch = optional_torch()
 
 HIDDEN = 32
 SHAPES = [(1, 64), (4, 64), (16, 64), (64, 64), (256, 64), (64, 1), (64, 4), (64, 16),
           (64, 256)]
 QUICK_SHAPES = [(4, 32), (32, 32), (32, 4)]
-
-
-def best_of(fn, repeat):
-    """Smallest wall time of `repeat` calls (the least disturbed run)."""
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def problem(n, m, seed=0):
@@ -92,13 +78,13 @@ def row(n, m, repeat):
     def f(v):
         return gg.matmul(W2, gg.tanh(gg.matmul(W1, v)))
     cost = gg.trace(f, x).cost()
-    fwd = best_of(lambda: gg.jacfwd(f)(x), repeat)
-    rev = best_of(lambda: gg.jacrev(f)(x), repeat)
-    np_fwd, np_rev = (best_of(fn, repeat * 5) for fn in numpy_modes(W1, W2, x))
+    fwd, _ = best_of(lambda: gg.jacfwd(f)(x), repeat)
+    rev, _ = best_of(lambda: gg.jacrev(f)(x), repeat)
+    np_fwd, np_rev = (best_of(fn, repeat * 5)[0] for fn in numpy_modes(W1, W2, x))
     np.testing.assert_allclose(gg.jacfwd(f)(x).data, numpy_modes(W1, W2, x)[0](), rtol=1e-10)
     times = {"gg": (fwd, rev), "numpy": (np_fwd, np_rev)}
     if torch is not None:
-        times["torch"] = tuple(best_of(fn, repeat) for fn in torch_modes(W1, W2, x))
+        times["torch"] = tuple(best_of(fn, repeat)[0] for fn in torch_modes(W1, W2, x))
     return cost, times
 
 
@@ -125,7 +111,3 @@ def main(quick=False):
               f"{cells} {measured:>7.2f} {predicted:>8.2f} {'yes' if same else 'NO'}")
     print(f"the predicted cheaper mode was the measured faster one for graphgrad in "
           f"{agree} of {len(shapes)} shapes (n = m is a tie)")
-
-
-if __name__ == "__main__":
-    main()

@@ -13,31 +13,17 @@ numeric should approach 2, backprop 1 (or less while BLAS still speeds up with s
 
 Run: python -m bench numeric
 """
-import time
-
 import numpy as np
 
 import graphgrad as gg
 
-try:
-    import torch
-    torch.set_num_threads(2)
-except ImportError:                      # the table then shows graphgrad and NumPy only
-    torch = None
+from .timing import best_of, optional_torch
+
+torch = optional_torch()
 
 BATCH, FEATURES = 256, 16
 WIDTHS = (8, 16, 32, 64, 128, 256)
 QUICK_WIDTHS = (4, 8, 16)
-
-
-def best_of(fn, repeat):
-    """(smallest wall time of `repeat` calls, the last call's result)."""
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - start)
-    return min(times), result
 
 
 def problem(width, seed=0):
@@ -142,7 +128,3 @@ def main(quick=False):
         print(f"graphgrad backprop / PyTorch backprop: {ratio.min():.2f}x to {ratio.max():.2f}x")
     ratio = np.array(table["gg"]) / np.array(table["numpy"])
     print(f"graphgrad backprop / hand-written NumPy: {ratio.min():.2f}x to {ratio.max():.2f}x")
-
-
-if __name__ == "__main__":
-    main()
