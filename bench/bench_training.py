@@ -1,0 +1,298 @@
+"""Training speed: graphgrad against PyTorch (2 threads) and hand-written NumPy, in one run.
+
+1. One epoch of a 784-256-128-10 ReLU MLP, softmax cross-entropy, batch 128, float32, plain
+   SGD, shuffled each epoch — on Fashion-MNIST's 60,000 training images when they are on this
+   machine, else on random data of the same shape.
+2. One training step (forward, backward, SGD update) of a 2-16-16-2 tanh MLP at batch 32:
+   Python overhead dominates.
+3. One step of a micrograd-style network built from scalars (2-8-8-1, tanh, 4 samples): every
+   operation is on 0-d tensors; the reference is a minimal scalar autodiff in pure Python.
+
+Each time is the best of several repetitions. Run: python -m bench training [--quick]
+"""
+import math
+import time
+
+import numpy as np
+
+import graphgrad as gg
+
+try:
+    import torch
+    torch.set_num_threads(2)
+except ImportError:              # the table then shows graphgrad and NumPy only
+    torch = None
+
+BIG, SMALL, SCALAR = (784, 256, 128, 10), (2, 16, 16, 2), (2, 8, 8, 1)
+LR = 0.05
+
+
+def best_of(fn, repeat):
+    """Smallest wall time of `repeat` calls (the least disturbed run)."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def init(sizes, seed=0):
+    """PyTorch's Linear initialisation, weights stored (in, out), float32."""
+    rng = np.random.default_rng(seed)
+    weights = []
+    for n_in, n_out in zip(sizes[:-1], sizes[1:]):
+        bound = 1 / math.sqrt(n_in)
+        weights.append(rng.uniform(-bound, bound, (n_in, n_out)).astype(np.float32))
+        weights.append(rng.uniform(-bound, bound, n_out).astype(np.float32))
+    return weights
+
+
+def training_data(n_limit):
+    """(x, y, source): Fashion-MNIST's training set if present, else random data alike."""
+    try:
+        x, y = gg.data.fashion_mnist(train=True, download=False)
+        x, y, source = x.data, y.data, "Fashion-MNIST"
+    except (FileNotFoundError, ValueError):
+        rng = np.random.default_rng(0)
+        x = rng.random((60000, 784), dtype=np.float32)
+        y = rng.integers(0, 10, 60000)
+        source = "random data of MNIST's shape"
+    return x[:n_limit], y[:n_limit], source
+
+
+# ----------------------------------------------------------------------------- graphgrad
+def graphgrad_trainer(sizes, activation, x, y, batch):
+    model = gg.nn.MLP(sizes, activation=activation, generator=0)
+    for p, w in zip(model.parameters(), init(sizes)):  # same start as the others
+        p.data[...] = w.T if p.ndim == 2 and p.shape != w.shape else w
+    opt = gg.optim.SGD(model.parameters(), lr=LR)
+    loader = gg.data.DataLoader(gg.data.TensorDataset(x, y), batch_size=batch, shuffle=True,
+                                seed=0)
+    loss_fn = gg.nn.functional.cross_entropy
+
+    def epoch():
+        for xb, yb in loader:
+            opt.zero_grad()
+            loss_fn(model(xb), yb).backward()
+            opt.step()
+    return epoch
+
+
+# ----------------------------------------------------------------------------- PyTorch
+def torch_trainer(sizes, activation, x, y, batch):
+    layers = []
+    for i, w in enumerate(init(sizes)[::2]):
+        linear = torch.nn.Linear(*w.shape)
+        layers.append(linear)
+        if i < len(sizes) - 2:
+            layers.append(torch.nn.ReLU() if activation == "relu" else torch.nn.Tanh())
+    model = torch.nn.Sequential(*layers)
+    with torch.no_grad():
+        for p, w in zip(model.parameters(), init(sizes)):
+            p.copy_(torch.from_numpy(w.T.copy() if w.ndim == 2 else w))
+    opt = torch.optim.SGD(model.parameters(), lr=LR)
+    xt, yt = torch.from_numpy(x), torch.from_numpy(y)
+    generator = torch.Generator().manual_seed(0)
+
+    def epoch():
+        order = torch.randperm(len(yt), generator=generator)
+        for start in range(0, len(yt), batch):
+            index = order[start:start + batch]
+            opt.zero_grad()
+            torch.nn.functional.cross_entropy(model(xt[index]), yt[index]).backward()
+            opt.step()
+    return epoch
+
+
+# ----------------------------------------------------------------------------- NumPy
+def numpy_trainer(sizes, activation, x, y, batch):
+    """Forward, backward and update written out by hand: the floor the engine aims at."""
+    weights = init(sizes)
+    rng = np.random.default_rng(0)
+    relu = activation == "relu"
+
+    def step(xb, yb):
+        acts = [xb]
+        for i in range(0, len(weights) - 2, 2):
+            z = acts[-1] @ weights[i] + weights[i + 1]
+            acts.append(np.maximum(z, 0) if relu else np.tanh(z))
+        logits = acts[-1] @ weights[-2] + weights[-1]
+        probs = np.exp(logits - logits.max(axis=1, keepdims=True))
+        probs /= probs.sum(axis=1, keepdims=True)
+        rows = np.arange(len(yb))
+        g = probs
+        g[rows, yb] -= 1
+        g /= len(yb)
+        for i in range(len(weights) - 2, -1, -2):
+            h = acts[i // 2]
+            grad_w, grad_b = h.T @ g, g.sum(axis=0)
+            if i:
+                g = g @ weights[i].T
+                g *= (h > 0) if relu else (1 - h * h)
+            weights[i] -= LR * grad_w
+            weights[i + 1] -= LR * grad_b
+
+    def epoch():
+        order = rng.permutation(len(y))
+        for start in range(0, len(y), batch):
+            index = order[start:start + batch]
+            step(x[index], y[index])
+    return epoch
+
+
+def small_problem(trainer):
+    """A trainer for one step of the small MLP at batch 32 (its data is one batch)."""
+    x, y = gg.data.moons(n_samples=32, seed=0)
+    return trainer(SMALL, "tanh", x.data, y.data, 32)
+
+
+# ----------------------------------------------------------------------------- scalars
+class Scalar:
+    """A minimal reverse-mode scalar (micrograd's idea), the pure-Python reference."""
+
+    __slots__ = ("data", "grad", "parents", "local")
+
+    def __init__(self, data, parents=(), local=()):
+        self.data, self.grad, self.parents, self.local = data, 0.0, parents, local
+
+    def __add__(self, other):
+        return Scalar(self.data + other.data, (self, other), (1.0, 1.0))
+
+    def __mul__(self, other):
+        return Scalar(self.data * other.data, (self, other), (other.data, self.data))
+
+    def __sub__(self, other):
+        return Scalar(self.data - other.data, (self, other), (1.0, -1.0))
+
+    def tanh(self):
+        t = math.tanh(self.data)
+        return Scalar(t, (self,), (1 - t * t,))
+
+    def backward(self):
+        order, seen, stack = [], set(), [(self, False)]
+        while stack:
+            node, done = stack.pop()
+            if done:
+                order.append(node)
+            elif id(node) not in seen:
+                seen.add(id(node))
+                stack.append((node, True))
+                stack.extend((p, False) for p in node.parents)
+        self.grad = 1.0
+        for node in reversed(order):
+            for parent, local in zip(node.parents, node.local):
+                parent.grad += local * node.grad
+
+
+def scalar_network(make, tanh, samples):
+    """f(x) = tanh-MLP built neuron by neuron from scalars; returns (params, step)."""
+    weights = init(SCALAR, seed=1)
+    layers = []
+    for i in range(0, len(weights), 2):
+        w, b = weights[i], weights[i + 1]
+        layers.append([([make(float(v)) for v in w[:, j]], make(float(b[j])))
+                       for j in range(w.shape[1])])
+    params = [p for layer in layers for ws, b in layer for p in ws + [b]]
+
+    def loss():
+        total = None
+        for xs, target in samples:
+            h = [make(v) for v in xs]
+            for depth, layer in enumerate(layers):
+                outs = []
+                for ws, b in layer:
+                    s = b
+                    for w, v in zip(ws, h):
+                        s = s + w * v
+                    outs.append(tanh(s) if depth < len(layers) - 1 else s)
+                h = outs
+            err = h[0] - make(target)
+            total = err * err if total is None else total + err * err
+        return total
+    return params, loss
+
+
+def scalar_samples():
+    x, y = gg.data.moons(n_samples=4, seed=0)
+    return [(tuple(map(float, row)), float(2 * t - 1)) for row, t in zip(x.data, y.data)]
+
+
+def scalar_graphgrad():
+    params, loss = scalar_network(lambda v: gg.tensor(v, dtype=np.float64, requires_grad=True),
+                                  gg.tanh, scalar_samples())
+
+    def step():
+        loss().backward()
+        with gg.no_grad():
+            for p in params:
+                p.sub_(LR * p.grad.data)
+                p.grad = None
+    return step
+
+
+def scalar_torch():
+    params, loss = scalar_network(
+        lambda v: torch.tensor(v, dtype=torch.float64, requires_grad=True), torch.tanh,
+        scalar_samples())
+
+    def step():
+        loss().backward()
+        with torch.no_grad():
+            for p in params:
+                p.sub_(LR * p.grad)
+                p.grad = None
+    return step
+
+
+def scalar_python():
+    params, loss = scalar_network(Scalar, Scalar.tanh, scalar_samples())
+
+    def step():
+        loss().backward()
+        for p in params:
+            p.data -= LR * p.grad
+            p.grad = 0.0
+    return step
+
+
+# ----------------------------------------------------------------------------- the table
+def main(quick=False):
+    n = 6000 if quick else 60000
+    x, y, source = training_data(n)
+    epochs, steps = (1, 30) if quick else (3, 300)
+    print(f"data: {source}, {len(y)} samples; PyTorch {torch.__version__ if torch else 'absent'}"
+          f" with {torch.get_num_threads() if torch else 0} threads")
+    print(f"{'benchmark':<44}{'graphgrad':>11}{'PyTorch':>11}{'NumPy':>11}"
+          f"{'gg/torch':>10}{'gg/NumPy':>10}")
+    row = [_time(make, BIG, "relu", x, y, 128, epochs) for make in
+           (graphgrad_trainer, torch_trainer if torch else None, numpy_trainer)]
+    _print(f"epoch 784-256-128-10, batch 128, s", row, 1.0)
+    row = [_step_time(make, steps) for make in
+           (graphgrad_trainer, torch_trainer if torch else None, numpy_trainer)]
+    _print("step 2-16-16-2 tanh, batch 32, µs", row, 1e6)
+    row = [best_of(make(), max(3, steps // 30)) if make else math.nan for make in
+           (scalar_graphgrad, scalar_torch if torch else None, scalar_python)]
+    _print("step scalar net 2-8-8-1 (micrograd), ms", row, 1e3, reference="Python")
+
+
+def _time(make, sizes, activation, x, y, batch, epochs):
+    if make is None:
+        return math.nan
+    epoch = make(sizes, activation, x, y, batch)
+    return best_of(epoch, epochs)
+
+
+def _step_time(make, steps):
+    if make is None:
+        return math.nan
+    step = small_problem(make)
+    step()  # warm up
+    return best_of(step, steps)
+
+
+def _print(label, row, scale, reference="NumPy"):
+    ours, theirs, reference_time = (v * scale for v in row)
+    print(f"{label:<44}{ours:>11.4g}{theirs:>11.4g}{reference_time:>11.4g}"
+          f"{ours / theirs:>10.2f}{ours / reference_time:>10.2f}"
+          f"{'  (' + reference + ': pure Python)' if reference != 'NumPy' else ''}", flush=True)
