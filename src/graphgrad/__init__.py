@@ -30,8 +30,8 @@ __version__ = "0.1.0"
 _LAZY = {
     "nn": ("graphgrad.nn", None), "optim": ("graphgrad.optim", None),
     "data": ("graphgrad.data", None), "train": ("graphgrad.train", None),
-    "graph": ("graphgrad.graph", "graph"), "trace": ("graphgrad.graph", "trace"),
-    "ComputeGraph": ("graphgrad.graph", "ComputeGraph"), "explain": ("graphgrad.render", "explain"),
+    "graph": ("graphgrad.compute_graph", "graph"), "trace": ("graphgrad.compute_graph", "trace"),
+    "ComputeGraph": ("graphgrad.compute_graph", "ComputeGraph"), "explain": ("graphgrad.render", "explain"),
     "save": ("graphgrad.io", "save"), "load": ("graphgrad.io", "load"),
 }
 

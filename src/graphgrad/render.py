@@ -33,7 +33,7 @@ class GraphvizNotFoundError(RuntimeError):
 
 
 def _graph(obj, granularity="operation"):
-    from .graph import ComputeGraph, graph
+    from .compute_graph import ComputeGraph, graph
     return obj if isinstance(obj, ComputeGraph) else graph(obj, granularity=granularity)
 
 

@@ -19,8 +19,6 @@ topological order (skipping names taken). Values the engine did not keep are rec
 the same primitives (see graph_build); Jacobians are materialised only for modest sizes.
 """
 import inspect
-import sys
-import types
 
 import numpy as np
 
@@ -313,15 +311,5 @@ def _argument_names(f, n):
              if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)][:n]
     return names + [None] * (n - len(names))
 
-
-class _CallableModule(types.ModuleType):
-    """`import graphgrad.graph` makes Python bind the submodule to graphgrad.graph, hiding the
-    function gg.graph; calling the module calls the function, so gg.graph(y) always works."""
-
-    def __call__(self, *outputs, **options):
-        return graph(*outputs, **options)
-
-
-sys.modules[__name__].__class__ = _CallableModule
 
 __all__ = ["ComputeGraph", "Edge", "Node", "NodeLookupError", "TooLargeError", "graph", "trace"]
