@@ -8,29 +8,14 @@ hand-written NumPy, measured in the same run.
 
 Run: python -m bench core
 """
-import time
-
 import numpy as np
 
 import graphgrad as gg
 
-try:
-    import torch
-    torch.set_num_threads(2)
-except ImportError:                      # the table then shows graphgrad and NumPy only
-    torch = None
+from .timing import best_of, optional_torch
 
+torch = optional_torch()
 CHAIN = 1000
-
-
-def best_of(fn, repeat):
-    """Smallest wall time of `repeat` calls (the least disturbed run)."""
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 # ----------------------------------------------------------------------------- the chain
@@ -162,10 +147,10 @@ def main(quick=False):
     print(f"{'benchmark':<34}{'graphgrad':>12}{'PyTorch':>12}{'NumPy':>12}"
           f"{'gg/torch':>10}{'gg/NumPy':>10}")
     for shape in ((1,), (1000,)):
-        row = [best_of(make(shape), repeat) / CHAIN * 1e6 if make else float("nan")
+        row = [best_of(make(shape), repeat)[0] / CHAIN * 1e6 if make else float("nan")
                for make in (chain_graphgrad, chain_torch if torch else None, chain_numpy)]
         _print(f"chain of {CHAIN} ops {shape}, µs/op", row)
-    row = [best_of(make(), repeat) * 1e3 if make else float("nan")
+    row = [best_of(make(), repeat)[0] * 1e3 if make else float("nan")
            for make in (mlp_graphgrad, mlp_torch if torch else None, mlp_numpy)]
     _print("MLP fwd+bwd 784-256-128-10, ms", row)
 
@@ -176,5 +161,3 @@ def _print(label, row):
           f"{ours / theirs:>10.2f}{ours / numpy_time:>10.2f}", flush=True)
 
 
-if __name__ == "__main__":
-    main()
