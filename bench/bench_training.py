@@ -11,11 +11,11 @@
 Each time is the best of several repetitions. Run: python -m bench training [--quick]
 """
 import math
-import time
 
 import numpy as np
 
 import graphgrad as gg
+from bench.bench_core import best_of
 
 try:
     import torch
@@ -25,16 +25,6 @@ except ImportError:              # the table then shows graphgrad and NumPy only
 
 BIG, SMALL, SCALAR = (784, 256, 128, 10), (2, 16, 16, 2), (2, 8, 8, 1)
 LR = 0.05
-
-
-def best_of(fn, repeat):
-    """Smallest wall time of `repeat` calls (the least disturbed run)."""
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def init(sizes, seed=0):

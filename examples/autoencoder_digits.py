@@ -38,12 +38,9 @@ print(f"classes are never shown, yet the nearest class mean in the 2-D code is r
       f"{np.mean(nearest == labels.data):.1%} of the digits (chance: 10%)")
 
 try:
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-except ImportError:
-    sys.exit("(pip install matplotlib to draw the embedding)")
-figure = Figure(figsize=(6, 5))
-FigureCanvasAgg(figure)
+    figure = gg.train.new_figure(6, 5)
+except ImportError as missing:
+    sys.exit(f"({missing}; it would draw the embedding)")
 axes = figure.add_subplot()
 points = axes.scatter(code[:, 0], code[:, 1], c=labels.data, cmap="tab10", s=6)
 for c, (u, v) in enumerate(means):

@@ -56,12 +56,9 @@ for name, make in METHODS.items():
           f"({path[-1][0]:.4f}, {path[-1][1]:.4f})")
 
 try:
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-except ImportError:
-    sys.exit("(pip install matplotlib to draw the paths)")
-figure = Figure(figsize=(7, 5))
-FigureCanvasAgg(figure)
+    figure = gg.train.new_figure(7, 5)
+except ImportError as missing:
+    sys.exit(f"({missing}; it would draw the paths)")
 axes = figure.add_subplot()
 u, v = np.meshgrid(np.linspace(-2, 2, 300), np.linspace(-1, 3, 300))
 axes.contour(u, v, rosenbrock(np.array([u, v])), levels=np.logspace(-1, 3.5, 15), cmap="Greys",

@@ -40,55 +40,36 @@ def _groups(params, options):
     return [{"params": params[:2]}, {"params": params[2:], **extra}], options
 
 
-def _torch_run(name, options, steps, closure_based):
+def _run(lib, name, options, steps, closure_based, switch=None):
+    """Parameters after each step; at step `switch` a fresh optimizer continues from the
+    state_dict of the first (with a wrong lr, which the state must overwrite)."""
     init, x, y = _problem()
-    params = [torch.tensor(a, requires_grad=True) for a in init]
-    xt, yt = torch.tensor(x), torch.tensor(y)
-    groups, options = _groups(params, dict(options)) if not closure_based else (params, options)
-    opt = getattr(torch.optim, name)(groups, **options)
+    params = [lib.tensor(a, requires_grad=True) for a in init]
+    x, y = lib.tensor(x), lib.tensor(y)
+
+    def make(**override):
+        groups, kwargs = (params, dict(options)) if closure_based \
+            else _groups(params, dict(options))
+        return getattr(lib.optim, name)(groups, **{**kwargs, **override})
+    opt = make()
 
     def closure():
         opt.zero_grad()
-        loss = _loss(params, xt, yt, torch)
-        loss.backward()
-        return loss
-    history = []
-    for _ in range(steps):
-        if closure_based:
-            opt.step(closure)
-        else:
-            closure()
-            opt.step()
-        history.append(np.concatenate([p.detach().numpy().ravel() for p in params]))
-    return np.array(history)
-
-
-def _gg_run(name, options, steps, closure_based, switch=SWITCH):
-    init, x, y = _problem()
-    params = [gg.tensor(a, requires_grad=True) for a in init]
-    make = getattr(gg.optim, name)
-    groups, kwargs = _groups(params, dict(options)) if not closure_based else (params, options)
-    opt = make(groups, **kwargs)
-
-    def closure():
-        opt.zero_grad()
-        loss = _loss(params, x, y, gg)
+        loss = _loss(params, x, y, lib)
         loss.backward()
         return loss
     history = []
     for step in range(steps):
-        if step == switch:  # a fresh optimizer continues from the saved state
+        if step == switch:
             saved = opt.state_dict()
-            groups, kwargs = _groups(params, dict(options)) if not closure_based \
-                else (params, options)
-            opt = make(groups, **{**kwargs, "lr": 123.0})  # lr comes back from the state
+            opt = make(lr=123.0)
             opt.load_state_dict(saved)
         if closure_based:
             opt.step(closure)
         else:
             closure()
             opt.step()
-        history.append(np.concatenate([p.data.ravel() for p in params]))
+        history.append(np.concatenate([p.detach().numpy().ravel() for p in params]))
     return np.array(history)
 
 
@@ -123,8 +104,8 @@ CASES = [
 @pytest.mark.parametrize("name,options", CASES, ids=[f"{n}-{i}" for i, (n, _) in
                                                       enumerate(CASES)])
 def test_trajectory_matches_torch(name, options):
-    expected = _torch_run(name, options, STEPS, closure_based=False)
-    got = _gg_run(name, options, STEPS, closure_based=False)
+    expected = _run(torch, name, options, STEPS, closure_based=False)
+    got = _run(gg, name, options, STEPS, closure_based=False, switch=SWITCH)
     assert np.abs(expected[-1] - expected[0]).max() > 1e-3  # the run really moves
     np.testing.assert_allclose(got, expected, rtol=0, atol=1e-7)
 
@@ -136,8 +117,8 @@ LBFGS_CASES = [dict(lr=1.0, max_iter=3, history_size=4),
 
 @pytest.mark.parametrize("options", LBFGS_CASES)
 def test_lbfgs_trajectory_matches_torch(options):
-    expected = _torch_run("LBFGS", options, 20, closure_based=True)
-    got = _gg_run("LBFGS", options, 20, closure_based=True, switch=7)
+    expected = _run(torch, "LBFGS", options, 20, closure_based=True)
+    got = _run(gg, "LBFGS", options, 20, closure_based=True, switch=7)
     np.testing.assert_allclose(got, expected, rtol=0, atol=1e-7)
 
 

@@ -17,16 +17,18 @@ import numpy as np
 from .optimizer import Optimizer
 
 
-def _check(name, **values):
-    for key, value in values.items():
-        low = 0.0
-        if isinstance(value, tuple):
+def _options(name, **options):
+    """The optimizer's defaults, checked: numbers must be >= 0, betas in [0, 1)."""
+    for key, value in options.items():
+        if key == "betas":
+            options[key] = value = tuple(value)
             for i, beta in enumerate(value):
                 if not 0.0 <= beta < 1.0:
                     raise ValueError(f"{name}: invalid beta parameter at index {i}: {beta} "
                                      "(must be in [0, 1))")
-        elif value < low:
+        elif not isinstance(value, bool) and isinstance(value, (int, float)) and value < 0:
             raise ValueError(f"{name}: invalid {key} {value} (must be >= 0)")
+    return options
 
 
 def _decay(g, p, weight_decay):
@@ -50,11 +52,9 @@ class Adagrad(Optimizer):
 
     def __init__(self, params, lr=1e-2, lr_decay=0.0, weight_decay=0.0,
                  initial_accumulator_value=0.0, eps=1e-10, *, maximize=False):
-        _check("Adagrad", lr=lr, lr_decay=lr_decay, weight_decay=weight_decay, eps=eps,
-               initial_accumulator_value=initial_accumulator_value)
-        super().__init__(params, dict(lr=lr, lr_decay=lr_decay, eps=eps,
-                                      weight_decay=weight_decay, maximize=maximize,
-                                      initial_accumulator_value=initial_accumulator_value))
+        super().__init__(params, _options(
+            "Adagrad", lr=lr, lr_decay=lr_decay, eps=eps, weight_decay=weight_decay,
+            initial_accumulator_value=initial_accumulator_value, maximize=maximize))
         for group in self.param_groups:  # state exists from the start, as in PyTorch
             for p in group["params"]:
                 self.state[p] = {"step": 0,
@@ -77,10 +77,9 @@ class RMSprop(Optimizer):
 
     def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0,
                  centered=False, *, maximize=False):
-        _check("RMSprop", lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay,
-               momentum=momentum)
-        super().__init__(params, dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay,
-                                      momentum=momentum, centered=centered, maximize=maximize))
+        super().__init__(params, _options(
+            "RMSprop", lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay, momentum=momentum,
+            centered=centered, maximize=maximize))
 
     def _update_group(self, group):
         lr, alpha, momentum = float(group["lr"]), group["alpha"], group["momentum"]
@@ -121,11 +120,10 @@ class Adadelta(Optimizer):
     (``torch.optim.Adadelta``)."""
 
     def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0.0, *, maximize=False):
-        _check("Adadelta", lr=lr, eps=eps, weight_decay=weight_decay)
         if not 0.0 <= rho <= 1.0:
             raise ValueError(f"Adadelta: invalid rho {rho} (must be in [0, 1])")
-        super().__init__(params, dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay,
-                                      maximize=maximize))
+        super().__init__(params, _options("Adadelta", lr=lr, rho=rho, eps=eps,
+                                          weight_decay=weight_decay, maximize=maximize))
 
     def _update_group(self, group):
         lr, rho, eps = float(group["lr"]), group["rho"], group["eps"]
@@ -147,12 +145,9 @@ class Adam(Optimizer):
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
                  amsgrad=False, *, maximize=False, decoupled_weight_decay=False):
-        _check(type(self).__name__, lr=lr, betas=tuple(betas), eps=eps,
-               weight_decay=weight_decay)
-        super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps,
-                                      weight_decay=weight_decay, amsgrad=amsgrad,
-                                      maximize=maximize,
-                                      decoupled_weight_decay=decoupled_weight_decay))
+        super().__init__(params, _options(
+            type(self).__name__, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
+            amsgrad=amsgrad, maximize=maximize, decoupled_weight_decay=decoupled_weight_decay))
 
     def _update_group(self, group):
         lr = float(group["lr"])
@@ -203,12 +198,10 @@ class NAdam(Optimizer):
 
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
                  momentum_decay=4e-3, decoupled_weight_decay=False, *, maximize=False):
-        _check("NAdam", lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay,
-               momentum_decay=momentum_decay)
-        super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps,
-                                      weight_decay=weight_decay, momentum_decay=momentum_decay,
-                                      decoupled_weight_decay=decoupled_weight_decay,
-                                      maximize=maximize))
+        super().__init__(params, _options(
+            "NAdam", lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
+            momentum_decay=momentum_decay, decoupled_weight_decay=decoupled_weight_decay,
+            maximize=maximize))
 
     def _update_group(self, group):
         lr = float(group["lr"])
@@ -237,9 +230,8 @@ class Adamax(Optimizer):
 
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, *,
                  maximize=False):
-        _check("Adamax", lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay)
-        super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps,
-                                      weight_decay=weight_decay, maximize=maximize))
+        super().__init__(params, _options("Adamax", lr=lr, betas=betas, eps=eps,
+                                          weight_decay=weight_decay, maximize=maximize))
 
     def _update_group(self, group):
         lr = float(group["lr"])

@@ -10,8 +10,8 @@ from .callbacks import Callback, EarlyStopping, LambdaCallback, ModelCheckpoint
 from .checkpoint import load_checkpoint, save_checkpoint
 from .history import History
 from .loop import Run, accuracy, as_loader, evaluate, fit, train_epoch
-from .plots import plot_decision_boundary, plot_history, predict_classes
+from .plots import new_figure, plot_decision_boundary, plot_history, predict_classes
 
 __all__ = ["fit", "evaluate", "train_epoch", "accuracy", "as_loader", "Run", "History",
            "Callback", "EarlyStopping", "ModelCheckpoint", "LambdaCallback", "save_checkpoint",
-           "load_checkpoint", "plot_history", "plot_decision_boundary", "predict_classes"]
+           "load_checkpoint", "new_figure", "plot_history", "plot_decision_boundary", "predict_classes"]

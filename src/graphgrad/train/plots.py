@@ -8,7 +8,9 @@ from ..grad_mode import no_grad
 from ..tensor import Tensor
 
 
-def _figure(width, height):
+def new_figure(width, height):
+    """A matplotlib Figure (inches) on its own Agg canvas; ImportError naming the extra when
+    matplotlib is missing."""
     try:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
@@ -24,7 +26,7 @@ def plot_history(history, path=None):
     """Loss (and accuracy, when measured) per epoch, training and validation; saved to path
     (PNG, SVG or PDF by its suffix) when given. Returns the matplotlib Figure."""
     panels = [name for name in ("loss", "accuracy") if name in history]
-    figure = _figure(5 * len(panels), 3.6)
+    figure = new_figure(5 * len(panels), 3.6)
     for i, name in enumerate(panels, 1):
         axes = figure.add_subplot(1, len(panels), i)
         for key, label in ((name, "train"), (f"val_{name}", "validation")):
@@ -65,7 +67,7 @@ def plot_decision_boundary(model, x, y, path=None, resolution=200, title=None):
     v = np.linspace(low[1] - pad[1], high[1] + pad[1], resolution)
     grid = np.stack(np.meshgrid(u, v), axis=-1).reshape(-1, 2).astype(x.dtype)
     regions = predict_classes(model, grid).reshape(resolution, resolution)
-    figure = _figure(4.8, 4.4)
+    figure = new_figure(4.8, 4.4)
     axes = figure.add_subplot(1, 1, 1)
     levels = np.arange(max(regions.max(), y.max()) + 2) - 0.5
     axes.contourf(u, v, regions, levels=levels, cmap="coolwarm", alpha=0.35)
