@@ -94,6 +94,8 @@ def _rows(v):
 
 
 def _linear_dbias(g, out, x, weight, bias):
+    if g.ndim == 2:
+        return g.sum(axis=0)
     return g.sum(axis=tuple(range(g.ndim - 1))) if g.ndim > 1 else g
 
 
