@@ -157,6 +157,8 @@ def test_sample_attention_matches_the_definition():
         else:
             m = model.metric.numpy()
             beta = np.array([[-np.sum((m @ (a - b)) ** 2) for b in samples] for a in x])
+        np.testing.assert_allclose(model.scores(gg.tensor(x)).numpy(), beta, rtol=1e-12,
+                                   atol=1e-12)
         alpha = np.exp(beta - beta.max(1, keepdims=True))
         alpha /= alpha.sum(1, keepdims=True)
         np.testing.assert_allclose(model.attention(gg.tensor(x)).numpy(), alpha, rtol=1e-12)
