@@ -177,35 +177,33 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
     if not 0 <= label_smoothing <= 1:
         raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
     logits = _classes_last(input)
-    classes = np.shape(logits)[-1]
-    if _raw(target).dtype.kind == "f":
-        _same_shape(input, target, "cross_entropy (class probabilities)")
-        q = _classes_last(target)
-        if label_smoothing:
-            q = q * (1 - label_smoothing) + label_smoothing / classes
-        if weight is not None:
-            q = q * _raw(weight)
-        rows = np.size(_raw(target)) // max(classes, 1)
-        return _soft_cross_entropy(logits, q, scale=_scale(reduction, rows, "cross_entropy"))
     labels = _raw(target)
+    if labels.dtype.kind == "f":
+        _same_shape(input, target, "cross_entropy (class probabilities)")
+        q = _smoothed(_classes_last(target), label_smoothing, weight)
+        rows = labels.size // max(np.shape(logits)[-1], 1)
+        return _soft_cross_entropy(logits, q, scale=_scale(reduction, rows, "cross_entropy"))
     if (weight is None and not label_smoothing and labels.shape == logits.shape[:-1]
             and labels.size and labels.min() >= 0
             and (ignore_index < 0 or not np.any(labels == ignore_index))):
-        try:
+        try:        # the common case: one fused node, gradient softmax − e_y
             return _cross_entropy(logits, labels, scale=_scale(reduction, labels.size,
                                                                 "cross_entropy"))
         except IndexError:
             pass    # out-of-range labels: _class_indices below says which
     labels, valid = _class_indices(labels, logits, ignore_index, "cross_entropy")
-    q = np.zeros(np.shape(logits), np.asarray(logits).dtype)
-    np.put_along_axis(q, np.where(valid, labels, 0)[..., None], 1 - label_smoothing, axis=-1)
-    q += label_smoothing / classes
-    q *= valid[..., None]
-    counted = valid.sum()
-    if weight is not None:
-        q *= _raw(weight)
-        counted = _raw(weight)[labels[valid]].sum()
+    hot = np.zeros(np.shape(logits), np.asarray(logits).dtype)
+    np.put_along_axis(hot, np.where(valid, labels, 0)[..., None], 1, axis=-1)
+    q = _smoothed(hot, label_smoothing, weight) * valid[..., None]
+    counted = valid.sum() if weight is None else _raw(weight)[labels[valid]].sum()
     return _soft_cross_entropy(logits, q, scale=_scale(reduction, counted, "cross_entropy"))
+
+
+def _smoothed(q, label_smoothing, weight):
+    """w ⊙ ((1 − ε) q + ε/C): the target distribution the cross-entropy is taken against."""
+    if label_smoothing:
+        q = q * (1 - label_smoothing) + label_smoothing / q.shape[-1]
+    return q if weight is None else q * _raw(weight)
 
 
 def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
