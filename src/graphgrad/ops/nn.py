@@ -11,6 +11,10 @@ binary cross-entropy with logits:
 
 Loss primitives take a static ``scale``: None keeps one loss per sample, a number returns
 scale · Σ losses (so 'mean' and 'sum' cost no extra node).
+
+Activations (softplus, leaky_relu, elu, silu, gelu, the normal CDF Φ, the binary threshold)
+are single elementwise nodes with their derivative; cumsum serves the weighted empirical CDFs
+of the 1-D Wasserstein distance.
 """
 import math
 
