@@ -1,10 +1,10 @@
-# The two commands a newcomer runs: `make demo` (the main job) and `make test` (the whole suite).
+# The two commands a newcomer runs: `make train` (the main job) and `make test` (the whole suite).
 # Both create their own virtual environment in .venv from nothing but Python 3 and pip.
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 
-.PHONY: demo test bench clean
+.PHONY: train demo test bench clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -12,8 +12,11 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test,all]' torch==2.13.0
 	touch $@
 
+train: $(VENV)/.installed
+	$(PY) -m graphgrad train
+
 demo: $(VENV)/.installed
-	$(PY) -m graphgrad
+	$(PY) -m graphgrad demo
 
 test: $(VENV)/.installed
 	$(PY) -m pytest

@@ -33,8 +33,8 @@ def build_parser():
 def main(argv=None):
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.command is None:
-        args = parser.parse_args(["demo"] + list(argv or sys.argv[1:]))
+    if args.command is None:       # the main job
+        args = parser.parse_args(["train"] + list(argv or sys.argv[1:]))
     return args.func(args)
 
 
