@@ -83,7 +83,9 @@ class Linear(Module):
         super().__init__()
         dtype, generator = _dtype(dtype), numpy_generator(generator)
         self.in_features, self.out_features = in_features, out_features
-        self.weight = Parameter(np.empty((out_features, in_features), dtype))
+        # column-major, so that x Wᵀ and the weight gradient are plain row-major products
+        # (the layout hand-written NumPy would use) while W keeps PyTorch's (out, in) shape
+        self.weight = Parameter(np.empty((out_features, in_features), dtype, order="F"))
         if bias:
             self.bias = Parameter(np.empty(out_features, dtype))
         else:

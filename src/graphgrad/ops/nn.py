@@ -103,9 +103,17 @@ def _linear_dbias(g, out, x, weight, bias):
     return g.sum(axis=tuple(range(g.ndim - 1))) if g.ndim > 1 else g
 
 
-_linear.defvjp(lambda g, out, x, weight, bias: g @ weight,
-               lambda g, out, x, weight, bias: _rows(g).T @ _rows(x),
-               _linear_dbias)
+def _linear_dweight(g, out, x, weight, bias):
+    """∂L/∂W = gᵀ x, laid out in memory like W itself (one gemm, no copy: a column-major W,
+    as nn.Linear keeps it, gets a column-major gradient)."""
+    g, x = _rows(g), _rows(x)
+    if g.__class__ is np.ndarray and x.__class__ is np.ndarray:
+        order = "F" if weight.flags.f_contiguous and not weight.flags.c_contiguous else "C"
+        return np.matmul(g.T, x, out=np.empty(weight.shape, np.result_type(g, x), order=order))
+    return g.T @ x
+
+
+_linear.defvjp(lambda g, out, x, weight, bias: g @ weight, _linear_dweight, _linear_dbias)
 _linear.defjvp(lambda t, out, x, weight, bias: t @ weight.T,
                lambda t, out, x, weight, bias: x @ t.T,
                lambda t, out, x, weight, bias: t)

@@ -152,8 +152,9 @@ class Optimizer:
     # ----------------------------------------------------------------- helpers for subclasses
     @staticmethod
     def _buffer(like, fill=0.0):
-        """A new state buffer shaped like the parameter (a Tensor outside every graph)."""
-        return Tensor(np.full(like.data.shape, fill, like.data.dtype))
+        """A new state buffer shaped and laid out like the parameter (a Tensor outside every
+        graph; the same memory order keeps elementwise updates contiguous)."""
+        return Tensor(np.full_like(like.data, fill))
 
 
 def _check_param(who, p):
