@@ -269,7 +269,10 @@ def _as_result(g, like):
 
 def _accumulate_into_leaf(leaf, g):
     """leaf.grad += g, keeping the leaf's dtype (and the graph of g under create_graph)."""
-    g = _as_result(g, leaf)
+    if g.__class__ is _ndarray and g.dtype == leaf.data.dtype:
+        g = make(g)              # the common case, without _as_result's checks
+    else:
+        g = _as_result(g, leaf)
     if leaf.grad is None:
         leaf.grad = g
     elif g.requires_grad or leaf.grad.requires_grad:

@@ -214,18 +214,25 @@ def _make_call(prim, arity, has_params):
             return finish(prim, out, (x, y), raw, _NO_PARAMS, requires)
     else:
         def call(*args, **params):
-            if not any(isinstance(a, Tensor) for a in args):
+            raw, tensors, requires = [], False, False
+            for a in args:
+                if isinstance(a, Tensor):
+                    raw.append(a.data)
+                    tensors = True
+                    requires = requires or a.requires_grad
+                else:
+                    raw.append(a)
+            if not tensors:
                 return forward(*args, **params)
             if _state.fwd_levels:
                 level = _top_level(args)
                 if level:
                     return _push_tangents(call, prim, level, args, params)
-            raw = tuple(a.data if isinstance(a, Tensor) else a for a in args)
+            raw = tuple(raw)
             try:
                 out = forward(*raw, **params)
             except ValueError as e:
                 raise _shape_error(prim, raw, e) from None
-            requires = any(isinstance(a, Tensor) and a.requires_grad for a in args)
             return finish(prim, out, args, raw, params, requires)
     return call
 
