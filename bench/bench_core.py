@@ -4,7 +4,8 @@ hand-written NumPy, measured in the same run.
 1. A chain of 1,000 elementwise operations (cycling ×a, +b, tanh, ×scalar) on shapes (1,) and
    (1000,), float64: per-operation time (Python overhead dominates at (1,)).
 2. Forward + backward of a 784-256-128-10 ReLU MLP with softmax cross-entropy, batch 128,
-   float32 (BLAS dominates: overhead must not show).
+   float32 (BLAS dominates: overhead must not show), written as a user would: gg.nn's fused
+   linear and cross-entropy.
 
 Run: python -m bench core
 """
@@ -82,17 +83,18 @@ def mlp_data():
 
 
 def mlp_graphgrad():
+    """The same network from gg.nn's fused operations, weights laid out as nn.Linear keeps
+    them ((out, in), column-major)."""
     x, y, weights = mlp_data()
-    params = [gg.tensor(w, requires_grad=True) for w in weights]
-    rows = np.arange(BATCH)
+    params = [gg.nn.Parameter(np.asfortranarray(w.T) if w.ndim == 2 else w) for w in weights]
+    x, y = gg.tensor(x), gg.tensor(y)
+    F = gg.nn.functional
 
     def run():
         h = x
         for i in range(0, len(params) - 2, 2):
-            h = gg.relu(h @ params[i] + params[i + 1])
-        logits = h @ params[-2] + params[-1]
-        loss = -gg.log_softmax(logits, axis=1)[rows, y].mean()
-        loss.backward()
+            h = F.relu(F.linear(h, params[i], params[i + 1]))
+        F.cross_entropy(F.linear(h, params[-2], params[-1]), y).backward()
         for p in params:
             p.grad = None
     return run
