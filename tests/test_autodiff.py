@@ -204,3 +204,17 @@ def test_many_paths_into_one_node_accumulate(shape):
     h = x * 1.0
     (h * h + h * 3.0 + h.exp() + h).sum().backward()
     assert np.allclose(x.grad.data, 2 * 2.0 + 3.0 + np.exp(2.0) + 1.0)
+
+
+def test_a_failed_backward_leaves_nothing_behind():
+    """An error in the middle of a sweep must not leave partial gradients on the graph."""
+    x = gg.tensor([0.0, 4.0], dtype=gg.float64, requires_grad=True)
+    with gg.detect_anomaly(), np.errstate(divide="ignore"):
+        h = x * 1.0
+        y = (gg.sqrt(h) + h.exp()).sum()
+        with pytest.raises(gg.AnomalyError):
+            y.backward(retain_graph=True)
+    x.grad = None
+    y2 = (h.exp()).sum()                 # shares h's node with the failed sweep
+    y2.backward()
+    assert np.allclose(x.grad.data, np.exp([0.0, 4.0]))

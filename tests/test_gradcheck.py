@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import graphgrad as gg
-from graphgrad.primitive import registry
+from graphgrad.primitives import registry
 
 
 @pytest.fixture

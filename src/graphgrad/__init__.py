@@ -15,7 +15,7 @@ from .errors import (AnomalyError, DtypeError, FreedGraphError, GradcheckError, 
                      InplaceError, ShapeError)
 from .grad_mode import detect_anomaly, enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .ops import *  # noqa: F401,F403  (every operation, as gg.exp, gg.sum, ...)
-from .primitive import primitive, registry
+from .primitives import primitive, registry
 from .random import Generator, manual_seed
 from .tensor import Tensor
 from ._tensor_methods import astype

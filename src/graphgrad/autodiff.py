@@ -19,9 +19,9 @@ import numpy as np
 from . import _state
 from .errors import AnomalyError, FreedGraphError, GradientError, InplaceError, ShapeError
 from .grad_mode import enable_grad
-from .node import Node, unsaved
+from .node import Node
 from .ops.shape import _sum_to
-from .primitive import forward_stacks
+from .primitives import forward_stacks
 from .tensor import Tensor, make
 
 _ndarray = np.ndarray
@@ -78,97 +78,125 @@ def key_of(t):
 def _sweep(roots, seeds, targets, floor, retain, tensor_mode):
     """Reverse sweep from roots. Returns {id(key): (tensor or leaf, ∂/∂it)} for the targets,
     or for every leaf reached when targets is None. Nodes ticked below `floor` cannot lead to a
-    target and are not entered. (The loop is the hot path of every backward: kept flat.)"""
+    target and are not entered.
+
+    A node's gradient waits in ``node.grad`` while it is on the heap and is released as soon as
+    the node has passed it on (memory stays flat); leaves' gradients are collected in a dict.
+    The loop is the hot path of every backward: kept flat on purpose."""
     target_ids = None if targets is None else {id(key_of(t)) for t in targets}
-    grads = {}
-    owned = set()     # ids whose gradient buffer we allocated and may add to in place
-    leaves = {}
     heap = []
+    leaves, leaf_grads = {}, {}
+    owned = set()     # ids whose gradient buffer we allocated and may add to in place
     push, pop = heapq.heappush, heapq.heappop
     last_inplace, anomaly = _state.last_inplace, _state.anomaly
     for root, seed in zip(roots, seeds):
         node = key_of(root)
-        key = id(node)
-        grads[key] = grads[key] + seed if key in grads else seed
-        if node is not root:
-            push(heap, (-node.tick, key, node))
-        elif target_ids is None:
-            leaves[key] = root
-    with enable_grad() if tensor_mode else _nothing:
-        while heap:
-            node = pop(heap)[2]
-            key = id(node)
-            # release each node's gradient once it has been propagated (memory stays flat)
-            g = grads[key] if target_ids is not None and key in target_ids else grads.pop(key)
-            args = node.args
-            if node.raw is None:
-                raise FreedGraphError(
-                    f"backward through the graph a second time (at '{node.prim.name}'): its "
-                    "saved buffers were freed by the first backward; call "
-                    "backward(retain_graph=True) the first time to differentiate it again")
-            if last_inplace > node.tick:
-                _check_versions(node)
-            if tensor_mode:
-                out, xs = _saved_output(node), args
-            else:
-                out, xs = node.out, node.raw
-            prim, params = node.prim, node.params
-            vjps = prim.vjps
-            for i, a in enumerate(args):
-                cls = a.__class__
-                if cls is Node:
-                    if a.tick < floor:
+        if node is root:
+            leaves[id(root)] = root
+            leaf_grads[id(root)] = leaf_grads[id(root)] + seed if id(root) in leaf_grads else seed
+        elif node.grad is None:
+            node.grad = seed
+            push(heap, (-node.tick, node))
+        else:
+            node.grad = node.grad + seed
+    try:
+        with enable_grad() if tensor_mode else _nothing:
+            while heap:
+                node = pop(heap)[1]
+                g = node.grad
+                if target_ids is None or id(node) not in target_ids:
+                    node.grad = None
+                args = node.args
+                if node.raw is None:
+                    raise FreedGraphError(
+                        f"backward through the graph a second time (at '{node.prim.name}'): its "
+                        "saved buffers were freed by the first backward; call "
+                        "backward(retain_graph=True) the first time to differentiate it again")
+                if last_inplace > node.tick:
+                    _check_versions(node)
+                if tensor_mode:
+                    out, xs = _saved_output(node), args
+                else:
+                    out, xs = node.out, node.raw
+                params = node.params
+                vjps = node.prim.vjps
+                for i, a in enumerate(args):
+                    cls = a.__class__
+                    if cls is Node:
+                        parent = a
+                    elif (cls is Tensor or isinstance(a, Tensor)) and a.requires_grad:
+                        parent = a._node
+                        if parent is None:
+                            parent = a
+                    else:
                         continue
-                    parent, shape = a, a.shape
-                elif (cls is Tensor or isinstance(a, Tensor)) and a.requires_grad:
-                    parent = a._node
-                    if parent is None:
-                        if target_ids is not None and id(a) not in target_ids:
+                    is_node = parent is not a or cls is Node
+                    if is_node:
+                        if parent.tick < floor:
                             continue
-                        parent, shape = a, a.data.shape
-                    elif parent.tick < floor:
+                        shape = parent.shape
+                    elif target_ids is not None and id(a) not in target_ids:
                         continue
                     else:
-                        shape = parent.shape
-                else:
-                    continue
-                rule = vjps[i]
-                if rule is None:
-                    continue
-                gi = rule(g, out, *xs, **params) if params else rule(g, out, *xs)
-                if gi is None:
-                    continue
-                if gi.shape != shape:
-                    gi = _sum_to(gi, shape=shape)
-                if anomaly:
-                    _check_finite(gi, node, i)
-                pkey = id(parent)
-                prev = grads.get(pkey)
-                if prev is None:
-                    grads[pkey] = gi
-                    if parent is not a or cls is Node:
-                        push(heap, (-parent.tick, pkey, parent))
+                        shape = a.data.shape
+                    rule = vjps[i]
+                    if rule is None:
+                        continue
+                    gi = rule(g, out, *xs, **params) if params else rule(g, out, *xs)
+                    if gi is None:
+                        continue
+                    if gi.shape != shape:
+                        gi = _sum_to(gi, shape=shape)
+                    if anomaly:
+                        _check_finite(gi, node, i)
+                    if is_node:
+                        prev = parent.grad
+                        if prev is None:
+                            parent.grad = gi
+                            push(heap, (-parent.tick, parent))
+                            continue
                     else:
-                        leaves[pkey] = parent
-                        if gi is not g and gi.__class__ is _ndarray and gi.base is None:
-                            owned.add(pkey)
-                elif tensor_mode:
-                    grads[pkey] = prev + gi
-                elif pkey in owned and prev.__class__ is _ndarray:  # (0-d results: scalars)
-                    prev += gi
-                else:
-                    grads[pkey] = prev + gi
-                    owned.add(pkey)
-            if not retain:
-                if prim.saves_inputs:
-                    node.args = unsaved(args)
-                node.raw = node.out = None
+                        key = id(parent)
+                        prev = leaf_grads.get(key)
+                        if prev is None:
+                            leaf_grads[key] = gi
+                            leaves[key] = parent
+                            if gi is not g and gi.__class__ is _ndarray and gi.base is None:
+                                owned.add(key)
+                            continue
+                    key = id(parent)
+                    if not tensor_mode and key in owned and prev.__class__ is _ndarray:
+                        prev += gi           # our own buffer (0-d results are scalars: not here)
+                        continue
+                    total = prev + gi
+                    if is_node:
+                        parent.grad = total
+                    else:
+                        leaf_grads[key] = total
+                    owned.add(key)
+                if not retain:
+                    node.args = node.raw = node.out = None
+    except BaseException:             # leave no half-propagated gradient behind
+        for _, waiting in heap:
+            waiting.grad = None
+        for x in targets or ():
+            if x._node is not None:
+                x._node.grad = None
+        raise
     if target_ids is None:
-        found = leaves
+        found = {key: (x, leaf_grads[key]) for key, x in leaves.items()}
     else:
-        found = {id(key_of(x)): x for x in targets if id(key_of(x)) in grads}
-    return {key: (x, grads[key] if key in owned or tensor_mode else _copy(grads[key]))
-            for key, x in found.items()}
+        found = {}
+        for x in targets:
+            k = key_of(x)
+            if k is x:
+                if id(x) in leaf_grads:
+                    found[id(x)] = (x, leaf_grads[id(x)])
+            elif k.grad is not None:
+                found[id(k)] = (x, k.grad)
+                k.grad = None
+    return {key: (x, g if key in owned or tensor_mode else _copy(g))
+            for key, (x, g) in found.items()}
 
 
 def _saved_output(node):

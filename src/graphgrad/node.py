@@ -11,10 +11,11 @@ its local derivatives ∂g_v/∂α_u are computed from):
 - ``out``: the activation α_v when the rules need it, else None.
 - ``shape``, ``dtype``: of α_v; ``params``: static arguments; ``tick``: when it was recorded
   (parents always have smaller ticks, so ticks order the graph topologically).
+- ``grad``: ∂w/∂α_v while a backward sweep is passing through, else None.
 
 An intermediate value no rule needs is freed as soon as the program drops its tensor, as in
-PyTorch. A backward without ``retain_graph`` frees the rest: saved Tensors in ``args`` give way
-to their nodes, ``raw`` and ``out`` become None; the structure stays readable.
+PyTorch. A backward without ``retain_graph`` frees the rest (args, raw and out become None), as
+PyTorch frees its saved tensors; only the primitive, shape and tick of such a node remain.
 """
 from .tensor import Tensor
 
@@ -22,8 +23,8 @@ from .tensor import Tensor
 class Node:
     """A recorded operation (see the module docstring)."""
 
-    __slots__ = ("prim", "args", "raw", "out", "shape", "dtype", "params", "tick", "tangents",
-                 "vcell", "label", "__weakref__")
+    __slots__ = ("prim", "args", "raw", "out", "shape", "dtype", "params", "tick", "grad",
+                 "tangents", "vcell", "label", "__weakref__")
 
     @property
     def name(self):
@@ -46,14 +47,9 @@ class Node:
 
     @property
     def parents(self):
-        """P_v, one entry per operand: its Node, a leaf Tensor requiring grad, or None."""
-        return tuple(parent_of(a) for a in self.args)
-
-    def free(self):
-        """Release the saved buffers (after a backward without retain_graph)."""
-        if self.prim.saves_inputs:
-            self.args = unsaved(self.args)
-        self.raw = self.out = None
+        """P_v, one entry per operand: its Node, a leaf Tensor requiring grad, or None
+        (empty once a backward has freed the node)."""
+        return () if self.args is None else tuple(parent_of(a) for a in self.args)
 
     @property
     def next_functions(self):

@@ -19,7 +19,7 @@ from .node import Node
 from .ops.elementwise import identity
 from .ops.shape import _reshape
 from .ops.shape import stack as _stack
-from .primitive import tangent_of
+from .primitives import tangent_of
 from .tensor import Tensor, as_array, is_float, make
 
 _levels = itertools.count(1)

@@ -2,7 +2,7 @@
 the engine sums a broadcast gradient back to each operand's shape)."""
 import numpy as np
 
-from ..primitive import primitive
+from ..primitives import primitive
 from ._samples import binary, fixed, nonzero, off_integers, uniform, unary
 
 positive = uniform(0.2, 2.0)

@@ -5,7 +5,7 @@ at the indexed places, so indices that repeat accumulate).
 """
 import numpy as np
 
-from ..primitive import primitive
+from ..primitives import primitive
 from ..tensor import Tensor
 
 _BASIC = (int, np.integer, slice, type(None), type(Ellipsis))

@@ -7,7 +7,7 @@ back by the engine. Ẏ = Ȧ B + A Ḃ.
 import numpy as np
 
 from ..errors import ShapeError
-from ..primitive import primitive
+from ..primitives import primitive
 from ._samples import fixed
 from .shape import _reshape, _transpose
 

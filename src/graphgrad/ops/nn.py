@@ -20,7 +20,7 @@ import math
 
 import numpy as np
 
-from ..primitive import primitive
+from ..primitives import primitive
 from ._samples import fixed, nonzero, uniform, unary
 from .elementwise import exp, log, log1p, maximum, sigmoid, tanh, where
 from .reduce import _logsumexp_forward, _sum

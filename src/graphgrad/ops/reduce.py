@@ -9,7 +9,7 @@ import builtins
 import numpy as np
 
 from ..errors import ShapeError
-from ..primitive import primitive
+from ..primitives import primitive
 from ..tensor import Tensor
 from ._samples import fixed
 from .elementwise import exp, sqrt, where

@@ -7,7 +7,7 @@ broadcast_to ↔ sum_to, concatenate ↔ slicing, pad ↔ cropping.
 import numpy as np
 
 from ..errors import ShapeError
-from ..primitive import primitive
+from ..primitives import primitive
 from ._samples import fixed
 
 

@@ -271,6 +271,7 @@ def _finish(prim, out, args, raw, params, requires):
         node.shape = out.shape
         node.dtype = out.dtype
         node.params = params
+        node.grad = None
         node.tick = next(_clock)
         if _state.anomaly:
             _remember_stack(node)
