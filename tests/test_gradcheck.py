@@ -14,7 +14,7 @@ def wrong_cube():
     @gg.primitive(name="wrong_cube")
     def cube(x):
         return x ** 3
-    cube.defpartials(lambda out, x: 3.03 * x * x)
+    cube.defelementwise(lambda v, out, x: v * 3.03 * x * x)
     yield cube
     del registry["wrong_cube"]
 
@@ -49,7 +49,8 @@ def test_second_order_check_catches_a_wrong_second_derivative():
         return x * x
     try:
         # right first derivative, but written with a constant: its own derivative is lost
-        square.defpartials(lambda out, x: 2 * (x.detach() if isinstance(x, gg.Tensor) else x))
+        square.defelementwise(
+            lambda v, out, x: v * 2 * (x.detach() if isinstance(x, gg.Tensor) else x))
         x = np.array([0.3, 0.8])
         assert gg.gradcheck(square, [x])
         with pytest.raises(gg.GradcheckError, match="second order"):

@@ -27,7 +27,7 @@ def test_every_primitive_declares_rules_and_examples():
         assert prim.jvp is not None, f"{name} has no forward-mode rule"
         args, _ = prim.examples(np.random.default_rng(0))[0]
         for i in _differentiable(args):
-            assert prim.vjps[i] is not None or prim.partials == (0,), \
+            assert prim.vjps[i] is not None or prim.elementwise, \
                 f"{name} has no backward rule for argument {i}"
 
 
@@ -53,7 +53,7 @@ def test_gradcheck_catches_a_wrong_rule():
     def wrong_square(x):
         return x * x
     try:
-        wrong_square.defpartials(lambda out, x: 3 * x)     # should be 2x
+        wrong_square.defelementwise(lambda v, out, x: v * 3 * x)     # should be 2x
         with pytest.raises(gg.GradcheckError, match="backward"):
             gg.gradcheck(wrong_square, [np.array([0.5, -1.0])])
         with pytest.raises(gg.GradcheckError, match="forward"):

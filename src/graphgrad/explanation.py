@@ -134,7 +134,7 @@ class Explanation:
         if len(steps) > 1:
             return f"the backward of g_{w.name} = {w.op}"
         step = steps[0]
-        if step.prim.partials is not None:
+        if step.prim.elementwise:
             text = f"{g} ⊙ d{w.name}/d{u.name}"
             return text if u.shape == w.shape else text + f" summed to {shape_text(u.shape)}"
         template = _RULES.get((step.prim.name, step.keys.index(u.key)), _RULES.get(step.prim.name))

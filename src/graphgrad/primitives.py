@@ -38,7 +38,7 @@ _clock = _state.clock
 class Primitive:
     """One primitive operation: forward, per-argument VJPs and a JVP."""
 
-    __slots__ = ("name", "forward", "vjps", "jvp", "partials", "examples", "is_view", "call",
+    __slots__ = ("name", "forward", "vjps", "jvp", "elementwise", "examples", "is_view", "call",
                  "saves_inputs", "saves_output", "__weakref__")
 
     def __init__(self, forward, name, examples, is_view, saves):
@@ -51,7 +51,7 @@ class Primitive:
         self.forward = forward
         self.vjps = ()
         self.jvp = None
-        self.partials = None
+        self.elementwise = False
         self.examples = examples
         self.is_view = is_view
 
@@ -79,35 +79,17 @@ class Primitive:
         """rule(tangents, out, *args, **params) → ẏ, with None for zero tangents."""
         self.jvp = rule
 
-    def defpartials(self, *partials):
-        """Elementwise primitives: give the local derivatives ∂y/∂x_i(out, *args) once; then
-        ∂L/∂x_i = ∂L/∂y · ∂y/∂x_i and ẏ = Σ_i ∂y/∂x_i · ẋ_i. A partial may be the number 1 or -1
-        (pass through, negate) or 0 (no gradient: piecewise-constant functions)."""
-        arity = _signature(self.forward)[0]
-        self.vjps = tuple(_times(p, arity) for p in partials)
-        self.defjvp(*self.vjps)
-        self.partials = partials
+    def defelementwise(self, *rules):
+        """Elementwise primitives: rules[i](v, out, *args, **params) = v ⊙ ∂y/∂x_i (None: no
+        derivative, as for piecewise-constant functions). The same rule is the backward rule
+        (v = ∂L/∂y) and the forward one (v = ẋ_i; ẏ sums the terms), since the Jacobian is
+        diagonal."""
+        self.vjps = rules
+        self.defjvp(*rules)
+        self.elementwise = True
 
     def __repr__(self):
         return f"<primitive {self.name}>"
-
-
-def _times(partial, arity):
-    """The rule v ↦ v · partial(out, *args) for a local derivative (v is ∂L/∂y or ẋ_i),
-    spelled out for one and two operands (these run once per node in every backward)."""
-    if not callable(partial):
-        if partial == 0:
-            return None
-        if partial == 1:
-            return lambda v, out, *args: v
-        if partial == -1:
-            return lambda v, out, *args: -v
-        raise ValueError(f"a constant partial derivative must be 0, 1 or -1, not {partial!r}")
-    if arity == 1:
-        return lambda v, out, x: v * partial(out, x)
-    if arity == 2:
-        return lambda v, out, x, y: v * partial(out, x, y)
-    return lambda v, out, *args: v * partial(out, *args)
 
 
 class PerArg:
@@ -144,7 +126,7 @@ def primitive(name=None, examples=None, is_view=False, saves=("inputs", "out")):
         call.primitive = prim
         prim.call = call
         call.defvjp, call.defjvp, call.defjvp_all = prim.defvjp, prim.defjvp, prim.defjvp_all
-        call.defpartials, call.defvjp_per_arg = prim.defpartials, prim.defvjp_per_arg
+        call.defelementwise, call.defvjp_per_arg = prim.defelementwise, prim.defvjp_per_arg
         return call
     return wrap
 
@@ -205,13 +187,14 @@ def _make_call(prim, arity, has_params):
                 level = _top_level((x, y))
                 if level:
                     return _push_tangents(call, prim, level, (x, y), _NO_PARAMS)
-            raw = (x.data if xt else x, y.data if yt else y)
+            xd = x.data if xt else x
+            yd = y.data if yt else y
             try:
-                out = forward(raw[0], raw[1])
+                out = forward(xd, yd)
             except ValueError as e:
-                raise _shape_error(prim, raw, e) from None
+                raise _shape_error(prim, (xd, yd), e) from None
             requires = (xt and x.requires_grad) or (yt and y.requires_grad)
-            return finish(prim, out, (x, y), raw, _NO_PARAMS, requires)
+            return finish(prim, out, (x, y), (xd, yd), _NO_PARAMS, requires)
     else:
         def call(*args, **params):
             raw, tensors, requires = [], False, False
@@ -256,9 +239,11 @@ def _finish(prim, out, args, raw, params, requires):
         out = _asarray(out)
     t = _new(Tensor)          # tensor.make(out), inlined: this runs once per operation
     t.data = out
-    t.requires_grad = False
-    t._node = t.grad = t._name = t._tangents = t._vcell = None
-    if requires and _state.grad_enabled:
+    t.grad = t._name = t._tangents = t._vcell = None
+    if not (requires and _state.grad_enabled):
+        t.requires_grad = False
+        t._node = None
+    else:
         t.requires_grad = True
         node = t._node = _new(Node)
         node.prim = prim

@@ -100,7 +100,7 @@ def _local_text(edge, precision):
     u, v = edge.source, edge.target
     if u.size == 1 and v.size == 1:
         return number(edge.local_derivative, precision)
-    if all(p.partials is not None for p in v.local.primitives):
+    if all(p.elementwise for p in v.local.primitives):
         # elementwise: the Jacobian is diagonal (up to broadcasting); J·1 lists its entries
         diagonal = edge.jvp(np.ones(u.shape, u.dtype))
         return "⊙ " + summary(diagonal, precision)

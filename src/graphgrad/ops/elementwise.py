@@ -1,5 +1,6 @@
-"""Elementwise primitives, each with its local derivative ∂y/∂x_i (NumPy broadcasting applies;
-the engine sums a broadcast gradient back to each operand's shape)."""
+"""Elementwise primitives. Each states one rule per operand, v ↦ v ⊙ ∂y/∂x_i: with v = ∂L/∂y it
+is the backward rule, with v = ẋ_i the forward one (NumPy broadcasting applies; the engine sums a
+broadcast gradient back to each operand's shape)."""
 import numpy as np
 
 from ..primitives import primitive
@@ -15,7 +16,7 @@ def add(x, y):
     return x + y
 
 
-add.defpartials(1, 1)
+add.defelementwise(lambda v, out, x, y: v, lambda v, out, x, y: v)
 
 
 @primitive(examples=binary(), saves=())
@@ -24,7 +25,7 @@ def sub(x, y):
     return x - y
 
 
-sub.defpartials(1, -1)
+sub.defelementwise(lambda v, out, x, y: v, lambda v, out, x, y: -v)
 
 
 @primitive(examples=binary(), saves=("inputs",))
@@ -33,7 +34,7 @@ def mul(x, y):
     return x * y
 
 
-mul.defpartials(lambda out, x, y: y, lambda out, x, y: x)
+mul.defelementwise(lambda v, out, x, y: v * y, lambda v, out, x, y: v * x)
 
 
 @primitive(examples=binary(sample2=nonzero()))
@@ -42,7 +43,7 @@ def div(x, y):
     return x / y
 
 
-div.defpartials(lambda out, x, y: 1 / y, lambda out, x, y: -out / y)
+div.defelementwise(lambda v, out, x, y: v / y, lambda v, out, x, y: -v * out / y)
 
 
 @primitive(examples=binary(sample=positive, scalar=2.5))
@@ -61,7 +62,8 @@ def _dpow_dy(out, x, y):
     return where((x == 0) & (y >= 0), 0.0, out * log(where(x == 0, 1.0, x)))
 
 
-pow.defpartials(_dpow_dx, _dpow_dy)
+pow.defelementwise(lambda v, out, x, y: v * _dpow_dx(out, x, y),
+                       lambda v, out, x, y: v * _dpow_dy(out, x, y))
 
 
 @primitive(examples=unary(), is_view=True, saves=())
@@ -70,7 +72,7 @@ def identity(x):
     return x
 
 
-identity.defpartials(1)
+identity.defelementwise(lambda v, out, x: v)
 
 
 @primitive(examples=unary(), saves=())
@@ -79,7 +81,7 @@ def neg(x):
     return -x
 
 
-neg.defpartials(-1)
+neg.defelementwise(lambda v, out, x: -v)
 
 
 # ----------------------------------------------------------------------------- unary math
@@ -89,7 +91,7 @@ def abs(x):
     return np.abs(x)
 
 
-abs.defpartials(lambda out, x: sign(x))
+abs.defelementwise(lambda v, out, x: v * sign(x))
 
 
 @primitive(examples=unary(), saves=("out",))
@@ -98,7 +100,7 @@ def exp(x):
     return np.exp(x)
 
 
-exp.defpartials(lambda out, x: out)
+exp.defelementwise(lambda v, out, x: v * out)
 
 
 @primitive(examples=unary(positive), saves=("inputs",))
@@ -107,7 +109,7 @@ def log(x):
     return np.log(x)
 
 
-log.defpartials(lambda out, x: 1 / x)
+log.defelementwise(lambda v, out, x: v / x)
 
 
 @primitive(examples=unary(uniform(-0.8, 2.0)), saves=("inputs",))
@@ -116,7 +118,7 @@ def log1p(x):
     return np.log1p(x)
 
 
-log1p.defpartials(lambda out, x: 1 / (1 + x))
+log1p.defelementwise(lambda v, out, x: v / (1 + x))
 
 
 @primitive(examples=unary(), saves=("out",))
@@ -125,7 +127,7 @@ def expm1(x):
     return np.expm1(x)
 
 
-expm1.defpartials(lambda out, x: out + 1)
+expm1.defelementwise(lambda v, out, x: v * (out + 1))
 
 
 @primitive(examples=unary(positive), saves=("out",))
@@ -134,7 +136,7 @@ def sqrt(x):
     return np.sqrt(x)
 
 
-sqrt.defpartials(lambda out, x: 0.5 / out)
+sqrt.defelementwise(lambda v, out, x: 0.5 * v / out)
 
 
 @primitive(examples=unary(), saves=("inputs",))
@@ -143,7 +145,7 @@ def sin(x):
     return np.sin(x)
 
 
-sin.defpartials(lambda out, x: cos(x))
+sin.defelementwise(lambda v, out, x: v * cos(x))
 
 
 @primitive(examples=unary(), saves=("inputs",))
@@ -152,7 +154,7 @@ def cos(x):
     return np.cos(x)
 
 
-cos.defpartials(lambda out, x: -sin(x))
+cos.defelementwise(lambda v, out, x: -v * sin(x))
 
 
 @primitive(examples=unary(uniform(-1.2, 1.2)), saves=("out",))
@@ -161,7 +163,7 @@ def tan(x):
     return np.tan(x)
 
 
-tan.defpartials(lambda out, x: 1 + out * out)
+tan.defelementwise(lambda v, out, x: v * (1 + out * out))
 
 
 @primitive(examples=unary(), saves=("out",))
@@ -170,7 +172,7 @@ def tanh(x):
     return np.tanh(x)
 
 
-tanh.defpartials(lambda out, x: 1 - out * out)
+tanh.defelementwise(lambda v, out, x: v * (1 - out * out))
 
 
 @primitive(examples=unary(uniform(-4.0, 4.0)), saves=("out",))
@@ -180,7 +182,7 @@ def sigmoid(x):
     return np.exp(-np.logaddexp(0, -x))
 
 
-sigmoid.defpartials(lambda out, x: out * (1 - out))
+sigmoid.defelementwise(lambda v, out, x: v * (out * (1 - out)))
 
 
 @primitive(examples=unary(nonzero()), saves=("inputs",))
@@ -189,14 +191,14 @@ def relu(x):
     return np.maximum(x, 0)
 
 
-relu.defpartials(lambda out, x: x > 0)
+relu.defelementwise(lambda v, out, x: v * (x > 0))
 
 
 def _piecewise_constant(np_fn, name, doc):
     """sign, floor, ceil, round: flat almost everywhere, so their gradient is zero."""
     fn = primitive(name=name, examples=unary(off_integers()), saves=())(lambda x: np_fn(x))
     fn.__doc__ = doc + " (piecewise constant: zero gradient)"
-    fn.defpartials(0)
+    fn.defelementwise(None)
     return fn
 
 
@@ -218,7 +220,8 @@ def maximum(x, y):
     return np.maximum(x, y)
 
 
-maximum.defpartials(lambda out, x, y: _winner(x, y), lambda out, x, y: _winner(y, x))
+maximum.defelementwise(lambda v, out, x, y: v * _winner(x, y),
+                       lambda v, out, x, y: v * _winner(y, x))
 
 
 @primitive(examples=binary(scalar=0.3), saves=("inputs",))
@@ -227,7 +230,8 @@ def minimum(x, y):
     return np.minimum(x, y)
 
 
-minimum.defpartials(lambda out, x, y: _winner(y, x), lambda out, x, y: _winner(x, y))
+minimum.defelementwise(lambda v, out, x, y: v * _winner(y, x),
+                       lambda v, out, x, y: v * _winner(x, y))
 
 
 def _where_cases(rng):
@@ -266,9 +270,9 @@ def _inside(x, low, high):
     return (x >= low) & (x <= high)
 
 
-clip.defpartials(lambda out, x, lo, hi: _inside(x, lo, hi),
-                 lambda out, x, lo, hi: x < lo,
-                 lambda out, x, lo, hi: x > hi)
+clip.defelementwise(lambda v, out, x, lo, hi: v * _inside(x, lo, hi),
+                    lambda v, out, x, lo, hi: v * (x < lo),
+                    lambda v, out, x, lo, hi: v * (x > hi))
 
 
 @primitive(examples=unary(dtype="float64"), saves=())

@@ -282,18 +282,10 @@ def _bce_prob_dtarget(v, out, p, target):
     return v * (maximum(log1p(-p), -100.0) - maximum(log(p), -100.0))
 
 
-_binary_cross_entropy.defvjp(_bce_prob_dp, _bce_prob_dtarget)
-_binary_cross_entropy.defjvp(_bce_prob_dp, _bce_prob_dtarget)
+_binary_cross_entropy.defelementwise(_bce_prob_dp, _bce_prob_dtarget)
 
 
 # ------------------------------------------------------------------------------ activations
-def _same_rule(prim, rule):
-    """An elementwise primitive whose VJP and JVP are one rule v ↦ v · ∂y/∂x (v = g or ẋ),
-    written so that v's dtype is kept (no float64 constants sneak in)."""
-    prim.defvjp(rule)
-    prim.defjvp(rule)
-
-
 @primitive(name="softplus", examples=unary(uniform(-30, 30), beta=1.0, threshold=20.0))
 def _softplus(x, *, beta, threshold):
     """log(1 + e^(βx)) / β, exactly x where βx > threshold (as PyTorch); ∂/∂x = σ(βx)."""
@@ -302,7 +294,7 @@ def _softplus(x, *, beta, threshold):
     return np.where(bx > threshold, x, smooth) if threshold < np.inf else smooth
 
 
-_same_rule(_softplus, lambda v, out, x, beta, threshold:
+_softplus.defelementwise(lambda v, out, x, beta, threshold:
            where(x * beta > threshold, v, v * sigmoid(x * beta)))
 
 
@@ -312,7 +304,7 @@ def _leaky_relu(x, *, negative_slope):
     return np.where(x > 0, x, x * negative_slope)
 
 
-_same_rule(_leaky_relu, lambda v, out, x, negative_slope: where(x > 0, v, v * negative_slope))
+_leaky_relu.defelementwise(lambda v, out, x, negative_slope: where(x > 0, v, v * negative_slope))
 
 
 @primitive(name="elu", examples=unary(nonzero(), alpha=1.3))
@@ -321,7 +313,7 @@ def _elu(x, *, alpha):
     return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0)))
 
 
-_same_rule(_elu, lambda v, out, x, alpha: where(x > 0, v, v * (out + alpha)))
+_elu.defelementwise(lambda v, out, x, alpha: where(x > 0, v, v * (out + alpha)))
 
 
 @primitive(name="silu", examples=unary(uniform(-6, 6)))
@@ -335,7 +327,7 @@ def _silu_rule(v, out, x):
     return v * (s * (1 + x * (1 - s)))
 
 
-_same_rule(_silu, _silu_rule)
+_silu.defelementwise(_silu_rule)
 
 _erfc = np.frompyfunc(math.erfc, 1, 1)
 _INV_SQRT_2PI = 1 / math.sqrt(2 * math.pi)
@@ -353,7 +345,7 @@ def _normal_pdf(x):
     return exp(-0.5 * x * x) * _INV_SQRT_2PI
 
 
-_same_rule(_normal_cdf, lambda v, out, x: v * _normal_pdf(x))
+_normal_cdf.defelementwise(lambda v, out, x: v * _normal_pdf(x))
 
 
 @primitive(name="gelu", examples=fixed((lambda r: (r.uniform(-5, 5, (2, 3)),), {"approximate": "none"}),
@@ -373,7 +365,7 @@ def _gelu_rule(v, out, x, approximate):
     return v * (_normal_cdf(x) + x * _normal_pdf(x))
 
 
-_same_rule(_gelu, _gelu_rule)
+_gelu.defelementwise(_gelu_rule)
 
 
 @primitive(name="binary_threshold", examples=unary(nonzero(), threshold=0.0))
@@ -383,7 +375,7 @@ def _binary_threshold(x, *, threshold):
     return (x >= threshold).astype(np.result_type(x, np.float32))
 
 
-_binary_threshold.defpartials(0)
+_binary_threshold.defelementwise(None)
 
 
 # ------------------------------------------------------------------------------ cumulative sum
