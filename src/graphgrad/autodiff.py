@@ -80,8 +80,10 @@ def _sweep(roots, seeds, targets, floor, retain, tensor_mode):
     or for every leaf reached when targets is None. Nodes ticked below `floor` cannot lead to a
     target and are not entered.
 
-    A node's gradient waits in ``node.grad`` while it is on the heap and is released as soon as
-    the node has passed it on (memory stays flat); leaves' gradients are collected in a dict.
+    A node's gradient waits in ``node.grad`` until the node is visited and is released as soon
+    as the node has passed it on (memory stays flat); leaves' gradients are collected in a dict.
+    The next node is always the newest waiting one: the heap orders them, except the newest,
+    which waits in ``pending`` (so a chain of operations never touches the heap).
     The loop is the hot path of every backward: kept flat on purpose."""
     target_ids = None if targets is None else {id(key_of(t)) for t in targets}
     heap = []
@@ -99,10 +101,14 @@ def _sweep(roots, seeds, targets, floor, retain, tensor_mode):
             push(heap, (-node.tick, node))
         else:
             node.grad = node.grad + seed
+    pending = None    # the newest waiting node, kept off the heap (chains never touch it)
     try:
         with enable_grad() if tensor_mode else _nothing:
-            while heap:
-                node = pop(heap)[1]
+            while heap or pending is not None:
+                if pending is None:
+                    node = pop(heap)[1]
+                else:
+                    node, pending = pending, None
                 g = node.grad
                 if target_ids is None or id(node) not in target_ids:
                     node.grad = None
@@ -153,7 +159,16 @@ def _sweep(roots, seeds, targets, floor, retain, tensor_mode):
                         prev = parent.grad
                         if prev is None:
                             parent.grad = gi
-                            push(heap, (-parent.tick, parent))
+                            if pending is None:
+                                if heap and heap[0][0] < -parent.tick:
+                                    push(heap, (-parent.tick, parent))
+                                else:
+                                    pending = parent
+                            elif parent.tick > pending.tick:
+                                push(heap, (-pending.tick, pending))
+                                pending = parent
+                            else:
+                                push(heap, (-parent.tick, parent))
                             continue
                     else:
                         key = id(parent)
@@ -179,6 +194,8 @@ def _sweep(roots, seeds, targets, floor, retain, tensor_mode):
     except BaseException:             # leave no half-propagated gradient behind
         for _, waiting in heap:
             waiting.grad = None
+        if pending is not None:
+            pending.grad = None
         for x in targets or ():
             if x._node is not None:
                 x._node.grad = None

@@ -105,24 +105,27 @@ class PerArg:
         return lambda g, out, *args, **params: rule(i, g, out, *args, **params)
 
 
-def primitive(name=None, examples=None, is_view=False, saves=("inputs", "out")):
+def primitive(name=None, examples=None, is_view=False, saves=("inputs", "out"), ufunc=None):
     """Decorator: make a NumPy function a primitive.
 
     Positional parameters of the function are operands (tensors, arrays or numbers);
     keyword-only parameters are static (axis, shape, ...). ``examples(rng)`` returns sample
     ``(args, params)`` for the registry-wide gradient test. ``saves`` names what the backward
     rules read: 'inputs' (operand values) and/or 'out' (the result); a rule only reads the
-    shape, dtype and ndim of anything not saved. Saving less frees memory sooner.
+    shape, dtype and ndim of anything not saved. Saving less frees memory sooner. With
+    ``ufunc=`` the decorated function only declares the signature and docstring and the NumPy
+    ufunc computes the forward directly (one Python call less per operation).
     """
-    def wrap(forward):
-        prim = Primitive(forward, name or forward.__name__, examples, is_view, saves)
+    def wrap(declaration):
+        forward = declaration if ufunc is None else ufunc
+        prim = Primitive(forward, name or declaration.__name__, examples, is_view, saves)
         if prim.name in registry:
             raise ValueError(f"primitive {prim.name!r} is defined twice")
         registry[prim.name] = prim
-        call = _make_call(prim, *_signature(forward))
+        call = _make_call(prim, *_signature(declaration))
         call.__name__ = call.__qualname__ = prim.name
-        call.__doc__ = forward.__doc__
-        call.__wrapped__ = forward
+        call.__doc__ = declaration.__doc__
+        call.__wrapped__ = declaration
         call.primitive = prim
         prim.call = call
         call.defvjp, call.defjvp, call.defjvp_all = prim.defvjp, prim.defjvp, prim.defjvp_all

@@ -10,46 +10,41 @@ positive = uniform(0.2, 2.0)
 
 
 # ----------------------------------------------------------------------------- arithmetic
-@primitive(examples=binary(), saves=())
+@primitive(examples=binary(), saves=(), ufunc=np.add)
 def add(x, y):
     """x + y"""
-    return x + y
 
 
 add.defelementwise(lambda v, out, x, y: v, lambda v, out, x, y: v)
 
 
-@primitive(examples=binary(), saves=())
+@primitive(examples=binary(), saves=(), ufunc=np.subtract)
 def sub(x, y):
     """x - y"""
-    return x - y
 
 
 sub.defelementwise(lambda v, out, x, y: v, lambda v, out, x, y: -v)
 
 
-@primitive(examples=binary(), saves=("inputs",))
+@primitive(examples=binary(), saves=("inputs",), ufunc=np.multiply)
 def mul(x, y):
     """x · y"""
-    return x * y
 
 
 mul.defelementwise(lambda v, out, x, y: v * y, lambda v, out, x, y: v * x)
 
 
-@primitive(examples=binary(sample2=nonzero()))
+@primitive(examples=binary(sample2=nonzero()), ufunc=np.true_divide)
 def div(x, y):
     """x / y"""
-    return x / y
 
 
 div.defelementwise(lambda v, out, x, y: v / y, lambda v, out, x, y: -v * out / y)
 
 
-@primitive(examples=binary(sample=positive, scalar=2.5))
+@primitive(examples=binary(sample=positive, scalar=2.5), ufunc=np.power)
 def pow(x, y):
     """x^y; ∂/∂x = y·x^(y−1) (0 where y = 0), ∂/∂y = x^y·ln x (0 where x = 0 ≤ y, as PyTorch)."""
-    return x ** y
 
 
 def _dpow_dx(out, x, y):
@@ -75,101 +70,90 @@ def identity(x):
 identity.defelementwise(lambda v, out, x: v)
 
 
-@primitive(examples=unary(), saves=())
+@primitive(examples=unary(), saves=(), ufunc=np.negative)
 def neg(x):
     """−x"""
-    return -x
 
 
 neg.defelementwise(lambda v, out, x: -v)
 
 
 # ----------------------------------------------------------------------------- unary math
-@primitive(examples=unary(nonzero()), saves=("inputs",))
+@primitive(examples=unary(nonzero()), saves=("inputs",), ufunc=np.absolute)
 def abs(x):
     """|x|; ∂/∂x = sign(x) (0 at 0, as PyTorch)"""
-    return np.abs(x)
 
 
 abs.defelementwise(lambda v, out, x: v * sign(x))
 
 
-@primitive(examples=unary(), saves=("out",))
+@primitive(examples=unary(), saves=("out",), ufunc=np.exp)
 def exp(x):
     """e^x; ∂/∂x = e^x"""
-    return np.exp(x)
 
 
 exp.defelementwise(lambda v, out, x: v * out)
 
 
-@primitive(examples=unary(positive), saves=("inputs",))
+@primitive(examples=unary(positive), saves=("inputs",), ufunc=np.log)
 def log(x):
     """ln x; ∂/∂x = 1/x"""
-    return np.log(x)
 
 
 log.defelementwise(lambda v, out, x: v / x)
 
 
-@primitive(examples=unary(uniform(-0.8, 2.0)), saves=("inputs",))
+@primitive(examples=unary(uniform(-0.8, 2.0)), saves=("inputs",), ufunc=np.log1p)
 def log1p(x):
     """ln(1 + x), accurate near 0; ∂/∂x = 1/(1 + x)"""
-    return np.log1p(x)
 
 
 log1p.defelementwise(lambda v, out, x: v / (1 + x))
 
 
-@primitive(examples=unary(), saves=("out",))
+@primitive(examples=unary(), saves=("out",), ufunc=np.expm1)
 def expm1(x):
     """e^x − 1, accurate near 0; ∂/∂x = e^x"""
-    return np.expm1(x)
 
 
 expm1.defelementwise(lambda v, out, x: v * (out + 1))
 
 
-@primitive(examples=unary(positive), saves=("out",))
+@primitive(examples=unary(positive), saves=("out",), ufunc=np.sqrt)
 def sqrt(x):
     """√x; ∂/∂x = 1/(2√x)"""
-    return np.sqrt(x)
 
 
 sqrt.defelementwise(lambda v, out, x: 0.5 * v / out)
 
 
-@primitive(examples=unary(), saves=("inputs",))
+@primitive(examples=unary(), saves=("inputs",), ufunc=np.sin)
 def sin(x):
     """sin x; ∂/∂x = cos x"""
-    return np.sin(x)
 
 
 sin.defelementwise(lambda v, out, x: v * cos(x))
 
 
-@primitive(examples=unary(), saves=("inputs",))
+@primitive(examples=unary(), saves=("inputs",), ufunc=np.cos)
 def cos(x):
     """cos x; ∂/∂x = −sin x"""
-    return np.cos(x)
 
 
 cos.defelementwise(lambda v, out, x: -v * sin(x))
 
 
-@primitive(examples=unary(uniform(-1.2, 1.2)), saves=("out",))
+@primitive(examples=unary(uniform(-1.2, 1.2)), saves=("out",), ufunc=np.tan)
 def tan(x):
     """tan x; ∂/∂x = 1 + tan² x"""
-    return np.tan(x)
 
 
 tan.defelementwise(lambda v, out, x: v * (1 + out * out))
 
 
-@primitive(examples=unary(), saves=("out",))
+@primitive(examples=unary(), saves=("out",), ufunc=np.tanh)
 def tanh(x):
     """tanh x; ∂/∂x = 1 − tanh² x"""
-    return np.tanh(x)
 
 
 tanh.defelementwise(lambda v, out, x: v * (1 - out * out))
@@ -194,10 +178,12 @@ def relu(x):
 relu.defelementwise(lambda v, out, x: v * (x > 0))
 
 
-def _piecewise_constant(np_fn, name, doc):
+def _piecewise_constant(ufunc, name, doc):
     """sign, floor, ceil, round: flat almost everywhere, so their gradient is zero."""
-    fn = primitive(name=name, examples=unary(off_integers()), saves=())(lambda x: np_fn(x))
-    fn.__doc__ = doc + " (piecewise constant: zero gradient)"
+    def declaration(x):
+        pass
+    declaration.__doc__ = doc + " (piecewise constant: zero gradient)"
+    fn = primitive(name=name, examples=unary(off_integers()), saves=(), ufunc=ufunc)(declaration)
     fn.defelementwise(None)
     return fn
 
@@ -205,7 +191,7 @@ def _piecewise_constant(np_fn, name, doc):
 sign = _piecewise_constant(np.sign, "sign", "−1, 0 or 1 by the sign of x")
 floor = _piecewise_constant(np.floor, "floor", "largest integer ≤ x")
 ceil = _piecewise_constant(np.ceil, "ceil", "smallest integer ≥ x")
-round = _piecewise_constant(np.round, "round", "nearest integer, halves to even")
+round = _piecewise_constant(np.rint, "round", "nearest integer, halves to even")
 
 
 # ----------------------------------------------------------------------------- selection
@@ -214,20 +200,18 @@ def _winner(x, y):
     return where(x == y, 0.5, where(x > y, 1.0, 0.0))
 
 
-@primitive(examples=binary(scalar=0.3), saves=("inputs",))
+@primitive(examples=binary(scalar=0.3), saves=("inputs",), ufunc=np.maximum)
 def maximum(x, y):
     """elementwise max(x, y)"""
-    return np.maximum(x, y)
 
 
 maximum.defelementwise(lambda v, out, x, y: v * _winner(x, y),
                        lambda v, out, x, y: v * _winner(y, x))
 
 
-@primitive(examples=binary(scalar=0.3), saves=("inputs",))
+@primitive(examples=binary(scalar=0.3), saves=("inputs",), ufunc=np.minimum)
 def minimum(x, y):
     """elementwise min(x, y)"""
-    return np.minimum(x, y)
 
 
 minimum.defelementwise(lambda v, out, x, y: v * _winner(y, x),
