@@ -74,6 +74,17 @@ def unsaved(args):
     return tuple([a._node if a.__class__ is Tensor and a._node is not None else a for a in args])
 
 
+def saved_for_the_other(args, raw):
+    """(args, raw) for a two-operand rule that reads only the other operand (x·y): an operand's
+    value is kept only if the other one requires grad (then its rule needs it)."""
+    (x, y), (xd, yd) = args, raw
+    if not (isinstance(y, Tensor) and y.requires_grad):      # nobody reads x
+        xd = x = x._node if x.__class__ is Tensor and x._node is not None else x
+    if not (isinstance(x, Tensor) and x.requires_grad or x.__class__ is Node):  # nobody reads y
+        yd = y = y._node if y.__class__ is Tensor and y._node is not None else y
+    return (x, y), (xd, yd)
+
+
 def parent_of(operand):
     """The graph parent behind an operand: its Node, a leaf Tensor requiring grad, or None
     (a constant, or a tensor outside the graph)."""

@@ -19,7 +19,7 @@ import numpy as np
 
 from . import _state
 from .errors import ShapeError
-from .node import Node, unsaved
+from .node import Node, saved_for_the_other, unsaved
 from .tensor import Tensor
 
 #: Every primitive by name; the test-suite walks it to check each rule.
@@ -39,13 +39,15 @@ class Primitive:
     """One primitive operation: forward, per-argument VJPs and a JVP."""
 
     __slots__ = ("name", "forward", "vjps", "jvp", "elementwise", "examples", "is_view", "call",
-                 "saves_inputs", "saves_output", "__weakref__")
+                 "saves_inputs", "saves_other", "saves_output", "__weakref__")
 
     def __init__(self, forward, name, examples, is_view, saves):
-        unknown = set(saves) - {"inputs", "out"}
+        unknown = set(saves) - {"inputs", "other", "out"}
         if unknown:
-            raise ValueError(f"primitive {name}: saves= takes 'inputs' and/or 'out', not {unknown}")
+            raise ValueError(f"primitive {name}: saves= takes 'inputs', 'other' and/or 'out', "
+                             f"not {unknown}")
         self.saves_inputs = "inputs" in saves
+        self.saves_other = "other" in saves
         self.saves_output = "out" in saves
         self.name = name
         self.forward = forward
@@ -111,8 +113,10 @@ def primitive(name=None, examples=None, is_view=False, saves=("inputs", "out"), 
     Positional parameters of the function are operands (tensors, arrays or numbers);
     keyword-only parameters are static (axis, shape, ...). ``examples(rng)`` returns sample
     ``(args, params)`` for the registry-wide gradient test. ``saves`` names what the backward
-    rules read: 'inputs' (operand values) and/or 'out' (the result); a rule only reads the
-    shape, dtype and ndim of anything not saved. Saving less frees memory sooner. With
+    rules read: 'inputs' (operand values), 'other' (for two operands: each rule reads only the
+    other operand, as for x·y, so an operand is kept only if the other requires grad) and/or
+    'out' (the result); a rule only reads the shape, dtype and ndim of anything not saved.
+    Saving less frees memory sooner. With
     ``ufunc=`` the decorated function only declares the signature and docstring and the NumPy
     ufunc computes the forward directly (one Python call less per operation).
     """
@@ -253,6 +257,8 @@ def _finish(prim, out, args, raw, params, requires):
         if prim.saves_inputs:
             node.args = args
             node.raw = raw
+        elif prim.saves_other:
+            node.args, node.raw = saved_for_the_other(args, raw)
         else:
             node.args = node.raw = unsaved(args)
         node.out = out if prim.saves_output else None

@@ -26,7 +26,7 @@ def sub(x, y):
 sub.defelementwise(lambda v, out, x, y: v, lambda v, out, x, y: -v)
 
 
-@primitive(examples=binary(), saves=("inputs",), ufunc=np.multiply)
+@primitive(examples=binary(), saves=("other",), ufunc=np.multiply)
 def mul(x, y):
     """x · y"""
 
