@@ -218,3 +218,24 @@ def test_a_failed_backward_leaves_nothing_behind():
     y2 = (h.exp()).sum()                 # shares h's node with the failed sweep
     y2.backward()
     assert np.allclose(x.grad.data, np.exp([0.0, 4.0]))
+
+
+def test_values_no_rule_needs_are_freed_and_backward_frees_the_rest():
+    """A node keeps only what its backward rule reads (exp: its output; x + 1 and x * 2:
+    nothing), so dropped intermediates go at once; backward releases what was kept."""
+    import gc
+    import weakref
+    x = gg.tensor(np.random.default_rng(0).random(3), requires_grad=True)
+    a = x * 2.0
+    b = a + 1.0
+    c = b.exp()
+    y = (c * 3.0).sum()
+    dropped = [weakref.ref(t.data) for t in (a, b)]
+    kept = weakref.ref(c.data)
+    del a, b, c
+    gc.collect()
+    assert all(r() is None for r in dropped) and kept() is not None
+    y.backward()
+    gc.collect()
+    assert kept() is None
+    assert np.allclose(x.grad.data, 3 * 2 * np.exp(2 * x.data + 1))
