@@ -169,13 +169,14 @@ def sigmoid(x):
 sigmoid.defelementwise(lambda v, out, x: v * (out * (1 - out)))
 
 
-@primitive(examples=unary(nonzero()), saves=("inputs",))
+@primitive(examples=unary(nonzero()), saves=("out",))
 def relu(x):
-    """max(x, 0); ∂/∂x = [x > 0] (0 at 0, as PyTorch)"""
+    """max(x, 0); ∂/∂x = [y > 0] (0 at 0, as PyTorch; read off the output, so that the input
+    can be freed)"""
     return np.maximum(x, 0)
 
 
-relu.defelementwise(lambda v, out, x: v * (x > 0))
+relu.defelementwise(lambda v, out, x: v * (out > 0))
 
 
 def _piecewise_constant(ufunc, name, doc):
