@@ -13,7 +13,8 @@ clock = count(1)
 #: Tick of the most recent in-place change (0: none yet), so backward can skip version checks.
 last_inplace = 0
 
-#: Forward-mode levels currently active (each ``jvp`` pushes a fresh, never reused id).
+#: Forward-mode levels currently active (each ``jvp`` pushes a fresh, never reused id). Always
+#: this same list, changed in place (primitives.py keeps a direct reference to it).
 fwd_levels = []
 
 #: Tangents of levels at or above this ceiling are invisible while a higher level is expanded.

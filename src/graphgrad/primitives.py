@@ -32,7 +32,8 @@ forward_stacks = {}
 _ndarray = np.ndarray
 _asarray = np.asarray
 _new = object.__new__
-_clock = _state.clock
+_tick = _state.clock.__next__
+_fwd_levels = _state.fwd_levels   # mutated in place by jvp, never rebound: read without _state.
 
 
 class Primitive:
@@ -160,7 +161,7 @@ def _make_call(prim, arity, has_params):
         def call(x):
             if not isinstance(x, Tensor):
                 return forward(x)
-            if _state.fwd_levels and x._tangents is not None:
+            if _fwd_levels and x._tangents is not None:
                 level = _top_level((x,))
                 if level:
                     return _push_tangents(call, prim, level, (x,), _NO_PARAMS)
@@ -174,7 +175,7 @@ def _make_call(prim, arity, has_params):
         def call(x, **params):
             if not isinstance(x, Tensor):
                 return forward(x, **params)
-            if _state.fwd_levels and x._tangents is not None:
+            if _fwd_levels and x._tangents is not None:
                 level = _top_level((x,))
                 if level:
                     return _push_tangents(call, prim, level, (x,), params)
@@ -190,7 +191,7 @@ def _make_call(prim, arity, has_params):
             yt = isinstance(y, Tensor)
             if not (xt or yt):
                 return forward(x, y)
-            if _state.fwd_levels:
+            if _fwd_levels:
                 level = _top_level((x, y))
                 if level:
                     return _push_tangents(call, prim, level, (x, y), _NO_PARAMS)
@@ -214,7 +215,7 @@ def _make_call(prim, arity, has_params):
                     raw.append(a)
             if not tensors:
                 return forward(*args, **params)
-            if _state.fwd_levels:
+            if _fwd_levels:
                 level = _top_level(args)
                 if level:
                     return _push_tangents(call, prim, level, args, params)
@@ -266,7 +267,7 @@ def _finish(prim, out, args, raw, params, requires):
         node.dtype = out.dtype
         node.params = params
         node.grad = None
-        node.tick = next(_clock)
+        node.tick = _tick()
         if _state.anomaly:
             _remember_stack(node)
     return t
