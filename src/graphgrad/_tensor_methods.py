@@ -5,7 +5,7 @@ NumPy ufuncs called on tensors (``np.exp(t)``, ``ndarray * t``) dispatch to the 
 """
 import numpy as np
 
-from . import ops
+from . import autodiff, ops
 from .errors import DtypeError
 from .ops.index import _plain_index
 from .tensor import Tensor, is_float
@@ -24,6 +24,17 @@ def astype(x, dtype):
         raise DtypeError(f"astype: converting a tensor that requires grad to {dtype} would cut "
                          "the gradient; use .detach().astype(...) if that is intended")
     return ops.astype(x, dtype=dtype)
+
+
+def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+    """Backward propagation from this tensor: accumulate ∂self/∂leaf into every leaf's .grad.
+
+    gradient: ∂L/∂self for a non-scalar tensor (the vector of the vector-Jacobian product).
+    retain_graph: keep saved buffers for another backward (default: create_graph).
+    create_graph: record the backward pass itself, for higher-order derivatives.
+    inputs: accumulate only into these tensors.
+    """
+    autodiff.backward(self, gradient, retain_graph, create_graph, inputs)
 
 
 def _setitem(self, index, value):
@@ -75,7 +86,7 @@ _METHODS = {
     "broadcast_to": ops.broadcast_to, "expand": ops.broadcast_to, "split": ops.split,
     # products and indexing
     "matmul": ops.matmul, "dot": ops.dot, "gather": ops.gather,
-    "take_along_axis": ops.take_along_axis, "astype": astype,
+    "take_along_axis": ops.take_along_axis, "astype": astype, "backward": backward,
 }
 
 _OPERATORS = {

@@ -268,14 +268,23 @@ def _check_finite(g, node, i):
 
 
 # ------------------------------------------------------------------------------ helpers
+_ONES = {}
+
+
 def _seed(root, gradient, who):
-    """∂root/∂root: ones for a one-element root, else the given gradient (checked)."""
+    """∂root/∂root: ones for a one-element root (a shared read-only array: the sweep never
+    writes into a buffer it did not allocate), else the given gradient (checked)."""
     if gradient is None:
-        if root.data.size != 1:
-            raise GradientError(f"{who}: the output has shape {root.shape}; backward without "
-                                "`gradient=` needs a one-element output (pass the vector of the "
-                                "vector-Jacobian product as gradient=)")
-        return np.ones(root.data.shape, root.data.dtype)
+        key = (root.data.shape, root.data.dtype)
+        one = _ONES.get(key)
+        if one is None:
+            if root.data.size != 1:
+                raise GradientError(f"{who}: the output has shape {root.shape}; backward without "
+                                    "`gradient=` needs a one-element output (pass the vector of "
+                                    "the vector-Jacobian product as gradient=)")
+            one = _ONES[key] = np.ones(*key)
+            one.flags.writeable = False
+        return one
     g = gradient.data if isinstance(gradient, Tensor) else np.asarray(gradient,
                                                                        dtype=root.data.dtype)
     if g.shape != root.data.shape:

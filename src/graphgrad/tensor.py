@@ -152,17 +152,6 @@ class Tensor:
         """A new leaf sharing this tensor's data, cut from the graph (no gradient flows back)."""
         return make(self.data)
 
-    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
-        """Backward propagation from this tensor: accumulate ∂self/∂leaf into every leaf's .grad.
-
-        gradient: ∂L/∂self for a non-scalar tensor (the vector of the vector-Jacobian product).
-        retain_graph: keep saved buffers for another backward (default: create_graph).
-        create_graph: record the backward pass itself, for higher-order derivatives.
-        inputs: accumulate only into these tensors.
-        """
-        from .autodiff import backward
-        backward(self, gradient, retain_graph, create_graph, inputs)
-
     # ----------------------------------------------------------------- in-place updates
     def _inplace(self, ufunc, other):
         if self.requires_grad and _state.grad_enabled:
