@@ -47,6 +47,21 @@ def test_primitive_derivatives_match_finite_differences(name, args, params):
                             second_order=True)
 
 
+@pytest.mark.parametrize("name,args,params", [c for c in _cases()
+                                                if len(_differentiable(c.values[1])) > 1])
+def test_each_operand_alone(name, args, params):
+    """Differentiating one operand while the others are constants: what a primitive declares it
+    saves (saves=) must be enough for that operand's rule."""
+    positions = _differentiable(args)
+    for k in positions:
+        def f(x, k=k):
+            full = list(args)
+            full[k] = x
+            return registry[name].call(*full, **params)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            assert gg.gradcheck(f, [args[k]], atol=1e-7, rtol=1e-5)
+
+
 def test_gradcheck_catches_a_wrong_rule():
     """The check above can fail: a primitive with a wrong derivative is caught in both modes."""
     @gg.primitive(name="wrong_square", examples=None)

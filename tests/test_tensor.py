@@ -116,6 +116,14 @@ def test_comparisons_return_boolean_tensors_outside_the_graph():
     assert {x: 'usable as a dict key'}[x]
 
 
+def test_bitwise_and_logical_operators_follow_numpy():
+    a, b = gg.tensor([True, False, True]), np.array([True, True, False])
+    assert (a & b).tolist() == [True, False, False] and (b & a).tolist() == [True, False, False]
+    assert (a | b).tolist() == [True, True, True] and (~a).tolist() == [False, True, False]
+    assert (gg.tensor([6, 3]) & 3).tolist() == [2, 3]          # integers: bitwise, as NumPy
+    assert (np.False_ & a).tolist() == [False, False, False]
+
+
 def test_indexing_and_setitem():
     x = gg.arange(12.0).reshape(3, 4)
     assert x[1].tolist() == [4, 5, 6, 7]

@@ -55,7 +55,9 @@ _UFUNCS = {
     np.ceil: ops.ceil, np.rint: ops.round, np.matmul: ops.matmul, np.less: ops.lt,
     np.less_equal: ops.le, np.greater: ops.gt, np.greater_equal: ops.ge, np.equal: ops.eq,
     np.not_equal: ops.ne, np.logical_not: ops.logical_not, np.logical_and: ops.logical_and,
-    np.logical_or: ops.logical_or, np.isfinite: ops.isfinite, np.isnan: ops.isnan,
+    np.logical_or: ops.logical_or, np.logical_xor: ops.logical_xor, np.bitwise_and: ops.bitwise_and,
+    np.bitwise_or: ops.bitwise_or, np.bitwise_xor: ops.bitwise_xor, np.invert: ops.invert,
+    np.isfinite: ops.isfinite, np.isnan: ops.isnan, np.isinf: ops.isinf,
 }
 
 
@@ -96,9 +98,9 @@ _OPERATORS = {
     "__matmul__": ops.matmul, "__rmatmul__": _swap(ops.matmul), "__neg__": ops.neg,
     "__abs__": ops.abs, "__pos__": lambda self: self, "__lt__": ops.lt, "__le__": ops.le,
     "__gt__": ops.gt, "__ge__": ops.ge, "__eq__": ops.eq, "__ne__": ops.ne,
-    "__invert__": ops.logical_not, "__and__": ops.logical_and, "__or__": ops.logical_or,
-    "__xor__": ops.logical_xor, "__rand__": _swap(ops.logical_and),
-    "__ror__": _swap(ops.logical_or), "__rxor__": _swap(ops.logical_xor), "__getitem__": ops.getitem, "__setitem__": _setitem,
+    "__invert__": ops.invert, "__and__": ops.bitwise_and, "__or__": ops.bitwise_or,
+    "__xor__": ops.bitwise_xor, "__rand__": _swap(ops.bitwise_and),
+    "__ror__": _swap(ops.bitwise_or), "__rxor__": _swap(ops.bitwise_xor), "__getitem__": ops.getitem, "__setitem__": _setitem,
     "__array_ufunc__": _array_ufunc,
 }
 

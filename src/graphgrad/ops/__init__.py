@@ -2,8 +2,9 @@
 
 Every function here accepts Tensors (recording the graph when an input requires grad) as well as
 plain ndarrays and numbers (returning plain NumPy results)."""
-from .compare import (all, any, argmax, argmin, eq, ge, gt, isfinite, isinf, isnan, le,
-                      logical_and, logical_not, logical_or, logical_xor, lt, ne)
+from .compare import (all, any, argmax, argmin, bitwise_and, bitwise_or, bitwise_xor, eq, ge,
+                      gt, invert, isfinite, isinf, isnan, le, logical_and, logical_not,
+                      logical_or, logical_xor, lt, ne)
 from .elementwise import (abs, add, astype, ceil, clip, cos, div, exp, expm1, floor, identity, log,
                           log1p,
                           maximum, minimum, mul, neg, pow, relu, round, sigmoid, sign, sin, sqrt,
