@@ -18,7 +18,6 @@ import numpy as np
 
 from . import _state
 from .errors import AnomalyError, FreedGraphError, GradientError, InplaceError, ShapeError
-from .grad_mode import enable_grad
 from .node import Node
 from .ops.shape import _sum_to
 from .primitives import forward_stacks
@@ -102,95 +101,96 @@ def _sweep(roots, seeds, targets, floor, retain, tensor_mode):
         else:
             node.grad = node.grad + seed
     pending = None    # the newest waiting node, kept off the heap (chains never touch it)
+    grad_mode = _state.grad_enabled
+    _state.grad_enabled = tensor_mode     # record the rules only in tensor mode
     try:
-        with enable_grad() if tensor_mode else _nothing:
-            while heap or pending is not None:
-                if pending is None:
-                    node = pop(heap)[1]
-                else:
-                    node, pending = pending, None
-                g = node.grad
-                if target_ids is None or id(node) not in target_ids:
-                    node.grad = None
-                args = node.args
-                if node.raw is None:
-                    raise FreedGraphError(
-                        f"backward through the graph a second time (at '{node.prim.name}'): its "
-                        "saved buffers were freed by the first backward; call "
-                        "backward(retain_graph=True) the first time to differentiate it again")
-                if last_inplace > node.tick:
-                    _check_versions(node)
-                if tensor_mode:
-                    out, xs = _saved_output(node), args
-                else:
-                    out, xs = node.out, node.raw
-                params = node.params
-                vjps = node.prim.vjps
-                for i, a in enumerate(args):
-                    cls = a.__class__
-                    if cls is Node:
+        while heap or pending is not None:
+            if pending is None:
+                node = pop(heap)[1]
+            else:
+                node, pending = pending, None
+            g = node.grad
+            if target_ids is None or id(node) not in target_ids:
+                node.grad = None
+            args = node.args
+            if node.raw is None:
+                raise FreedGraphError(
+                    f"backward through the graph a second time (at '{node.prim.name}'): its "
+                    "saved buffers were freed by the first backward; call "
+                    "backward(retain_graph=True) the first time to differentiate it again")
+            if last_inplace > node.tick:
+                _check_versions(node)
+            if tensor_mode:
+                out, xs = _saved_output(node), args
+            else:
+                out, xs = node.out, node.raw
+            params = node.params
+            vjps = node.prim.vjps
+            for i, a in enumerate(args):
+                cls = a.__class__
+                if cls is Node:
+                    parent = a
+                elif (cls is Tensor or isinstance(a, Tensor)) and a.requires_grad:
+                    parent = a._node
+                    if parent is None:
                         parent = a
-                    elif (cls is Tensor or isinstance(a, Tensor)) and a.requires_grad:
-                        parent = a._node
-                        if parent is None:
-                            parent = a
-                    else:
+                else:
+                    continue
+                is_node = parent is not a or cls is Node
+                if is_node:
+                    if parent.tick < floor:
                         continue
-                    is_node = parent is not a or cls is Node
-                    if is_node:
-                        if parent.tick < floor:
-                            continue
-                        shape = parent.shape
-                    elif target_ids is not None and id(a) not in target_ids:
-                        continue
-                    else:
-                        shape = a.data.shape
-                    rule = vjps[i]
-                    if rule is None:
-                        continue
-                    gi = rule(g, out, *xs, **params) if params else rule(g, out, *xs)
-                    if gi is None:
-                        continue
-                    if gi.shape != shape:
-                        gi = _sum_to(gi, shape=shape)
-                    if anomaly:
-                        _check_finite(gi, node, i)
-                    if is_node:
-                        prev = parent.grad
-                        if prev is None:
-                            parent.grad = gi
-                            if pending is None:
-                                if heap and heap[0][0] < -parent.tick:
-                                    push(heap, (-parent.tick, parent))
-                                else:
-                                    pending = parent
-                            elif parent.tick > pending.tick:
-                                push(heap, (-pending.tick, pending))
-                                pending = parent
-                            else:
+                    shape = parent.shape
+                elif target_ids is not None and id(a) not in target_ids:
+                    continue
+                else:
+                    shape = a.data.shape
+                rule = vjps[i]
+                if rule is None:
+                    continue
+                gi = rule(g, out, *xs, **params) if params else rule(g, out, *xs)
+                if gi is None:
+                    continue
+                if gi.shape != shape:
+                    gi = _sum_to(gi, shape=shape)
+                if anomaly:
+                    _check_finite(gi, node, i)
+                if is_node:
+                    prev = parent.grad
+                    if prev is None:
+                        parent.grad = gi
+                        if pending is None:
+                            if heap and heap[0][0] < -parent.tick:
                                 push(heap, (-parent.tick, parent))
-                            continue
-                    else:
-                        key = id(parent)
-                        prev = leaf_grads.get(key)
-                        if prev is None:
-                            leaf_grads[key] = gi
-                            leaves[key] = parent
-                            if gi is not g and gi.__class__ is _ndarray and gi.base is None:
-                                owned.add(key)
-                            continue
-                    key = id(parent)
-                    if not tensor_mode and key in owned and prev.__class__ is _ndarray:
-                        prev += gi           # our own buffer (0-d results are scalars: not here)
+                            else:
+                                pending = parent
+                        elif parent.tick > pending.tick:
+                            push(heap, (-pending.tick, pending))
+                            pending = parent
+                        else:
+                            push(heap, (-parent.tick, parent))
                         continue
-                    total = prev + gi
-                    if is_node:
-                        parent.grad = total
-                    else:
-                        leaf_grads[key] = total
-                    owned.add(key)
-                if not retain:
-                    node.args = node.raw = node.out = None
+                else:
+                    key = id(parent)
+                    prev = leaf_grads.get(key)
+                    if prev is None:
+                        leaf_grads[key] = gi
+                        leaves[key] = parent
+                        if gi is not g and gi.__class__ is _ndarray and gi.base is None:
+                            owned.add(key)
+                        continue
+                key = id(parent)
+                if not tensor_mode and key in owned and prev.__class__ is _ndarray:
+                    prev += gi           # our own buffer (0-d results are scalars: not here)
+                    continue
+                total = prev + gi
+                if is_node:
+                    parent.grad = total
+                else:
+                    leaf_grads[key] = total
+                owned.add(key)
+            if not retain:
+                node.args = node.raw = node.out = None
     except BaseException:             # leave no half-propagated gradient behind
         for _, waiting in heap:
             waiting.grad = None
@@ -200,20 +200,21 @@ def _sweep(roots, seeds, targets, floor, retain, tensor_mode):
             if x._node is not None:
                 x._node.grad = None
         raise
+    finally:
+        _state.grad_enabled = grad_mode
     if target_ids is None:
-        found = {key: (x, leaf_grads[key]) for key, x in leaves.items()}
+        found = [(key, x, leaf_grads[key]) for key, x in leaves.items()]
     else:
-        found = {}
+        found = []
         for x in targets:
             k = key_of(x)
             if k is x:
                 if id(x) in leaf_grads:
-                    found[id(x)] = (x, leaf_grads[id(x)])
+                    found.append((id(x), x, leaf_grads[id(x)]))
             elif k.grad is not None:
-                found[id(k)] = (x, k.grad)
+                found.append((id(k), x, k.grad))
                 k.grad = None
-    return {key: (x, g if key in owned or tensor_mode else _copy(g))
-            for key, (x, g) in found.items()}
+    return {key: (x, g if key in owned or tensor_mode else _copy(g)) for key, x, g in found}
 
 
 def _saved_output(node):
@@ -226,17 +227,6 @@ def _saved_output(node):
     t._tangents = getattr(node, "tangents", None)
     t._vcell = getattr(node, "vcell", None)
     return t
-
-
-class _Nothing:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
-
-
-_nothing = _Nothing()
 
 
 def _copy(g):
