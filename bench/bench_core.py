@@ -20,29 +20,19 @@ CHAIN = 1000
 
 
 # ----------------------------------------------------------------------------- the chain
-def chain_graphgrad(shape):
-    a, b = gg.tensor(np.full(shape, 0.999)), gg.tensor(np.full(shape, 0.001))
-    x = gg.tensor(np.random.default_rng(0).random(shape), requires_grad=True)
+def chain_recorded(tensor, tanh):
+    """The chain in a library that records it (graphgrad or PyTorch): forward, then backward."""
+    def make(shape):
+        a, b = tensor(np.full(shape, 0.999)), tensor(np.full(shape, 0.001))
+        x = tensor(np.random.default_rng(0).random(shape), requires_grad=True)
 
-    def run():
-        y = x
-        for _ in range(CHAIN // 4):
-            y = gg.tanh(y * a + b) * 1.0001
-        y.sum().backward()
-    return run
-
-
-def chain_torch(shape):
-    a, b = torch.full(shape, 0.999, dtype=torch.float64), torch.full(shape, 0.001,
-                                                                      dtype=torch.float64)
-    x = torch.tensor(np.random.default_rng(0).random(shape), requires_grad=True)
-
-    def run():
-        y = x
-        for _ in range(CHAIN // 4):
-            y = torch.tanh(y * a + b) * 1.0001
-        y.sum().backward()
-    return run
+        def run():
+            y = x
+            for _ in range(CHAIN // 4):
+                y = tanh(y * a + b) * 1.0001
+            y.sum().backward()
+        return run
+    return make
 
 
 def chain_numpy(shape):
@@ -148,9 +138,11 @@ def main(quick=False):
     repeat = 5 if quick else 30
     print(f"{'benchmark':<34}{'graphgrad':>12}{'PyTorch':>12}{'NumPy':>12}"
           f"{'gg/torch':>10}{'gg/NumPy':>10}")
+    chains = (chain_recorded(gg.tensor, gg.tanh),
+              chain_recorded(torch.tensor, torch.tanh) if torch else None, chain_numpy)
     for shape in ((1,), (1000,)):
         row = [best_of(make(shape), repeat)[0] / CHAIN * 1e6 if make else float("nan")
-               for make in (chain_graphgrad, chain_torch if torch else None, chain_numpy)]
+               for make in chains]
         _print(f"chain of {CHAIN} ops {shape}, µs/op", row)
     row = [best_of(make(), repeat)[0] * 1e3 if make else float("nan")
            for make in (mlp_graphgrad, mlp_torch if torch else None, mlp_numpy)]

@@ -9,8 +9,8 @@ Recorded nodes carry the tick of a monotonic clock, and every node is recorded a
 parents, so "largest tick first" is a valid reverse topological order: a heap yields it with no
 recursion and no separate sort (a chain of 100,000 operations is fine). The first-order sweep
 runs the rules on raw ndarrays; with ``create_graph=True`` (or inside ``jvp``) it runs the same
-rules on Tensors, which records them for higher-order derivatives. Gradients are keyed by node
-(by the tensor itself for leaves).
+rules on Tensors, which records them for higher-order derivatives. A node's gradient waits on the
+node itself until the sweep reaches it; leaves' gradients are collected by the tensor.
 """
 import heapq
 
@@ -235,14 +235,12 @@ def _copy(g):
 
 def _check_versions(node):
     """Refuse to use a saved value that was changed in place after the node recorded it."""
-    cells = [a._vcell for a in node.args if isinstance(a, Tensor)]
-    cells.append(getattr(node, "vcell", None))
-    for cell in cells:
-        if cell is not None and cell[1] > node.tick:
-            raise InplaceError(
-                f"backward of '{node.prim.name}': a tensor that it saved was modified in place "
-                f"after it was used (now at version {cell[0]}); the gradient would be wrong. "
-                "Change a copy instead, or make the change after backward")
+    cell = node.changed_since_recorded()
+    if cell is not None:
+        raise InplaceError(
+            f"backward of '{node.prim.name}': a tensor that it saved was modified in place "
+            f"after it was used (now at version {cell[0]}); the gradient would be wrong. "
+            "Change a copy instead, or make the change after backward")
 
 
 def _check_finite(g, node, i):

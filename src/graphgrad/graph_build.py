@@ -51,13 +51,11 @@ def _checked(node):
             "buffers freed by a backward() without retain_graph=True, so its values and local "
             "derivatives are gone; build the graph before backward, or call "
             "backward(retain_graph=True)")
-    for a in node.args:
-        cell = a._vcell if isinstance(a, Tensor) else None
-        if cell is not None and cell[1] > node.tick:
-            raise InplaceError(
-                f"graph: an operand of shape {a.shape} of '{node.prim.name}' was modified in "
-                "place after the operation used it; the recorded values no longer describe "
-                "the computation. Build the graph before changing it")
+    if node.changed_since_recorded() is not None:
+        raise InplaceError(
+            f"graph: a value saved by '{node.prim.name}' (output shape {node.shape}) was "
+            "modified in place after the operation used it; the recorded values no longer "
+            "describe the computation. Build the graph before changing it")
     return node
 
 

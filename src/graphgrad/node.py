@@ -51,6 +51,16 @@ class Node:
         (empty once a backward has freed the node)."""
         return () if self.args is None else tuple(parent_of(a) for a in self.args)
 
+    def changed_since_recorded(self):
+        """The version cell ([changes, tick of the last]) of a value this node saved that was
+        modified in place after the node recorded it, or None: then its rules would be wrong."""
+        cells = [a._vcell for a in self.args if isinstance(a, Tensor)]
+        cells.append(getattr(self, "vcell", None))
+        for cell in cells:
+            if cell is not None and cell[1] > self.tick:
+                return cell
+        return None
+
     @property
     def next_functions(self):
         """(parent, 0) for each differentiable operand: a Node, or a leaf Tensor (PyTorch's

@@ -14,7 +14,7 @@ import numpy as np
 from . import _state
 from .autodiff import _as_result, _seed, _sweep, key_of
 from .errors import DtypeError, GradientError, ShapeError
-from .grad_mode import enable_grad
+from .grad_mode import enable_grad, no_grad
 from .node import Node
 from .ops.elementwise import identity
 from .ops.shape import _reshape
@@ -260,7 +260,8 @@ def jacobian(f, x, mode="auto"):
         raise ValueError(f"jacobian: mode must be 'auto', 'forward' or 'reverse', not {mode!r}")
     x = _as_input(x, "jacobian")
     if mode == "auto":
-        out = f(x)
+        with no_grad():                       # only the output's size is needed
+            out = f(x)
         mode = "forward" if x.size <= np.size(out.data) else "reverse"
     return (jacfwd if mode == "forward" else jacrev)(f)(x)
 

@@ -24,6 +24,7 @@ from ..primitives import primitive
 from ._samples import fixed, nonzero, uniform, unary
 from .elementwise import exp, log, log1p, maximum, sigmoid, tanh, where
 from .reduce import _logsumexp_forward, _sum
+from .shape import _axis
 
 
 def _cases():
@@ -54,20 +55,14 @@ _log_softmax.defvjp(lambda g, out, x, axis: g - exp(out) * _sum(g, axis=(axis,),
 _log_softmax.defjvp(lambda t, out, x, axis: t - _sum(exp(out) * t, axis=(axis,), keepdims=True))
 
 
-def _axis_of(x, axis, dim):
-    axis = axis if dim is None else dim
-    ndim = np.ndim(x)
-    return axis % ndim if ndim else 0
-
-
 def softmax(x, axis=-1, *, dim=None):
     """softmax along an axis (the last by default)."""
-    return _softmax(x, axis=_axis_of(x, axis, dim))
+    return _softmax(x, axis=_axis(axis if dim is None else dim, np.ndim(x)))
 
 
 def log_softmax(x, axis=-1, *, dim=None):
     """log softmax along an axis (the last by default), without overflow."""
-    return _log_softmax(x, axis=_axis_of(x, axis, dim))
+    return _log_softmax(x, axis=_axis(axis if dim is None else dim, np.ndim(x)))
 
 
 # ------------------------------------------------------------------------------ linear
