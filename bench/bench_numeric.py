@@ -37,10 +37,10 @@ def problem(width, seed=0):
 
 
 def unpack(w, width):
-    """Views of the flat weights (gg operations, so they work on tensors and arrays)."""
+    """Views of the flat weights (slicing and .reshape: graphgrad, NumPy and torch alike)."""
     n1 = FEATURES * width
-    W1 = gg.reshape(w[:n1], (FEATURES, width))
-    return W1, w[n1:n1 + width], w[n1 + width:n1 + 2 * width], w[-1]
+    return (w[:n1].reshape(FEATURES, width), w[n1:n1 + width], w[n1 + width:n1 + 2 * width],
+            w[-1])
 
 
 def loss_function(X, y, width):
@@ -53,9 +53,7 @@ def loss_function(X, y, width):
 
 def numpy_backprop(X, y, w, width):
     """∇ of the same loss with its backward pass written out by hand."""
-    n1 = FEATURES * width
-    W1, b1, w2, b2 = w[:n1].reshape(FEATURES, width), w[n1:n1 + width], \
-        w[n1 + width:n1 + 2 * width], w[-1]
+    W1, b1, w2, b2 = unpack(w, width)
     h = np.tanh(X @ W1 + b1)
     r = h @ w2 + b2 - y
     g_pred = 2 * r / len(y)
@@ -66,12 +64,10 @@ def numpy_backprop(X, y, w, width):
 def torch_backprop(X, y, w, width):
     tX, ty = torch.tensor(X), torch.tensor(y)
     tw = torch.tensor(w, requires_grad=True)
-    n1 = FEATURES * width
 
     def run():
         tw.grad = None
-        W1, b1 = tw[:n1].reshape(FEATURES, width), tw[n1:n1 + width]
-        w2, b2 = tw[n1 + width:n1 + 2 * width], tw[-1]
+        W1, b1, w2, b2 = unpack(tw, width)
         torch.mean((torch.tanh(tX @ W1 + b1) @ w2 + b2 - ty) ** 2).backward()
         return tw.grad
     return run

@@ -18,7 +18,7 @@ import numpy as np
 
 from . import _state
 from .errors import AnomalyError, FreedGraphError, GradientError, InplaceError, ShapeError
-from .node import Node
+from .node import Node, key_of
 from .ops.shape import _sum_to
 from .primitives import forward_stacks
 from .tensor import Tensor, make
@@ -69,11 +69,6 @@ def gradients(outputs, inputs, grad_outputs=None, retain_graph=None, create_grap
 
 
 # ------------------------------------------------------------------------------ the sweep
-def key_of(t):
-    """What a tensor's gradient is keyed by in a sweep: its node, or itself for a leaf."""
-    return t if t._node is None else t._node
-
-
 def _sweep(roots, seeds, targets, floor, retain, tensor_mode):
     """Reverse sweep from roots. Returns {id(key): (tensor or leaf, ∂/∂it)} for the targets,
     or for every leaf reached when targets is None. Nodes ticked below `floor` cannot lead to a

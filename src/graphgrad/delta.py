@@ -90,9 +90,14 @@ def _dtype(u, w):
 
 
 # ------------------------------------------------------------------------------ paths
-def count_paths(graph, u, w):
+def reaching(graph, w):
+    """w and every node with a path to it."""
+    return set(graph.ancestors(w)) | {w}
+
+
+def count_paths(graph, u, w, reach=None):
     """|𝒫(u, w)| by dynamic programming over the nodes that reach w (no enumeration)."""
-    reach = set(graph.ancestors(w)) | {w}
+    reach = reaching(graph, w) if reach is None else reach
     count = {w: 1}
     for v in reversed(graph.nodes):
         if v is not w and v in reach:
@@ -103,12 +108,12 @@ def count_paths(graph, u, w):
 def paths(graph, u, w, limit=None):
     """All uv-paths as lists of nodes [u, ..., w]; ([u] for u = w), refusing above `limit`."""
     limit = MAX_PATHS if limit is None else limit
-    n = count_paths(graph, u, w)
+    reach = reaching(graph, w)
+    n = count_paths(graph, u, w, reach)
     if n > limit:
         raise TooLargeError(f"paths: there are {n:,} paths from {u.name!r} to {w.name!r}, above "
                             f"the limit of {limit:,} (pass limit=, or use forward_propagation / "
                             "backward_propagation, which never enumerate paths)")
-    reach = set(graph.ancestors(w)) | {w}
     found = []
     stack = [[u]] if u in reach else []
     while stack:

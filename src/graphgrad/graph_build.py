@@ -10,7 +10,7 @@ import numpy as np
 
 from .errors import FreedGraphError, InplaceError
 from .graph_nodes import LocalFunction, Node, OpStep
-from .node import Node as Recorded
+from .node import Node as Recorded, key_of
 from .tensor import Tensor, is_float
 
 GRANULARITIES = ("operation", "named")
@@ -20,9 +20,7 @@ def vertex_of(x):
     """The vertex behind a tensor (its recorded node, or itself for a leaf) or an engine node."""
     if x.__class__ is Recorded:
         return x
-    if isinstance(x, Tensor):
-        return x if x._node is None else x._node
-    return None
+    return key_of(x) if isinstance(x, Tensor) else None
 
 
 def operand_vertex(a):
@@ -39,13 +37,9 @@ def is_leaf(vertex):
     return vertex.__class__ is not Recorded
 
 
-def own_name(vertex):
-    return getattr(vertex, "name", None) if not is_leaf(vertex) else vertex.name
-
-
 def _checked(node):
     """A recorded node whose buffers are still there, and whose saved inputs are unchanged."""
-    if node.raw is None:
+    if node.freed:
         raise FreedGraphError(
             f"graph: the operation '{node.prim.name}' (output shape {node.shape}) had its saved "
             "buffers freed by a backward() without retain_graph=True, so its values and local "
@@ -119,7 +113,7 @@ def build(outputs, declared_inputs, granularity, given_names=None):
     vertices = collect(out_vertices)
     steps, values = operation_steps(vertices)
 
-    names = {id(v): own_name(v) for v in vertices}
+    names = {id(v): v.name for v in vertices}
     names.update((id(vertex_of(t)), name) for name, t in (given_names or {}).items())
 
     def kept(v):

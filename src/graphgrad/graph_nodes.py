@@ -9,6 +9,7 @@ below a size limit (graphgrad.delta.MAX_JACOBIAN_SIZE).
 import numpy as np
 
 from .ops.shape import _sum_to
+from .primitives import output_tangent
 
 #: Most elements a materialised Jacobian (or one Δ mapping, all nodes together) may hold.
 MAX_JACOBIAN_SIZE = 4_000_000
@@ -78,11 +79,9 @@ class LocalFunction:
             ts = tuple(tangents.get(k) if k is not None else None for k in s.keys)
             if all(t is None for t in ts):
                 continue
-            out = s.prim.jvp(ts, s.out, *s.values, **s.params)
+            out = output_tangent(s.prim, ts, s.out, s.values, s.params)
             if out is not None:
-                out = np.asarray(out)
-                tangents[s.key] = out if out.shape == s.out.shape else \
-                    np.broadcast_to(out, s.out.shape)
+                tangents[s.key] = np.asarray(out)
         result = tangents.get(self.steps[-1].key)
         return np.zeros(self.out.shape, np.result_type(tangent, self.out)) if result is None \
             else result

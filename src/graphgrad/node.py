@@ -71,6 +71,11 @@ class Node:
         return f"<{self.prim.name} node{', freed' if self.raw is None else ''}>"
 
 
+def key_of(t):
+    """The vertex a tensor stands for: its node, or the tensor itself for a leaf."""
+    return t if t._node is None else t._node
+
+
 def unsaved(args):
     """Operands with every recorded tensor replaced by its node: the structure without the
     values (leaves and constants stay). One and two operands are spelled out (hot path)."""

@@ -310,6 +310,16 @@ def tangent_of(x, level):
     return None
 
 
+def output_tangent(prim, tangents, out, args, params):
+    """ẏ by the primitive's JVP rule (tangents: one per operand, None for zero), broadcast to
+    the output's shape; None: zero."""
+    tangent = prim.jvp(tangents, out, *args, **params)
+    if tangent is not None and np.shape(tangent) != np.shape(out):
+        from .ops.shape import _broadcast_to
+        tangent = _broadcast_to(tangent, shape=np.shape(out))
+    return tangent
+
+
 def _push_tangents(call, prim, level, args, params):
     """Evaluate a primitive on dual numbers of one level: the primal (with every lower level)
     first, then ẏ = Σ_i ∂g/∂x_i · ẋ_i by the primitive's JVP rule, itself on lower-level duals."""
@@ -317,11 +327,8 @@ def _push_tangents(call, prim, level, args, params):
     _state.fwd_ceiling = level
     try:
         out = call(*args, **params)
-        tangents = tuple(tangent_of(a, level) for a in args)
-        tangent = prim.jvp(tangents, out, *args, **params)
-        if tangent is not None and np.shape(tangent) != out.shape:
-            from .ops.shape import _broadcast_to
-            tangent = _broadcast_to(tangent, shape=out.shape)
+        tangent = output_tangent(prim, tuple(tangent_of(a, level) for a in args), out, args,
+                                 params)
     finally:
         _state.fwd_ceiling = saved
     if tangent is not None:

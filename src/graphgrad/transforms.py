@@ -12,10 +12,10 @@ from functools import wraps
 import numpy as np
 
 from . import _state
-from .autodiff import _as_result, _seed, _sweep, key_of
+from .autodiff import _as_result, _seed, _sweep
 from .errors import DtypeError, GradientError, ShapeError
 from .grad_mode import enable_grad, no_grad
-from .node import Node
+from .node import Node, key_of
 from .ops.elementwise import identity
 from .ops.shape import _reshape
 from .ops.shape import stack as _stack

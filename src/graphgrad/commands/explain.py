@@ -12,11 +12,10 @@ def register(sub):
 
 
 def run(args):
-    from graphgrad.expression import ExpressionError
 
     try:
         graph = expression_graph(args)
-    except (ExpressionError, ValueError) as e:
+    except ValueError as e:          # ExpressionError is one
         return fail("explain", e, 2)
     print(graph.explain(precision=args.precision))
     return 0

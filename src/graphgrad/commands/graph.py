@@ -58,7 +58,6 @@ def register(sub):
 
 
 def run(args):
-    from graphgrad.expression import ExpressionError
     from graphgrad.render import GraphvizNotFoundError
 
     try:
@@ -68,7 +67,7 @@ def run(args):
             sys.stdout.write(graph.to_dot(show, rankdir=args.rankdir))
             return 0
         path = graph.render(args.output, show, rankdir=args.rankdir)
-    except (ExpressionError, ValueError) as e:
+    except ValueError as e:          # ExpressionError is one
         return fail("graph", e, 2)
     except GraphvizNotFoundError as e:
         return fail("graph", f"{e}; on the command line: -o graph.dot", 1)
