@@ -14,10 +14,15 @@ import numpy as np
 from .. import ops
 from ..ops.nn import _linear
 from ..random import numpy_generator
-from ..tensor import Tensor, default_float
+from ..tensor import Tensor
 from . import init
-from .layers import Linear, dropout
+from .layers import Linear, _dtype, dropout
 from .module import Module, Parameter
+
+
+def _causal(length, source):
+    """Position i may attend to positions j ≤ i."""
+    return np.tril(np.ones((length, source), bool))
 
 
 def _additive_mask(mask, allowed_when_true, dtype):
@@ -50,8 +55,7 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     if is_causal:
         if attn_mask is not None:
             raise ValueError("scaled_dot_product_attention: pass attn_mask or is_causal, not both")
-        length, source = query.shape[-2], key.shape[-2]
-        attn_mask = np.tril(np.ones((length, source), bool))
+        attn_mask = _causal(query.shape[-2], key.shape[-2])
     if attn_mask is not None:
         bias = _additive_mask(attn_mask, True, dtype)
     return _attend(query, key, value, bias, dropout_p, scale, generator)[0]
@@ -71,7 +75,7 @@ class MultiheadAttention(Module):
         if embed_dim % num_heads:
             raise ValueError(f"MultiheadAttention: embed_dim {embed_dim} is not divisible by "
                              f"num_heads {num_heads}")
-        dtype = np.dtype(dtype) if dtype is not None else default_float
+        dtype = _dtype(dtype)
         rng = numpy_generator(generator)
         self.embed_dim, self.num_heads, self.dropout = embed_dim, num_heads, dropout
         self.head_dim, self.batch_first = embed_dim // num_heads, batch_first
@@ -108,8 +112,8 @@ class MultiheadAttention(Module):
     def _bias(self, attn_mask, key_padding_mask, is_causal, batch, length, source, dtype):
         bias = None
         if is_causal and attn_mask is None:
-            attn_mask = ~np.tril(np.ones((length, source), bool))
-        if attn_mask is not None:
+            bias = _additive_mask(_causal(length, source), True, dtype)
+        elif attn_mask is not None:
             bias = _additive_mask(attn_mask, False, dtype)
             if np.ndim(bias) == 3:
                 bias = ops.reshape(bias, batch, self.num_heads, length, source)
@@ -166,11 +170,11 @@ class SampleAttention(Module):
         super().__init__()
         if kind not in ("dot", "mahalanobis"):
             raise ValueError(f"SampleAttention: kind must be 'dot' or 'mahalanobis', not {kind!r}")
-        data = np.asarray(samples.data if isinstance(samples, Tensor) else samples)
+        data = np.asarray(samples)
         if data.ndim != 2 or not len(data):
             raise ValueError(f"SampleAttention: samples must be a non-empty (N, J) array, got "
                              f"shape {data.shape}")
-        dtype = np.dtype(dtype) if dtype is not None else default_float
+        dtype = _dtype(dtype)
         rng = numpy_generator(generator)
         features = data.shape[1]
         self.kind, self.key_dim = kind, key_dim or features

@@ -12,7 +12,14 @@ class _Loss(Module):
     def __init__(self, **options):
         super().__init__()
         self.options = options
-        self.reduction = options.get("reduction")
+
+    @property
+    def reduction(self):
+        return self.options.get("reduction")
+
+    @reduction.setter
+    def reduction(self, value):
+        self.options["reduction"] = value
 
     def forward(self, input, target):
         return type(self).function(input, target, **self.options)

@@ -16,7 +16,7 @@ import numpy as np
 from .. import ops
 from ..errors import ShapeError
 from ..ops.nn import (_binary_cross_entropy, _bce_with_logits, _cross_entropy, _cumsum,
-                      _soft_cross_entropy, _softplus)
+                      _one_hot, _soft_cross_entropy, _softplus)
 from ..tensor import Tensor
 
 _LN2 = math.log(2.0)
@@ -192,8 +192,7 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
         except IndexError:
             pass    # out-of-range labels: _class_indices below says which
     labels, valid = _class_indices(labels, logits, ignore_index, "cross_entropy")
-    hot = np.zeros(np.shape(logits), np.asarray(logits).dtype)
-    np.put_along_axis(hot, np.where(valid, labels, 0)[..., None], 1, axis=-1)
+    hot = _one_hot(np.where(valid, labels, 0), np.asarray(logits))
     q = _smoothed(hot, label_smoothing, weight) * valid[..., None]
     counted = valid.sum() if weight is None else _raw(weight)[labels[valid]].sum()
     return _soft_cross_entropy(logits, q, scale=_scale(reduction, counted, "cross_entropy"))
@@ -253,7 +252,8 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, reduction="me
     if reduction == "none":
         per_sample = ops.sum(terms, axis=1) / classes
         return per_sample if np.ndim(input) == 2 else ops.reshape(per_sample, ())
-    return _reduce(terms, reduction, "multi_margin_loss") / (1 if reduction == "mean" else classes)
+    reduced = _reduce(terms, reduction, "multi_margin_loss")
+    return reduced if reduction == "mean" else reduced / classes
 
 
 multiclass_hinge_loss = multi_margin_loss

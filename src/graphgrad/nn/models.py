@@ -44,14 +44,6 @@ def _output_layer(output):
     return None if OUTPUTS[output] is None else OUTPUTS[output]()
 
 
-def _raw(x):
-    return np.asarray(x.data if isinstance(x, Tensor) else x)
-
-
-def _squeezed(scores, out_features):
-    return ops.squeeze(scores, -1) if out_features == 1 else scores
-
-
 class MLP(Sequential):
     """Multi-layer perceptron: Linear(sizes[0], sizes[1]), activation, ..., Linear(sizes[-2],
     sizes[-1]), then the output layer chosen by the task (001's table): None (identity, for
@@ -90,7 +82,7 @@ class LogisticRegression(Module):
 
     def predict(self, x):
         """Class labels 0/1 (the logit's sign)."""
-        return Tensor((_raw(self(x)) >= 0).astype(np.int64))
+        return Tensor((np.asarray(self(x)) >= 0).astype(np.int64))
 
 
 class SoftmaxRegression(Module):
@@ -113,7 +105,7 @@ class SoftmaxRegression(Module):
         return ops.softmax(self(x), axis=-1)
 
     def predict(self, x):
-        return Tensor(np.argmax(_raw(self(x)), axis=-1))
+        return Tensor(np.argmax(np.asarray(self(x)), axis=-1))
 
     def extra_repr(self):
         return f"temperature={self.temperature}" if self.temperature != 1 else ""
@@ -133,7 +125,8 @@ class Perceptron(Module):
         self.linear = Linear(in_features, out_features, True, dtype, generator)
 
     def forward(self, x):
-        return _squeezed(self.linear(x), self.out_features)
+        scores = self.linear(x)
+        return ops.squeeze(scores, -1) if self.out_features == 1 else scores
 
     def predict(self, x):
         return binary_threshold(self(x))
@@ -142,8 +135,8 @@ class Perceptron(Module):
         """The perceptron rule, sample by sample, until an epoch has no mistakes (it converges
         when the classes are linearly separable). y: 0/1 labels, shape (N,) or (N, out).
         Returns the number of misclassified samples in each epoch."""
-        inputs = _raw(x).astype(self.linear.weight.dtype)
-        labels = _raw(y).reshape(len(inputs), self.out_features).astype(inputs.dtype)
+        inputs = np.asarray(x).astype(self.linear.weight.dtype)
+        labels = np.asarray(y).reshape(len(inputs), self.out_features).astype(inputs.dtype)
         rng = numpy_generator(generator)
         weight, bias = self.linear.weight, self.linear.bias
         history = []
@@ -169,9 +162,9 @@ def _noise_model(noise):
         return noise
     kind, level = ("gaussian", noise) if isinstance(noise, (int, float)) else noise
     if kind == "gaussian":
-        return lambda x, rng: x + rng.normal(0.0, level, np.shape(x)).astype(_raw(x).dtype)
+        return lambda x, rng: x + rng.normal(0.0, level, np.shape(x)).astype(np.asarray(x).dtype)
     if kind == "masking":
-        return lambda x, rng: x * (rng.random(np.shape(x)) >= level).astype(_raw(x).dtype)
+        return lambda x, rng: x * (rng.random(np.shape(x)) >= level).astype(np.asarray(x).dtype)
     raise ValueError(f"unknown noise model {noise!r}: use a float (Gaussian σ), "
                      "('gaussian', σ), ('masking', p) or a callable(x, rng)")
 

@@ -73,7 +73,7 @@ def _linear_cases(rng):
             ((n(size=(2, 2, 3)), n(size=(4, 3)), n(size=(4,))), {})]
 
 
-@primitive(name="linear", examples=_linear_cases)
+@primitive(name="linear", saves=("inputs",), examples=_linear_cases)
 def _linear(x, weight, bias):
     """x Wᵀ + b for x of shape (..., in), W (out, in), b (out,) or None."""
     out = x @ weight.T
@@ -152,7 +152,7 @@ def _ce_cases(rng):
             ((n(size=(3,)), np.array(1)), {"scale": None})]
 
 
-@primitive(name="cross_entropy", examples=_ce_cases)
+@primitive(name="cross_entropy", saves=("inputs",), examples=_ce_cases)
 def _cross_entropy(logits, target, *, scale):
     """−log softmax(z)_y = log Σ_c e^(z_c − m) − (z_y − m) per row (m = max z; classes on the
     last axis; y integer)."""
@@ -184,7 +184,7 @@ def _soft_ce_cases(rng):
             ((n(size=(2, 3, 4)), u(0, 1, (2, 3, 4))), {"scale": 0.5})]
 
 
-@primitive(name="soft_cross_entropy", examples=_soft_ce_cases)
+@primitive(name="soft_cross_entropy", saves=("inputs",), examples=_soft_ce_cases)
 def _soft_cross_entropy(logits, target, *, scale):
     """−Σ_c q_c log softmax(z)_c per row (classes on the last axis; q any non-negative weights)."""
     shifted = _shifted(logits)
@@ -221,10 +221,10 @@ def _softplus_neg(z):
     return _softplus(-z, beta=1.0, threshold=np.inf)
 
 
-@primitive(name="binary_cross_entropy_with_logits", examples=_bce_cases)
+@primitive(name="binary_cross_entropy_with_logits", saves=("inputs",), examples=_bce_cases)
 def _bce_with_logits(logits, target, pos_weight, *, scale):
     """(1 − y) z + (1 + (w₊ − 1) y) softplus(−z) elementwise (w₊ = 1 when pos_weight is None)."""
-    softplus_neg = np.maximum(-logits, 0) + np.log1p(np.exp(-np.abs(logits)))
+    softplus_neg = _softplus_neg(logits)
     weight = 1 if pos_weight is None else 1 + (pos_weight - 1) * target
     return _reduced((1 - target) * logits + weight * softplus_neg, scale)
 
@@ -256,7 +256,7 @@ def _bce_prob_cases(rng):
     return [((u(0.05, 0.95, (2, 3)), u(0, 1, (2, 3))), {}), ((u(0.05, 0.95, 4), u(0, 1, 4)), {})]
 
 
-@primitive(name="binary_cross_entropy", examples=_bce_prob_cases)
+@primitive(name="binary_cross_entropy", saves=("inputs",), examples=_bce_prob_cases)
 def _binary_cross_entropy(p, target):
     """−(y log p + (1 − y) log(1 − p)) elementwise, each log clamped at −100 (as PyTorch)."""
     with np.errstate(divide="ignore"):
@@ -281,25 +281,33 @@ _binary_cross_entropy.defelementwise(_bce_prob_dp, _bce_prob_dtarget)
 
 
 # ------------------------------------------------------------------------------ activations
-@primitive(name="softplus", examples=unary(uniform(-30, 30), beta=1.0, threshold=20.0))
+@primitive(name="softplus", saves=("inputs",), examples=unary(uniform(-30, 30), beta=1.0, threshold=20.0))
 def _softplus(x, *, beta, threshold):
     """log(1 + e^(βx)) / β, exactly x where βx > threshold (as PyTorch); ∂/∂x = σ(βx)."""
-    bx = x * beta
-    smooth = (np.maximum(bx, 0) + np.log1p(np.exp(-np.abs(bx)))) / beta
+    bx = x if beta == 1 else x * beta
+    smooth = np.maximum(bx, 0) + np.log1p(np.exp(-np.abs(bx)))
+    if beta != 1:
+        smooth = smooth / beta
     return np.where(bx > threshold, x, smooth) if threshold < np.inf else smooth
 
 
-_softplus.defelementwise(lambda v, out, x, beta, threshold:
-           where(x * beta > threshold, v, v * sigmoid(x * beta)))
+def _softplus_rule(v, out, x, beta, threshold):
+    bx = x if beta == 1 else x * beta
+    smooth = v * sigmoid(bx)
+    return smooth if threshold == np.inf else where(bx > threshold, v, smooth)
 
 
-@primitive(name="leaky_relu", examples=unary(nonzero(), negative_slope=0.1))
+_softplus.defelementwise(_softplus_rule)
+
+
+@primitive(name="leaky_relu", saves=("inputs",), examples=unary(nonzero(), negative_slope=0.1))
 def _leaky_relu(x, *, negative_slope):
     """x for x > 0, negative_slope · x otherwise."""
     return np.where(x > 0, x, x * negative_slope)
 
 
-_leaky_relu.defelementwise(lambda v, out, x, negative_slope: where(x > 0, v, v * negative_slope))
+_leaky_relu.defelementwise(lambda v, out, x, negative_slope:
+                           where(x > 0, v, v * negative_slope))
 
 
 @primitive(name="elu", examples=unary(nonzero(), alpha=1.3))
@@ -311,10 +319,10 @@ def _elu(x, *, alpha):
 _elu.defelementwise(lambda v, out, x, alpha: where(x > 0, v, v * (out + alpha)))
 
 
-@primitive(name="silu", examples=unary(uniform(-6, 6)))
+@primitive(name="silu", saves=("inputs",), examples=unary(uniform(-6, 6)))
 def _silu(x):
     """x σ(x) (Swish); ∂/∂x = σ(x) (1 + x (1 − σ(x)))."""
-    return x * np.exp(-np.logaddexp(0, -x))
+    return x * sigmoid(x)
 
 
 def _silu_rule(v, out, x):
@@ -329,7 +337,7 @@ _INV_SQRT_2PI = 1 / math.sqrt(2 * math.pi)
 _SQRT_2_OVER_PI = math.sqrt(2 / math.pi)
 
 
-@primitive(name="normal_cdf", examples=unary(uniform(-6, 6)))
+@primitive(name="normal_cdf", saves=("inputs",), examples=unary(uniform(-6, 6)))
 def _normal_cdf(x):
     """Φ(x) = ½ erfc(−x/√2), the standard normal CDF (accurate in both tails)."""
     tail = np.asarray(_erfc(np.asarray(x, np.float64) * -math.sqrt(0.5)), np.float64)
@@ -343,12 +351,12 @@ def _normal_pdf(x):
 _normal_cdf.defelementwise(lambda v, out, x: v * _normal_pdf(x))
 
 
-@primitive(name="gelu", examples=fixed((lambda r: (r.uniform(-5, 5, (2, 3)),), {"approximate": "none"}),
+@primitive(name="gelu", saves=("inputs",), examples=fixed((lambda r: (r.uniform(-5, 5, (2, 3)),), {"approximate": "none"}),
                                        (lambda r: (r.uniform(-5, 5, 4),), {"approximate": "tanh"})))
 def _gelu(x, *, approximate):
     """x Φ(x); approximate='tanh': ½ x (1 + tanh(√(2/π) (x + 0.044715 x³))) (as PyTorch)."""
     if approximate == "tanh":
-        return 0.5 * x * (1 + np.tanh(_SQRT_2_OVER_PI * (x + 0.044715 * x ** 3)))
+        return 0.5 * x * (1 + np.tanh(_SQRT_2_OVER_PI * (x + 0.044715 * x * x * x)))
     return x * _normal_cdf(x)
 
 
@@ -363,7 +371,7 @@ def _gelu_rule(v, out, x, approximate):
 _gelu.defelementwise(_gelu_rule)
 
 
-@primitive(name="binary_threshold", examples=unary(nonzero(), threshold=0.0))
+@primitive(name="binary_threshold", saves=(), examples=unary(nonzero(), threshold=0.0))
 def _binary_threshold(x, *, threshold):
     """1 where x ≥ threshold, else 0 (003's McCulloch-Pitts unit). Piecewise constant: its
     derivative is zero wherever it exists, so no gradient flows back through it."""
@@ -374,7 +382,7 @@ _binary_threshold.defelementwise(None)
 
 
 # ------------------------------------------------------------------------------ cumulative sum
-@primitive(name="cumsum", examples=fixed((lambda r: (r.normal(size=(2, 3)),), {"axis": 1}),
+@primitive(name="cumsum", saves=(), examples=fixed((lambda r: (r.normal(size=(2, 3)),), {"axis": 1}),
                                          (lambda r: (r.normal(size=(4,)),), {"axis": 0})))
 def _cumsum(x, *, axis):
     """Running sums along an axis; its adjoint is the running sum taken from the other end."""
