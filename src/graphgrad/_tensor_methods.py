@@ -7,7 +7,7 @@ import numpy as np
 
 from . import autodiff, ops
 from .errors import DtypeError
-from .ops.index import _plain_index
+from .ops.index import plain_index
 from .tensor import Tensor, is_float
 
 
@@ -39,7 +39,7 @@ def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=
 
 def _setitem(self, index, value):
     """x[index] = value: an in-place change, allowed on tensors outside the recorded graph."""
-    index = tuple(map(_plain_index, index)) if isinstance(index, tuple) else _plain_index(index)
+    index = plain_index(index)
 
     def setitem(dst, src, out=None, casting=None):
         dst[index] = src

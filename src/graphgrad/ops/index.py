@@ -63,14 +63,18 @@ def _plain_index(item):
     return item
 
 
+def plain_index(index):
+    """An index as a tuple NumPy takes: tensors and lists inside it become integer or boolean
+    arrays."""
+    if isinstance(index, tuple):
+        return tuple(_plain_index(i) for i in index)
+    return (_plain_index(index),)
+
+
 def getitem(x, index):
     """x[index] with NumPy's rules; tensors and lists inside the index act as integer or boolean
     arrays."""
-    if isinstance(index, tuple):
-        index = tuple(_plain_index(i) for i in index)
-    else:
-        index = (_plain_index(index),)
-    return _getitem(x, index=index)
+    return _getitem(x, index=plain_index(index))
 
 
 def _along_axis(indices, axis, shape, torch_style):
