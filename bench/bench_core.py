@@ -13,7 +13,7 @@ import numpy as np
 
 import graphgrad as gg
 
-from .timing import best_of, optional_torch
+from .timing import best_of, init, optional_torch
 
 torch = optional_torch()
 CHAIN = 1000
@@ -64,12 +64,7 @@ def mlp_data():
     rng = np.random.default_rng(0)
     x = rng.normal(size=(BATCH, SIZES[0])).astype(np.float32)
     y = rng.integers(0, SIZES[-1], BATCH)
-    weights = []
-    for n_in, n_out in zip(SIZES[:-1], SIZES[1:]):
-        bound = 1 / np.sqrt(n_in)
-        weights.append(rng.uniform(-bound, bound, (n_in, n_out)).astype(np.float32))
-        weights.append(rng.uniform(-bound, bound, n_out).astype(np.float32))
-    return x, y, weights
+    return x, y, init(SIZES, rng)
 
 
 def mlp_graphgrad():

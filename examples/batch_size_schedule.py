@@ -15,10 +15,10 @@ import graphgrad as gg
 
 x, y = gg.data.digits()
 train, test = gg.data.random_split(gg.data.TensorDataset(x, y), [0.8, 0.2], seed=0)
-x_train, y_train = train.dataset[train.indices]
-x_train, x_test = gg.data.standardize(x_train, train.dataset[test.indices][0])
+(x_train, y_train), (x_test, y_test) = train[:], test[:]
+x_train, x_test = gg.data.standardize(x_train, x_test)
 train = gg.data.TensorDataset(x_train, y_train)
-test = (x_test, test.dataset[test.indices][1])
+test = (x_test, y_test)
 loss_fn = gg.nn.functional.cross_entropy
 
 

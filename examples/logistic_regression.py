@@ -41,10 +41,11 @@ print(f"gradient descent (η = {eta}): {step} iterations to ‖∇L‖ < {eps}, 
 print("  (backward propagation's gradient equals the closed form Σ (ŷ_i − y_i) x_i at every "
       "step)\n")
 
+stop = dict(max_iter=500, tolerance_grad=eps / 10)  # max|∂L/∂w_j| below ε/10: ‖∇L‖ < ε
 variants = {
-    "gradient descent with line search": lambda p: gg.optim.LineSearchGD(p, max_iter=500),
-    "conjugate gradients (Polak–Ribière)": lambda p: gg.optim.ConjugateGradient(p, max_iter=500),
-    "L-BFGS": lambda p: gg.optim.LBFGS(p, max_iter=500, line_search_fn="strong_wolfe"),
+    "gradient descent with line search": lambda p: gg.optim.LineSearchGD(p, **stop),
+    "conjugate gradients (Polak–Ribière)": lambda p: gg.optim.ConjugateGradient(p, **stop),
+    "L-BFGS": lambda p: gg.optim.LBFGS(p, line_search_fn="strong_wolfe", **stop),
 }
 for name, make in variants.items():
     v = gg.zeros(3, dtype=np.float64, requires_grad=True)
@@ -55,7 +56,6 @@ for name, make in variants.items():
         value = loss_of(v)
         value.backward()
         return value
-    opt.param_groups[0]["tolerance_grad"] = eps / 10
     opt.step(closure)
     state = opt.state[v]
     print(f"{name:<38} {state['n_iter']:>4} iterations, {state['func_evals']:>4} evaluations, "

@@ -7,13 +7,12 @@ import sys
 
 
 def register(sub):
-    from ..train.job import OPTIMIZERS, SCHEDULES
-    datasets = ["digits", "fashion-mnist", "mnist", "xor", "moons", "circles", "spirals", "blobs"]
+    from ..train.job import DATASETS, OPTIMIZERS, SCHEDULES
     parser = sub.add_parser(
         "train", help="train an MLP on a dataset (default: the embedded digits) and report "
                       "its test accuracy",
         description=__doc__.split("\n\n")[1].replace("\n", " "))
-    parser.add_argument("--data", choices=datasets, default="digits",
+    parser.add_argument("--data", choices=DATASETS, default="digits",
                         help="dataset (default digits; fashion-mnist and mnist are read from "
                              "$GRAPHGRAD_DATA, the cache or Debian's package, else downloaded)")
     parser.add_argument("--hidden", type=int, nargs="+", metavar="N",

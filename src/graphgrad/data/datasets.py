@@ -49,7 +49,7 @@ class TensorDataset(Dataset):
                              f"shapes {[t.shape for t in self.tensors]}")
 
     def __getitem__(self, index):
-        return tuple(Tensor(t.data[index]) for t in self.tensors)
+        return tuple([Tensor(t.data[index]) for t in self.tensors])
 
     def __len__(self):
         return len(self.tensors[0].data)

@@ -204,7 +204,8 @@ def load(source, train=True, root=None, download=True, flatten=True, dtype=np.fl
     files = locate(source, root, download)
     split = "train" if train else "test"
     images, labels = load_idx_pair(files[f"{split}_images"], files[f"{split}_labels"])
-    x = images.astype(dtype) / np.dtype(dtype).type(255)
+    x = images.astype(dtype)
+    x /= np.dtype(dtype).type(255)  # in place: no second array of the whole split
     if flatten:
         x = x.reshape(len(x), -1)
     return Tensor(x), Tensor(labels.astype(np.int64))

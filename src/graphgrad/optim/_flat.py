@@ -1,8 +1,10 @@
-"""All parameters of a closure-driven optimizer (L-BFGS, conjugate gradients, line-search GD)
-seen as one flat vector x, with f(x) and ∇f(x) evaluated by the user's closure."""
+"""Closure-driven optimizers (L-BFGS, conjugate gradients, line-search GD): all parameters seen
+as one flat vector x, with f(x) and ∇f(x) evaluated by the user's closure, several times per
+step."""
 import numpy as np
 
-from ..grad_mode import enable_grad
+from ..grad_mode import enable_grad, no_grad
+from .optimizer import Optimizer
 
 
 class FlatParams:
@@ -14,7 +16,7 @@ class FlatParams:
         self.dtype = np.result_type(*[p.data.dtype for p in self.params])
 
     def gradient(self):
-        """∇f as one flat array (zeros for parameters without a gradient)."""
+        """∇f as one flat array (zeros for parameters without a gradient); always a new array."""
         parts = [np.zeros(n, self.dtype) if p.grad is None else p.grad.data.reshape(-1)
                  for p, n in zip(self.params, self.sizes)]
         return np.concatenate(parts).astype(self.dtype, copy=False)
@@ -49,8 +51,38 @@ class FlatParams:
         return phi
 
 
-def require_closure(name, closure):
-    if closure is None:
-        raise TypeError(f"{name}.step needs a closure that re-evaluates the model: "
-                        "def closure(): opt.zero_grad(); loss = loss_fn(...); loss.backward(); "
-                        "return loss  — then opt.step(closure)")
+class ClosureOptimizer(Optimizer):
+    """Base of the optimizers that move all parameters as one vector and re-evaluate the loss
+    through ``step(closure)``. Subclasses implement ``_iterate(closure)`` (run under no_grad)
+    and return the loss of the closure's first evaluation."""
+
+    #: The error for more than one parameter group ({name}: the class's name).
+    one_group_message = ("{name} works on one vector of all parameters: it takes no parameter "
+                         "groups")
+
+    def __init__(self, params, defaults):
+        super().__init__(params, defaults)
+        if len(self.param_groups) != 1:
+            raise ValueError(self.one_group_message.format(name=type(self).__name__))
+        self._flat = FlatParams(self.param_groups[0]["params"])
+
+    def step(self, closure=None):
+        if closure is None:
+            raise TypeError(f"{type(self).__name__}.step needs a closure that re-evaluates the "
+                            "model: def closure(): opt.zero_grad(); loss = loss_fn(...); "
+                            "loss.backward(); return loss  — then opt.step(closure)")
+        with no_grad():
+            return self._iterate(closure)
+
+    def _iterate(self, closure):
+        raise NotImplementedError(f"{type(self).__name__} does not implement _iterate")
+
+    def _start(self, closure):
+        """(state, the closure's loss, ∇f) at the start of a step: the counters n_iter and
+        func_evals set up (kept on the first parameter, as PyTorch) and this evaluation counted."""
+        state = self.state[self._flat.params[0]]
+        state.setdefault("func_evals", 0)
+        state.setdefault("n_iter", 0)
+        loss, g = self._flat.evaluate(closure)
+        state["func_evals"] += 1
+        return state, loss, g

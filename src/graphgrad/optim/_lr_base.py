@@ -8,10 +8,12 @@ class LRScheduler:
     """Base class: subclasses give ``get_lr()`` (the chainable update) and, where one exists,
     ``_closed_form()`` (the lr at ``last_epoch`` from the base lrs)."""
 
+    #: Whether the schedule is meant to be stepped after every batch (``fit`` does so) rather
+    #: than once per epoch.
+    per_batch = False
+
     def __init__(self, optimizer, last_epoch=-1):
-        if not isinstance(optimizer, Optimizer):
-            raise TypeError(f"{type(self).__name__} needs a graphgrad Optimizer, got "
-                            f"{type(optimizer).__name__}")
+        _check_optimizer(self, optimizer)
         self.optimizer = optimizer
         for i, group in enumerate(optimizer.param_groups):
             if last_epoch == -1:
@@ -54,6 +56,10 @@ class LRScheduler:
         else:
             self.last_epoch = epoch
             values = self._closed_form() if hasattr(self, "_closed_form") else self.get_lr()
+        self._set_lrs(values)
+
+    def _set_lrs(self, values):
+        """Set each group's lr (one value per group) and remember them as the last lrs."""
         for group, lr in zip(self.optimizer.param_groups, values):
             group["lr"] = lr
         self._last_lr = self._current()
@@ -73,6 +79,12 @@ class LRScheduler:
 
     def __repr__(self):
         return f"{type(self).__name__}(last_epoch={self.last_epoch}, lr={self._last_lr})"
+
+
+def _check_optimizer(owner, optimizer):
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(f"{type(owner).__name__} needs a graphgrad Optimizer, got "
+                        f"{type(optimizer).__name__}")
 
 
 def _per_group(name, optimizer, value):

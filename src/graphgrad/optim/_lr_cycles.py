@@ -37,9 +37,7 @@ class CosineAnnealingWarmRestarts(LRScheduler):
         else:
             self._jump(epoch)
         self.last_epoch = math.floor(epoch)
-        for group, lr in zip(self.optimizer.param_groups, self.get_lr()):
-            group["lr"] = lr
-        self._last_lr = self._current()
+        self._set_lrs(self.get_lr())
 
     def _jump(self, epoch):
         """Position within the current cycle for an absolute (possibly fractional) epoch."""
@@ -60,6 +58,8 @@ class OneCycleLR(LRScheduler):
     max_lr over the first pct_start of the steps, then anneals to
     max_lr/(div_factor·final_div_factor); momentum (or Adam's β₁) moves the opposite way.
     three_phase: up, back down to the start, then the final annealing."""
+
+    per_batch = True
 
     def __init__(self, optimizer, max_lr, total_steps=None, epochs=None, steps_per_epoch=None,
                  pct_start=0.3, anneal_strategy="cos", cycle_momentum=True, base_momentum=0.85,

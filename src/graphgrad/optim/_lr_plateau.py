@@ -1,8 +1,7 @@
 """ReduceLROnPlateau: shrink the learning rate when a watched metric stops improving."""
 import math
 
-from ._lr_base import LRScheduler, _per_group
-from .optimizer import Optimizer
+from ._lr_base import LRScheduler, _check_optimizer, _per_group
 
 
 class ReduceLROnPlateau(LRScheduler):
@@ -15,9 +14,7 @@ class ReduceLROnPlateau(LRScheduler):
                  threshold_mode="rel", cooldown=0, min_lr=0.0, eps=1e-8):
         if factor >= 1.0:
             raise ValueError(f"ReduceLROnPlateau: factor must be < 1, got {factor}")
-        if not isinstance(optimizer, Optimizer):
-            raise TypeError(f"ReduceLROnPlateau needs a graphgrad Optimizer, got "
-                            f"{type(optimizer).__name__}")
+        _check_optimizer(self, optimizer)
         if mode not in ("min", "max") or threshold_mode not in ("rel", "abs"):
             raise ValueError(f"ReduceLROnPlateau: mode must be 'min' or 'max' and threshold_mode "
                              f"'rel' or 'abs', got {mode!r} and {threshold_mode!r}")

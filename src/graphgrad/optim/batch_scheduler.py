@@ -20,6 +20,8 @@ class BatchSizeScheduler:
     >>> grow = gg.optim.BatchSizeScheduler(loader, milestones=[10, 20], factor=4)
     """
 
+    per_batch = False  # stepped once per epoch, as the lr schedulers (see LRScheduler)
+
     def __init__(self, loader, milestones=None, step_size=None, factor=2, max_batch_size=None,
                  optimizer=None, last_epoch=0):
         if (milestones is None) == (step_size is None):

@@ -47,7 +47,7 @@ class ConjugateGradient(LineSearchDescent):
                     d = None
         state["since_restart"] = 1 if d is None else state["since_restart"] + 1
         d = -g if d is None else d
-        state["prev_grad"], state["d"] = g.copy(), d
+        state["prev_grad"], state["d"] = g, d  # g is never written to
         return d
 
     @staticmethod

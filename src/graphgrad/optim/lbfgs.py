@@ -8,16 +8,16 @@ two-loop recursion (Nocedal & Wright, Alg. 7.4); PyTorch's ``torch.optim.LBFGS``
 """
 import numpy as np
 
-from ..grad_mode import no_grad
-from ._flat import FlatParams, require_closure
+from ._flat import ClosureOptimizer
 from .line_search import strong_wolfe
-from .optimizer import Optimizer
 
 
-class LBFGS(Optimizer):
+class LBFGS(ClosureOptimizer):
     """Limited-memory BFGS with an optional strong-Wolfe line search. Each ``step(closure)`` runs
     up to ``max_iter`` iterations; the closure zeroes the gradients, computes the loss, calls
     backward and returns the loss."""
+
+    one_group_message = "{name} doesn't support per-parameter options (parameter groups)"
 
     def __init__(self, params, lr=1.0, max_iter=20, max_eval=None, tolerance_grad=1e-7,
                  tolerance_change=1e-9, history_size=100, line_search_fn=None):
@@ -31,25 +31,13 @@ class LBFGS(Optimizer):
                                       tolerance_grad=tolerance_grad,
                                       tolerance_change=tolerance_change,
                                       history_size=history_size, line_search_fn=line_search_fn))
-        if len(self.param_groups) != 1:
-            raise ValueError("LBFGS doesn't support per-parameter options (parameter groups)")
-        self._flat = FlatParams(self.param_groups[0]["params"])
-
-    def step(self, closure=None):
-        require_closure("LBFGS", closure)
-        with no_grad():
-            return self._iterate(closure)
 
     def _iterate(self, closure):
         group = self.param_groups[0]
         flat, lr = self._flat, float(group["lr"])
         tol_change = group["tolerance_change"]
-        state = self.state[flat.params[0]]
-        state.setdefault("func_evals", 0)
-        state.setdefault("n_iter", 0)
-        orig_loss, g = flat.evaluate(closure)
+        state, orig_loss, g = self._start(closure)
         loss, evals = float(orig_loss), 1
-        state["func_evals"] += 1
         if np.max(np.abs(g)) <= group["tolerance_grad"]:
             return orig_loss
         d, t = state.get("d"), state.get("t")
@@ -60,7 +48,7 @@ class LBFGS(Optimizer):
                 state.update(old_dirs=[], old_stps=[], ro=[], H_diag=1.0)
             else:
                 d = self._direction(state, g, d, t)
-            state["prev_flat_grad"], state["prev_loss"] = g.copy(), loss
+            state["prev_flat_grad"], state["prev_loss"] = g, loss  # g is never written to
             prev_loss = loss
             t = min(1.0, 1.0 / np.sum(np.abs(g))) * lr if state["n_iter"] == 1 else lr
             gtd = float(g @ d)

@@ -14,9 +14,7 @@ import math
 
 import numpy as np
 
-from ..grad_mode import no_grad
-from ._flat import FlatParams, require_closure
-from .optimizer import Optimizer
+from ._flat import ClosureOptimizer
 
 
 def cubic_minimum(x1, f1, g1, x2, f2, g2, bounds=None):
@@ -139,7 +137,7 @@ def backtracking(phi, d, t, f, gtd, c1=1e-4, shrink=0.5, max_ls=30):
     return f_new, g_new, t, evals
 
 
-class LineSearchDescent(Optimizer):
+class LineSearchDescent(ClosureOptimizer):
     """Base of descent methods driven by a closure: each iteration picks a direction d, a step t
     by line search along it, and moves θ ← θ + t d. Each ``step(closure)`` runs up to
     ``max_iter`` iterations (as ``LBFGS``) and stops early when max|∇f| ≤ tolerance_grad or the
@@ -156,24 +154,11 @@ class LineSearchDescent(Optimizer):
                              f"c1={defaults['c1']}, c2={defaults['c2']}, "
                              f"shrink={defaults['shrink']}")
         super().__init__(params, defaults)
-        if len(self.param_groups) != 1:
-            raise ValueError(f"{name} works on one vector of all parameters: it takes no "
-                             "parameter groups")
-        self._flat = FlatParams(self.param_groups[0]["params"])
-
-    def step(self, closure=None):
-        require_closure(type(self).__name__, closure)
-        with no_grad():
-            return self._iterate(closure)
 
     def _iterate(self, closure):
         group, flat = self.param_groups[0], self._flat
-        state = self.state[flat.params[0]]
-        state.setdefault("n_iter", 0)
-        state.setdefault("func_evals", 0)
-        closure_loss, g = flat.evaluate(closure)
+        state, closure_loss, g = self._start(closure)
         loss = float(closure_loss)
-        state["func_evals"] += 1
         for _ in range(group["max_iter"]):
             if np.max(np.abs(g)) <= group["tolerance_grad"]:
                 break

@@ -23,10 +23,10 @@ class Optimizer:
         self.defaults = dict(defaults)
         self.state = defaultdict(dict)
         self.param_groups = []
-        groups = list(params) if not isinstance(params, Tensor) else None
-        if groups is None:
+        if isinstance(params, Tensor):
             raise TypeError(f"{type(self).__name__}: params must be an iterable of tensors or of "
                             "dicts (parameter groups), got a single Tensor; wrap it in a list")
+        groups = list(params)
         if not groups:
             raise ValueError(f"{type(self).__name__} got an empty parameter list")
         if not isinstance(groups[0], dict):

@@ -50,5 +50,5 @@ class SGD(Optimizer):
         else:
             b = buf.data
             b *= momentum
-            b += (1 - dampening) * g
+            b += g if dampening == 0 else (1 - dampening) * g
         return g + momentum * buf.data if nesterov else buf.data

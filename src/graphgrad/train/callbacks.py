@@ -32,6 +32,7 @@ class EarlyStopping(Callback):
                  restore_best_weights=True):
         self.monitor, self.patience, self.min_delta = monitor, patience, abs(min_delta)
         self.better = _better(monitor, mode)
+        self._sign = 1.0 if self.better(0, 1) else -1.0  # +1 when lower is better
         self.restore_best_weights = restore_best_weights
         self.best = self.best_epoch = self.best_state = None
         self.wait = 0
@@ -44,7 +45,7 @@ class EarlyStopping(Callback):
     def _improved(self, value):
         if self.best is None:
             return True
-        shifted = value - self.min_delta if self.better(0, 1) else value + self.min_delta
+        shifted = value - self._sign * self.min_delta
         return self.better(shifted, self.best)
 
     def on_epoch_end(self, run, epoch, logs):

@@ -12,9 +12,10 @@ class History:
 
     def append(self, epoch, logs):
         """Record one epoch's values (a metric missing in some epochs gets NaN there)."""
+        for name in logs:  # columns in the order metrics first appear
+            self.metrics.setdefault(name, [math.nan] * len(self.epochs))
         self.epochs.append(int(epoch))
-        for name in set(self.metrics) | set(logs):
-            column = self.metrics.setdefault(name, [math.nan] * (len(self.epochs) - 1))
+        for name, column in self.metrics.items():
             column.append(float(logs.get(name, math.nan)))
 
     def __getitem__(self, name):

@@ -13,7 +13,9 @@ import numpy as np
 
 from .. import data as gdata
 from ..random import Generator
-from ..tensor import Tensor
+
+#: The datasets a job trains on (the 2-D ones are generated).
+DATASETS = ("digits", "fashion-mnist", "mnist", *gdata.PLANAR)
 
 #: Sensible defaults per dataset: hidden sizes, epochs, batch size.
 PRESETS = {"digits": ((128, 64), 30, 32), "mnist": ((256, 128), 12, 128),
@@ -70,8 +72,7 @@ def load_splits(config):
     if config.data == "digits":
         x, y = gdata.digits()
         rest, test = gdata.random_split(gdata.TensorDataset(x, y), [0.8, 0.2], seed=config.seed)
-        x, y = rest.dataset[rest.indices]
-        x_test, y_test = test.dataset[test.indices]
+        (x, y), (x_test, y_test) = rest[:], test[:]
     elif config.data in ("mnist", "fashion-mnist"):
         load = gdata.mnist if config.data == "mnist" else gdata.fashion_mnist
         x, y = load(train=True, download=config.download)
@@ -82,8 +83,7 @@ def load_splits(config):
         x, y = make(n_samples=config.samples, seed=config.seed, **options)
         x_test, y_test = make(n_samples=config.samples // 2, seed=config.seed + 1, **options)
     else:
-        raise ValueError(f"unknown dataset {config.data!r}; choose from digits, mnist, "
-                         f"fashion-mnist, {', '.join(gdata.PLANAR)}")
+        raise ValueError(f"unknown dataset {config.data!r}; choose from {', '.join(DATASETS)}")
     return _standardised(x, y, x_test, y_test, config)
 
 
@@ -91,11 +91,10 @@ def _standardised(x, y, x_test, y_test, config):
     n_val = int(round(config.val_fraction * len(y.data)))
     order = np.random.default_rng(config.seed).permutation(len(y.data))
     fit_rows, val_rows = order[n_val:], order[:n_val]
-    scaler = gdata.Standardizer().fit(x.data[fit_rows])
-    train = gdata.TensorDataset(scaler.transform(x.data[fit_rows]), y.data[fit_rows])
-    val = gdata.TensorDataset(scaler.transform(x.data[val_rows]), y.data[val_rows]) \
-        if n_val else None
-    test = gdata.TensorDataset(scaler.transform(x_test.data), y_test.data)
+    x_fit, x_val, x_test = gdata.standardize(x.data[fit_rows], x.data[val_rows], x_test.data)
+    train = gdata.TensorDataset(x_fit, y.data[fit_rows])
+    val = gdata.TensorDataset(x_val, y.data[val_rows]) if n_val else None
+    test = gdata.TensorDataset(x_test, y_test.data)
     return train, val, test
 
 
@@ -138,6 +137,7 @@ def make_schedule(name, optimizer, epochs, steps_per_epoch):
 def run_job(config):
     """Train as configured; returns the metrics written to metrics.json."""
     from .. import nn
+    from ..optim._flat import ClosureOptimizer
     from .callbacks import EarlyStopping
     from .loop import evaluate, fit
     config.complete()
@@ -148,9 +148,10 @@ def run_job(config):
     model = nn.MLP(sizes, activation=config.activation, generator=Generator(config.seed))
     optimizer = make_optimizer(config.optimizer, model.parameters(), config.lr,
                                config.weight_decay)
-    full_batch = config.optimizer in ("lbfgs", "cg")
+    # L-BFGS and CG evaluate one fixed f several times per step: give them the whole set
+    full_batch = isinstance(optimizer, ClosureOptimizer)
     loader = gdata.DataLoader(train, batch_size=len(train) if full_batch else config.batch_size,
-                        shuffle=True, seed=config.seed)
+                              shuffle=True, seed=config.seed)
     schedule = make_schedule(config.schedule, optimizer, config.epochs, len(loader))
     out = Path(config.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -196,7 +197,7 @@ def _plots(config, history, model, test, out):
     x, y = test.tensors
     if x.shape[1] == 2:
         from .plots import plot_decision_boundary
-        plot_decision_boundary(model, Tensor(x.data), y.data, out / "decision_boundary.png",
+        plot_decision_boundary(model, x, y.data, out / "decision_boundary.png",
                                title=f"{config.data}: test samples")
         written.append("decision_boundary.png")
     return written

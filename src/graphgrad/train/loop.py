@@ -13,13 +13,10 @@ import numpy as np
 
 from ..data import DataLoader, TensorDataset
 from ..grad_mode import no_grad
-from ..optim import LBFGS
-from ..optim.line_search import LineSearchDescent
-from ..optim.lr_scheduler import OneCycleLR, ReduceLROnPlateau
+from ..optim._flat import ClosureOptimizer
+from ..optim.lr_scheduler import ReduceLROnPlateau
 from ..tensor import Tensor
 from .history import History
-
-_CLOSURE_OPTIMIZERS = (LBFGS, LineSearchDescent)
 
 
 class Run:
@@ -89,10 +86,12 @@ def train_epoch(model, loss_fn, optimizer, loader, metric=None, schedulers=(), b
     """One pass over the loader, updating the parameters after every batch; returns the mean
     training loss (and accuracy) of the batches as they were seen."""
     _set_mode(model, True)
-    per_batch = [s for s in schedulers if isinstance(s, OneCycleLR)]
+    per_batch = [s for s in schedulers if _per_batch(s)]
+    closure_driven = isinstance(optimizer, ClosureOptimizer)
+    postfix = getattr(batches, "set_postfix", None)  # a tqdm bar's
     total = _Totals()
     for xb, yb in (loader if batches is None else batches):
-        if isinstance(optimizer, _CLOSURE_OPTIMIZERS):
+        if closure_driven:
             out, loss = _closure_step(model, loss_fn, optimizer, xb, yb)
         else:
             optimizer.zero_grad()
@@ -103,8 +102,8 @@ def train_epoch(model, loss_fn, optimizer, loader, metric=None, schedulers=(), b
         total.add(loss, out, yb, metric)
         for scheduler in per_batch:
             scheduler.step()
-        if batches is not None and hasattr(batches, "set_postfix"):
-            batches.set_postfix(loss=f"{loss.item():.4f}", refresh=False)
+        if postfix is not None:
+            postfix(loss=f"{loss.item():.4f}", refresh=False)
     return total.logs()
 
 
@@ -149,11 +148,12 @@ class _Totals:
         self.measured = False
 
     def add(self, loss, out, target, metric):
-        n = len(target.data) if isinstance(target, Tensor) else len(target)
+        target = target.data if isinstance(target, Tensor) else target
+        n = len(target)
         self.loss += float(loss.item()) * n
         self.count += n
         if metric is not None:
-            hits = metric(out.data, target.data if isinstance(target, Tensor) else target)
+            hits = metric(out.data, target)
             if hits is not None:
                 self.correct += hits
                 self.measured = True
@@ -173,10 +173,10 @@ def accuracy(output, target, threshold=0.0):
     output > threshold against 0/1 targets; None when the targets are not class labels."""
     output, target = np.asarray(output), np.asarray(target)
     if output.ndim == target.ndim + 1 and target.dtype.kind in "iu":
-        return int(np.sum(output.argmax(axis=1) == target))
+        return int(np.count_nonzero(output.argmax(axis=1) == target))
     if output.size == target.size and np.all((target == 0) | (target == 1)):
         predicted = output.reshape(target.shape) > threshold
-        return int(np.sum(predicted == target.astype(bool)))
+        return int(np.count_nonzero(predicted == target.astype(bool)))
     return None
 
 
@@ -210,8 +210,13 @@ def _step_schedulers(schedulers, logs):
     for scheduler in schedulers:
         if isinstance(scheduler, ReduceLROnPlateau):
             scheduler.step(logs.get("val_loss", logs["loss"]))
-        elif not isinstance(scheduler, OneCycleLR):  # lr and batch-size schedulers, per epoch
+        elif not _per_batch(scheduler):  # lr and batch-size schedulers, per epoch
             scheduler.step()
+
+
+def _per_batch(scheduler):
+    """Whether fit steps this scheduler after every batch (OneCycleLR) instead of per epoch."""
+    return getattr(scheduler, "per_batch", False)
 
 
 def _summary(epoch, epochs, logs):
