@@ -15,23 +15,12 @@ import math
 import numpy as np
 
 import graphgrad as gg
-from bench.timing import best_of, optional_torch
+from bench.timing import best_of, init, optional_torch
 
 torch = optional_torch()         # None: the table shows graphgrad and NumPy only
 
 BIG, SMALL, SCALAR = (784, 256, 128, 10), (2, 16, 16, 2), (2, 8, 8, 1)
 LR = 0.05
-
-
-def init(sizes, seed=0):
-    """PyTorch's Linear initialisation, weights stored (in, out), float32."""
-    rng = np.random.default_rng(seed)
-    weights = []
-    for n_in, n_out in zip(sizes[:-1], sizes[1:]):
-        bound = 1 / math.sqrt(n_in)
-        weights.append(rng.uniform(-bound, bound, (n_in, n_out)).astype(np.float32))
-        weights.append(rng.uniform(-bound, bound, n_out).astype(np.float32))
-    return weights
 
 
 def training_data(n_limit):
@@ -51,7 +40,7 @@ def training_data(n_limit):
 def graphgrad_trainer(sizes, activation, x, y, batch):
     model = gg.nn.MLP(sizes, activation=activation, generator=0)
     for p, w in zip(model.parameters(), init(sizes)):  # same start as the others
-        p.data[...] = w.T if p.ndim == 2 and p.shape != w.shape else w
+        p.data[...] = w.T if p.ndim == 2 else w  # nn.Linear keeps weights (out, in)
     opt = gg.optim.SGD(model.parameters(), lr=LR)
     loader = gg.data.DataLoader(gg.data.TensorDataset(x, y), batch_size=batch, shuffle=True,
                                 seed=0)

@@ -113,3 +113,15 @@ def test_batch_size_scheduler_grows_the_batch_then_decays_the_lr():
         sched.step()
     assert sizes == [2, 8, 8, 23, 23] and loader.batch_size == 32
     assert lrs == pytest.approx([0.8, 0.8, 0.8, 0.8, 0.2])
+
+
+def test_an_integer_generator_gives_new_orders_each_epoch_and_repeats_as_a_whole():
+    a = DataLoader(_dataset(), batch_size=4, shuffle=True, generator=5)
+    b = DataLoader(_dataset(), batch_size=4, shuffle=True, generator=5)
+    first, second = _epoch(a), _epoch(a)
+    assert not np.array_equal(first, second)
+    np.testing.assert_array_equal(first, _epoch(b))
+    np.testing.assert_array_equal(second, _epoch(b))
+    stream = np.random.default_rng(5)  # the orders are successive draws of one stream
+    np.testing.assert_array_equal(first, stream.permutation(23))
+    np.testing.assert_array_equal(second, stream.permutation(23))

@@ -6,14 +6,16 @@ shuffled; other datasets are read sample by sample and stacked.
 """
 import numpy as np
 
-from ..random import numpy_generator
+from ..random import Generator, numpy_generator
 from ..tensor import Tensor
 
 
 class DataLoader:
     """Iterate over `dataset` in batches of `batch_size` (the last one smaller unless
     `drop_last`). With `shuffle`, every epoch visits the samples in a new random order; with a
-    `seed` that order depends only on (seed, epoch), so runs and resumed runs repeat exactly.
+    `seed` that order depends only on (seed, epoch), so runs and resumed runs repeat exactly;
+    with a `generator` (a gg.Generator, a NumPy Generator or a seed) the orders are drawn from
+    it one epoch after another, and with neither from the global generator (gg.manual_seed).
     ``batch_size`` may be changed between epochs (see gg.optim.BatchSizeScheduler)."""
 
     def __init__(self, dataset, batch_size=1, shuffle=False, drop_last=False, seed=None,
@@ -25,6 +27,10 @@ class DataLoader:
             raise ValueError("DataLoader: give seed or generator, not both")
         self.dataset, self.batch_size = dataset, int(batch_size)
         self.shuffle, self.drop_last = shuffle, drop_last
+        if generator is not None and not isinstance(generator, (Generator, np.random.Generator)):
+            # a seed: one stream for the loader's life (a fresh generator each epoch would
+            # repeat the first order); a gg.Generator is kept, so re-seeding it takes effect
+            generator = np.random.default_rng(generator)
         self.seed, self.generator, self.collate_fn = seed, generator, collate_fn
         self.epoch = 0
 
@@ -47,20 +53,28 @@ class DataLoader:
     def __iter__(self):
         order = self._order()
         self.epoch += 1
+        fetch = self._fetcher()
         n, size = len(self.dataset), self.batch_size
         stop = n - n % size if self.drop_last else n
         for start in range(0, stop, size):
             index = slice(start, min(start + size, n)) if order is None \
                 else order[start:start + size]
-            yield self._fetch(index)
+            yield fetch(index)
 
-    def _fetch(self, index):
-        if self.collate_fn is None and getattr(self.dataset, "batchable", False):
-            return self.dataset[index]
-        if isinstance(index, slice):
-            index = range(index.start, index.stop)
-        samples = [self.dataset[int(i)] for i in index]
-        return (self.collate_fn or default_collate)(samples)
+    def _fetcher(self):
+        """index (a slice or an array of indices) -> batch: the dataset indexed by the whole batch
+        when it answers batches and no collate_fn is given, else read sample by sample and
+        collated."""
+        dataset = self.dataset
+        if self.collate_fn is None and getattr(dataset, "batchable", False):
+            return dataset.__getitem__
+        collate = self.collate_fn or default_collate
+
+        def fetch(index):
+            if isinstance(index, slice):
+                index = range(index.start, index.stop)
+            return collate([dataset[int(i)] for i in index])
+        return fetch
 
     def __repr__(self):
         return (f"DataLoader({type(self.dataset).__name__} of {len(self.dataset)}, batch_size="
