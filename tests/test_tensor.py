@@ -91,6 +91,15 @@ def test_item_and_bool_need_one_element():
     assert bool(gg.tensor([3.0]) > 2)
 
 
+def test_array_protocol_shares_or_copies_as_asked():
+    t = gg.tensor(np.ones(3))
+    assert np.asarray(t) is t.data
+    assert not np.shares_memory(np.array(t), t.data)           # np.array copies by default
+    assert np.array(t, copy=False) is t.data
+    with pytest.raises(ValueError, match="without copying"):
+        np.array(t, dtype=np.float32, copy=False)
+
+
 def test_numpy_arrays_in_numpy_out():
     a = np.array([0.0, 1.0])
     assert isinstance(gg.exp(a), np.ndarray)

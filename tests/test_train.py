@@ -161,3 +161,16 @@ def test_plots_are_written(tmp_path):
         assert (tmp_path / name).read_bytes()[:4] == b"\x89PNG"
     with pytest.raises(ValueError, match="2-D inputs"):
         gg.train.plot_decision_boundary(model, np.zeros((3, 3)), np.zeros(3))
+
+
+@pytest.mark.parametrize("mode,best,small_change,big_change", [("min", 1.0, 0.8, 0.4),
+                                                               ("max", 1.0, 1.2, 1.6)])
+def test_early_stopping_needs_an_improvement_of_at_least_min_delta(mode, best, small_change,
+                                                                   big_change):
+    stop = gg.train.EarlyStopping("loss", min_delta=0.5, mode=mode)
+    stop.best = best
+    assert not stop._improved(best)
+    assert not stop._improved(small_change)        # better, but by less than min_delta
+    assert stop._improved(big_change)
+    worse = best + 0.4 if mode == "min" else best - 0.4
+    assert not stop._improved(worse)

@@ -79,7 +79,13 @@ class Tensor:
         return (self[i] for i in range(len(self.data)))
 
     def __array__(self, dtype=None, copy=None):
-        return self.data if dtype is None else self.data.astype(dtype)
+        """The data for NumPy (shared; copy=True copies; copy=False refuses a conversion)."""
+        if dtype is not None and np.dtype(dtype) != self.data.dtype:
+            if copy is False:
+                raise ValueError(f"cannot view a {self.data.dtype} tensor as {np.dtype(dtype)} "
+                                 "without copying (copy=False)")
+            return self.data.astype(dtype)
+        return self.data.copy() if copy else self.data
 
     def item(self):
         """The value of a one-element tensor as a Python number."""

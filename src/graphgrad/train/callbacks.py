@@ -45,7 +45,7 @@ class EarlyStopping(Callback):
     def _improved(self, value):
         if self.best is None:
             return True
-        shifted = value - self._sign * self.min_delta
+        shifted = value + self._sign * self.min_delta   # must beat the best by min_delta
         return self.better(shifted, self.best)
 
     def on_epoch_end(self, run, epoch, logs):
