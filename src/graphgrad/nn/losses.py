@@ -147,7 +147,7 @@ def hinge_loss(input, target, margin=1.0, reduction="mean"):
 # ------------------------------------------------------------------------------ categorical
 def _classes_last(input):
     """(N, C, d1, ...) → (N, d1, ..., C): the fused primitives take classes on the last axis."""
-    ndim = np.ndim(input)
+    ndim = input.ndim if isinstance(input, Tensor) else np.ndim(input)
     return input if ndim <= 2 else ops.permute(input, 0, *range(2, ndim), 1)
 
 

@@ -144,32 +144,57 @@ def _shifted(logits):
     return logits - logits.max(axis=-1, keepdims=True)
 
 
+#: Up to this many classes the class scores are laid out class by class (see _shifted_scores).
+_FEW_CLASSES = 32
+
+
+def _shifted_scores(logits):
+    """(s, axis): s = z − max_c z for every sample, a new 2-D array with the classes along
+    `axis`. For few classes that is the transpose (classes along axis 0): NumPy reduces a short
+    contiguous axis one tiny loop per row (a (128, 10) max: ~6.6 µs), but down the rows of the
+    transpose in vectorised passes (~2 µs with the copy)."""
+    rows = logits.reshape(-1, logits.shape[-1])
+    if rows.shape[1] > _FEW_CLASSES:
+        return rows - np.maximum.reduce(rows, axis=1, keepdims=True), 1
+    s = np.array(rows.T, order="C")
+    s -= np.maximum.reduce(s, axis=0)
+    return s, 0
+
+
+def _at_targets(axis, target):
+    """The index of each sample's target class in a layout of _shifted_scores."""
+    samples = np.arange(target.size)
+    return (target.reshape(-1), samples) if axis == 0 else (samples, target.reshape(-1))
+
+
 def _ce_cases(rng):
     n = rng.normal
     return [((n(size=(4, 3)), rng.integers(0, 3, 4)), {"scale": None}),
             ((n(size=(4, 3)), rng.integers(0, 3, 4)), {"scale": 0.25}),
             ((n(size=(2, 3, 4)), rng.integers(0, 4, (2, 3))), {"scale": 1.0}),
-            ((n(size=(3,)), np.array(1)), {"scale": None})]
+            ((n(size=(3,)), np.array(1)), {"scale": None}),
+            ((n(size=(3, 40)), rng.integers(0, 40, 3)), {"scale": 0.5})]
 
 
 @primitive(name="cross_entropy", saves=("inputs",), examples=_ce_cases)
 def _cross_entropy(logits, target, *, scale):
-    """−log softmax(z)_y = log Σ_c e^(z_c − m) − (z_y − m) per row (m = max z; classes on the
-    last axis; y integer)."""
-    shifted = _shifted(logits)
-    rows = shifted.reshape(-1, shifted.shape[-1])
-    picked = rows[np.arange(target.size), target.reshape(-1)].reshape(target.shape)
-    return _reduced(np.log(np.exp(shifted).sum(axis=-1)) - picked, scale)
+    """−log softmax(z)_y = log Σ_c e^(z_c − m) − (z_y − m) per sample (m = max z; classes on
+    the last axis; y integer)."""
+    s, axis = _shifted_scores(logits)
+    loss = np.log(np.add.reduce(np.exp(s), axis=axis))
+    loss -= s[_at_targets(axis, target)]
+    return _reduced(loss.reshape(target.shape), scale)
 
 
 def _ce_direction(logits, target):
     """∂ℓ/∂z = softmax(z) − e_y (on raw arrays in place, in a handful of NumPy calls)."""
     if logits.__class__ is not np.ndarray:
         return _softmax(logits, axis=logits.ndim - 1) - _one_hot(target, logits)
-    p = np.exp(_shifted(logits), order="C")      # row-major, so that reshape is a view
-    p /= p.sum(axis=-1, keepdims=True)
-    p.reshape(-1, p.shape[-1])[np.arange(target.size), target.reshape(-1)] -= 1
-    return p
+    s, axis = _shifted_scores(logits)
+    p = np.exp(s, out=s)
+    p /= np.add.reduce(p, axis=axis, keepdims=True)
+    p[_at_targets(axis, target)] -= 1
+    return (p.T if axis == 0 else p).reshape(logits.shape)
 
 
 _cross_entropy.defvjp(
