@@ -75,3 +75,45 @@ def test_gradcheck_catches_a_wrong_rule():
             gg.gradcheck(wrong_square, [np.array([0.5, -1.0])])
     finally:
         del registry["wrong_square"]
+
+
+def test_a_residual_reaches_first_order_rules_only():
+    """saves=('residual',): the forward returns (value, residual); calling the primitive gives
+    the value; a first-order backward hands the rule the residual, a recorded (create_graph)
+    backward and the graph view hand it None; a retained graph gives the same gradient twice."""
+    seen = []
+
+    @gg.primitive(name="residual_cube", examples=None, saves=("inputs", "residual"))
+    def residual_cube(x):
+        square = x * x
+        return square * x, square
+
+    def rule(g, square, x):
+        seen.append(None if square is None else square.copy())
+        return g * 3 * (x * x if square is None else square)
+    try:
+        residual_cube.defvjp(rule)
+        x = gg.tensor([1.5, -2.0], dtype=gg.float64, requires_grad=True)
+        y = residual_cube(x)
+        np.testing.assert_array_equal(y.numpy(), [3.375, -8.0])
+        np.testing.assert_array_equal(residual_cube(np.array([2.0])), [8.0])   # plain arrays
+        y.sum().backward(retain_graph=True)
+        y.sum().backward()
+        np.testing.assert_array_equal(x.grad.numpy(), 2 * 3 * x.numpy() ** 2)
+        np.testing.assert_array_equal(seen[0], [2.25, 4.0])
+        np.testing.assert_array_equal(seen[1], [2.25, 4.0])
+        (gx,) = gg.gradients(residual_cube(x).sum(), [x], create_graph=True)
+        assert seen[2] is None and gx.requires_grad
+        np.testing.assert_allclose(gg.gradients(gx.sum(), [x])[0].numpy(), 6 * x.numpy())
+        calls = len(seen)
+        view = gg.graph(residual_cube(x).sum(), inputs=[x])
+        np.testing.assert_allclose(view.grads()[x], 3 * x.numpy() ** 2)
+        assert len(seen) > calls and all(square is None for square in seen[calls:])
+    finally:
+        del registry["residual_cube"]
+
+
+def test_a_residual_and_the_output_cannot_both_be_saved():
+    with pytest.raises(ValueError, match="not both"):
+        gg.primitive(name="both", saves=("out", "residual"))(lambda x: (x, x))
+    assert "both" not in registry

@@ -213,8 +213,9 @@ def _sweep(roots, seeds, targets, floor, retain, tensor_mode):
 
 
 def _saved_output(node):
-    """The node's output as a Tensor of the graph (for rules recorded under create_graph)."""
-    if node.out is None:
+    """The node's output as a Tensor of the graph (for rules recorded under create_graph); None
+    where the rules read nothing there, or a residual that is not part of the graph."""
+    if node.out is None or node.prim.saves_residual:
         return None
     t = make(node.out)
     t.requires_grad = True

@@ -94,11 +94,12 @@ class LocalFunction:
             g = cotangents.pop(s.key, None)
             if g is None:
                 continue
+            out = None if s.prim.saves_residual else s.out   # the value is not the residual
             for i, k in enumerate(s.keys):
                 if k is None or (k != source and k not in self._inside):
                     continue
                 rule = _rule(s.prim.vjps, i)
-                gi = None if rule is None else rule(g, s.out, *s.values, **s.params)
+                gi = None if rule is None else rule(g, out, *s.values, **s.params)
                 if gi is None:
                     continue
                 gi = _sum_to(np.asarray(gi), shape=np.shape(s.values[i]))

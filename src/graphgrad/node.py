@@ -8,7 +8,8 @@ its local derivatives ∂g_v/∂α_u are computed from):
   input's value, else the parent itself (a Node, or a leaf Tensor the user holds anyway),
   which still answers ``.shape``, ``.dtype`` and ``.ndim``; constants as given.
 - ``raw``: the same with ndarrays in place of saved Tensors (the fast first-order path).
-- ``out``: the activation α_v when the rules need it, else None.
+- ``out``: the activation α_v when the rules need it, else None (or, for a primitive that
+  saves a residual, that residual).
 - ``shape``, ``dtype``: of α_v; ``params``: static arguments; ``tick``: when it was recorded
   (parents always have smaller ticks, so ticks order the graph topologically).
 - ``grad``: ∂w/∂α_v while a backward sweep is passing through, else None.

@@ -39,19 +39,25 @@ _fwd_levels = _state.fwd_levels   # mutated in place by jvp, never rebound: read
 class Primitive:
     """One primitive operation: forward, per-argument VJPs and a JVP."""
 
-    __slots__ = ("name", "forward", "vjps", "jvp", "elementwise", "examples", "is_view", "call",
-                 "saves_inputs", "saves_other", "saves_output", "__weakref__")
+    __slots__ = ("name", "forward", "forward_residual", "vjps", "jvp", "elementwise", "examples",
+                 "is_view", "call", "saves_inputs", "saves_other", "saves_output",
+                 "saves_residual", "__weakref__")
 
     def __init__(self, forward, name, examples, is_view, saves):
-        unknown = set(saves) - {"inputs", "other", "out"}
+        unknown = set(saves) - {"inputs", "other", "out", "residual"}
         if unknown:
-            raise ValueError(f"primitive {name}: saves= takes 'inputs', 'other' and/or 'out', "
-                             f"not {unknown}")
+            raise ValueError(f"primitive {name}: saves= takes 'inputs', 'other', 'out' and/or "
+                             f"'residual', not {unknown}")
+        if {"out", "residual"} <= set(saves):
+            raise ValueError(f"primitive {name}: the rules receive the output or a residual in "
+                             "its place, not both")
         self.saves_inputs = "inputs" in saves
         self.saves_other = "other" in saves
         self.saves_output = "out" in saves
+        self.saves_residual = "residual" in saves
         self.name = name
-        self.forward = forward
+        self.forward_residual = forward if self.saves_residual else None
+        self.forward = _value_only(forward) if self.saves_residual else forward
         self.vjps = ()
         self.jvp = None
         self.elementwise = False
@@ -95,6 +101,13 @@ class Primitive:
         return f"<primitive {self.name}>"
 
 
+def _value_only(forward_residual):
+    """The plain forward of a primitive whose declaration returns (value, residual)."""
+    def forward(*args, **params):
+        return forward_residual(*args, **params)[0]
+    return forward
+
+
 class PerArg:
     """VJP rules of a variadic primitive: ``rule(i, g, out, *args, **params)`` for argument i."""
 
@@ -117,7 +130,11 @@ def primitive(name=None, examples=None, is_view=False, saves=("inputs", "out"), 
     rules read: 'inputs' (operand values), 'other' (for two operands: each rule reads only the
     other operand, as for x·y, so an operand is kept only if the other requires grad) and/or
     'out' (the result); a rule only reads the shape, dtype and ndim of anything not saved.
-    Saving less frees memory sooner. With
+    Saving less frees memory sooner. With 'residual' the function returns (value, residual):
+    something computed on the way that the rules would otherwise recompute (cross-entropy's
+    softmax). First-order backward rules then receive the residual in place of the output,
+    and None where it is not at hand (rules recorded for higher order, the graph view), so
+    they must be able to recompute it; they must not write into it. With
     ``ufunc=`` the decorated function only declares the signature and docstring and the NumPy
     ufunc computes the forward directly (one Python call less per operation).
     """
@@ -156,6 +173,8 @@ def _make_call(prim, arity, has_params):
     overhead decides how fast small models train."""
     forward = prim.forward
     finish = _finish_view if prim.is_view else _finish
+    if prim.saves_residual:
+        arity = None            # the general path sets residuals aside
 
     if arity == 1 and not has_params:
         def call(x):
@@ -204,6 +223,8 @@ def _make_call(prim, arity, has_params):
             requires = (xt and x.requires_grad) or (yt and y.requires_grad)
             return finish(prim, out, (x, y), (xd, yd), _NO_PARAMS, requires)
     else:
+        with_residual = prim.forward_residual
+
         def call(*args, **params):
             raw, tensors, requires = [], False, False
             for a in args:
@@ -220,11 +241,18 @@ def _make_call(prim, arity, has_params):
                 if level:
                     return _push_tangents(call, prim, level, args, params)
             raw = tuple(raw)
+            recording = requires and _state.grad_enabled
             try:
-                out = forward(*raw, **params)
+                if with_residual and recording:
+                    out, residual = with_residual(*raw, **params)
+                else:
+                    out = forward(*raw, **params)
             except ValueError as e:
                 raise _shape_error(prim, raw, e) from None
-            return finish(prim, out, args, raw, params, requires)
+            t = finish(prim, out, args, raw, params, requires)
+            if with_residual and recording:
+                t._node.out = residual
+            return t
     return call
 
 

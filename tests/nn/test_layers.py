@@ -34,6 +34,19 @@ def test_linear_matches_torch(shape, bias):
         np.testing.assert_allclose(layer.bias.grad.numpy(), reference.bias.grad.numpy(), rtol=1e-13)
 
 
+@pytest.mark.parametrize("order", ["F", "C"])
+def test_linear_weight_gradient_is_laid_out_like_the_weight(order):
+    """nn.Linear keeps W column-major, so both products of its backward are row-major gemms;
+    the gradient must come back in W's own layout (and equal gᵀx) whichever layout W has."""
+    rng = np.random.default_rng(0)
+    weight = gg.tensor(np.asarray(rng.normal(size=(3, 4)), order=order), requires_grad=True)
+    x, g = rng.normal(size=(5, 4)), rng.normal(size=(5, 3))
+    F.linear(gg.tensor(x), weight).backward(g)
+    flag = "F_CONTIGUOUS" if order == "F" else "C_CONTIGUOUS"
+    assert weight.grad.numpy().flags[flag]
+    np.testing.assert_allclose(weight.grad.numpy(), g.T @ x, rtol=1e-14)
+
+
 def test_linear_shape_error_names_the_operation():
     with pytest.raises(ValueError, match="linear"):
         nn.Linear(3, 2)(gg.zeros(4, 5))

@@ -11,7 +11,7 @@ from importlib import resources
 import numpy as np
 
 from ..random import numpy_generator
-from ..tensor import Tensor
+from ..tensor import Tensor, make
 
 DIGITS_ATTRIBUTION = (
     "Optical Recognition of Handwritten Digits (the 8x8 test set of 1,797 images), "
@@ -49,6 +49,8 @@ class TensorDataset(Dataset):
                              f"shapes {[t.shape for t in self.tensors]}")
 
     def __getitem__(self, index):
+        if index.__class__ is np.ndarray and index.dtype.kind in "iu":  # a shuffled batch
+            return tuple([make(np.take(t.data, index, axis=0)) for t in self.tensors])
         return tuple([Tensor(t.data[index]) for t in self.tensors])
 
     def __len__(self):

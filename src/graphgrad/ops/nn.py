@@ -93,18 +93,19 @@ def _rows(v):
 
 
 def _linear_dbias(g, out, x, weight, bias):
-    if g.ndim == 2:
-        return g.sum(axis=0)
-    return g.sum(axis=tuple(range(g.ndim - 1))) if g.ndim > 1 else g
+    if g.ndim == 1:
+        return g
+    if g.__class__ is np.ndarray:
+        return np.add.reduce(_rows(g), axis=0)
+    return g.sum(axis=tuple(range(g.ndim - 1)))
 
 
 def _linear_dweight(g, out, x, weight, bias):
-    """∂L/∂W = gᵀ x, laid out in memory like W itself (one gemm, no copy: a column-major W,
-    as nn.Linear keeps it, gets a column-major gradient)."""
+    """∂L/∂W = gᵀ x, laid out in memory like W itself: for a column-major W (as nn.Linear keeps
+    it) that is (xᵀ g)ᵀ, the transpose of the row-major product hand-written NumPy computes."""
     g, x = _rows(g), _rows(x)
-    if g.__class__ is np.ndarray and x.__class__ is np.ndarray:
-        order = "F" if weight.flags.f_contiguous and not weight.flags.c_contiguous else "C"
-        return np.matmul(g.T, x, out=np.empty(weight.shape, np.result_type(g, x), order=order))
+    if weight.__class__ is np.ndarray and weight.strides[0] < weight.strides[1]:
+        return (x.T @ g).T
     return g.T @ x
 
 
@@ -176,29 +177,43 @@ def _ce_cases(rng):
             ((n(size=(3, 40)), rng.integers(0, 40, 3)), {"scale": 0.5})]
 
 
-@primitive(name="cross_entropy", saves=("inputs",), examples=_ce_cases)
+@primitive(name="cross_entropy", saves=("inputs", "residual"), examples=_ce_cases)
 def _cross_entropy(logits, target, *, scale):
     """−log softmax(z)_y = log Σ_c e^(z_c − m) − (z_y − m) per sample (m = max z; classes on
-    the last axis; y integer)."""
+    the last axis; y integer). Residual: softmax(z), which the backward needs."""
     s, axis = _shifted_scores(logits)
-    loss = np.log(np.add.reduce(np.exp(s), axis=axis))
-    loss -= s[_at_targets(axis, target)]
-    return _reduced(loss.reshape(target.shape), scale)
+    loss = -s[_at_targets(axis, target)]
+    p, total = _normalised_exp(s, axis)
+    loss += np.log(total).reshape(-1)
+    return _reduced(loss.reshape(target.shape), scale), (p, axis)
 
 
-def _ce_direction(logits, target):
-    """∂ℓ/∂z = softmax(z) − e_y (on raw arrays in place, in a handful of NumPy calls)."""
+def _normalised_exp(s, axis):
+    """(softmax, Σ e^s): s exponentiated and normalised in place along the class axis."""
+    p = np.exp(s, out=s)
+    total = np.add.reduce(p, axis=axis, keepdims=True)
+    p /= total
+    return p, total
+
+
+def _ce_direction(logits, target, softmax=None):
+    """∂ℓ/∂z = softmax(z) − e_y; on raw arrays from the forward's residual (softmax, layout)
+    when given, in a handful of NumPy calls."""
     if logits.__class__ is not np.ndarray:
         return _softmax(logits, axis=logits.ndim - 1) - _one_hot(target, logits)
-    s, axis = _shifted_scores(logits)
-    p = np.exp(s, out=s)
-    p /= np.add.reduce(p, axis=axis, keepdims=True)
+    if softmax is None:
+        s, axis = _shifted_scores(logits)
+        p = _normalised_exp(s, axis)[0]
+    else:
+        p, axis = softmax
+        p = p.copy()
     p[_at_targets(axis, target)] -= 1
     return (p.T if axis == 0 else p).reshape(logits.shape)
 
 
 _cross_entropy.defvjp(
-    lambda g, out, z, y, scale: _ce_direction(z, y) * _per_loss(g, scale, True), None)
+    lambda g, softmax, z, y, scale: _ce_direction(z, y, softmax) * _per_loss(g, scale, True),
+    None)
 _cross_entropy.defjvp(
     lambda t, out, z, y, scale: _total((_ce_direction(z, y) * t).sum(axis=-1), scale), None)
 
