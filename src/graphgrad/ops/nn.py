@@ -101,11 +101,12 @@ def _linear_dbias(g, out, x, weight, bias):
 
 
 def _linear_dweight(g, out, x, weight, bias):
-    """∂L/∂W = gᵀ x, laid out in memory like W itself: for a column-major W (as nn.Linear keeps
-    it) that is (xᵀ g)ᵀ, the transpose of the row-major product hand-written NumPy computes."""
+    """∂L/∂W = gᵀ x, laid out in memory like W itself: a column-major W (as nn.Linear keeps it)
+    gets the product written into a column-major buffer — one gemm, the one hand-written NumPy
+    computes, and a buffer of its own (a transposed view would be copied by the sweep)."""
     g, x = _rows(g), _rows(x)
     if weight.__class__ is np.ndarray and weight.strides[0] < weight.strides[1]:
-        return (x.T @ g).T
+        return np.matmul(g.T, x, out=np.empty(weight.shape, np.result_type(g, x), order="F"))
     return g.T @ x
 
 
