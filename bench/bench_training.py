@@ -43,7 +43,7 @@ def graphgrad_trainer(sizes, activation, x, y, batch):
         p.data[...] = w.T if p.ndim == 2 else w  # nn.Linear keeps weights (out, in)
     opt = gg.optim.SGD(model.parameters(), lr=LR)
     loader = gg.data.DataLoader(gg.data.TensorDataset(x, y), batch_size=batch, shuffle=True,
-                                seed=0)
+                                generator=0)      # one stream of orders, as the others draw
     loss_fn = gg.nn.functional.cross_entropy
 
     def epoch():
