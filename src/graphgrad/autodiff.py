@@ -39,7 +39,10 @@ def backward(root, gradient=None, retain_graph=None, create_graph=False, inputs=
     floor = _floor(targets)
     grads = _sweep([root], [seed], targets, floor, retain, create_graph or bool(_state.fwd_levels))
     for leaf, g in grads.values():
-        _accumulate_into_leaf(leaf, g)
+        if leaf.grad is None and g.__class__ is _ndarray and g.dtype == leaf.data.dtype:
+            leaf.grad = make(g)          # the common case, without the checks below
+        else:
+            _accumulate_into_leaf(leaf, g)
 
 
 def gradients(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
@@ -307,10 +310,7 @@ def _as_result(g, like):
 
 def _accumulate_into_leaf(leaf, g):
     """leaf.grad += g, keeping the leaf's dtype (and the graph of g under create_graph)."""
-    if g.__class__ is _ndarray and g.dtype == leaf.data.dtype:
-        g = make(g)              # the common case, without _as_result's checks
-    else:
-        g = _as_result(g, leaf)
+    g = _as_result(g, leaf)
     if leaf.grad is None:
         leaf.grad = g
     elif g.requires_grad or leaf.grad.requires_grad:
