@@ -148,3 +148,37 @@ def test_bad_options_raise():
         F.gelu(gg.tensor([1.0]), approximate="erf")
     with pytest.raises(ValueError, match="approximate"):
         gg.nn.GELU("fast")
+
+
+def test_fitted_erfc_is_within_1e_9_of_math_erfc_everywhere():
+    """The vectorised erfc behind float32 exact GELU: relative error < 1e-9 from −6 to the
+    underflow at 27, infinities and NaN right, any shape (0-d included)."""
+    import math
+
+    from graphgrad.ops.special import erfc
+    x = np.concatenate([np.linspace(-6, 27, 100_001), np.geomspace(1e-9, 27, 5_001),
+                        -np.geomspace(1e-9, 6, 1_001)])
+    exact = np.array([math.erfc(v) for v in x])
+    fitted = erfc(x, exact=False)
+    normal = exact > 1e-300
+    assert np.max(np.abs(fitted[normal] - exact[normal]) / exact[normal]) < 1e-9
+    special = np.array([np.inf, -np.inf, np.nan, 0.0, -0.0, 40.0, -40.0])
+    np.testing.assert_allclose(erfc(special, exact=False), [0, 2, np.nan, 1, 1, 0, 2],
+                               rtol=1e-9, atol=0)
+    assert erfc(np.array(0.5), exact=False).shape == ()
+    np.testing.assert_array_equal(erfc(x[:50].reshape(5, 10)), exact[:50].reshape(5, 10))
+
+
+def test_float32_exact_gelu_is_within_one_ulp_of_the_exact_value():
+    """x Φ(x) against math.erfc in float64 rounded to float32, for normal results (PyTorch's
+    float32 GELU is the less accurate one for x < 0, where it computes 1 + erf by
+    cancellation)."""
+    import math
+    x = np.random.default_rng(0).normal(scale=4.0, size=20_000).astype(np.float32)
+    ours = F.gelu(gg.tensor(x)).numpy()
+    exact = np.array([v * 0.5 * math.erfc(-v / math.sqrt(2)) for v in x.astype(np.float64)])
+    exact = exact.astype(np.float32)
+    assert ours.dtype == np.float32
+    ulps = np.abs(ours.view(np.int32).astype(np.int64) - exact.view(np.int32).astype(np.int64))
+    normal = np.abs(exact) >= np.finfo(np.float32).tiny     # subnormals: a few ulps
+    assert ulps[normal].max() <= 1 and ulps.max() <= 8

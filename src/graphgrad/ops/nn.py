@@ -25,6 +25,7 @@ from ._samples import fixed, nonzero, uniform, unary
 from .elementwise import exp, log, log1p, maximum, sigmoid, tanh, where
 from .reduce import _logsumexp_forward, _sum
 from .shape import _axis
+from .special import erfc
 
 
 def _cases():
@@ -373,7 +374,6 @@ def _silu_rule(v, out, x):
 
 _silu.defelementwise(_silu_rule)
 
-_erfc = np.frompyfunc(math.erfc, 1, 1)
 _INV_SQRT_2PI = 1 / math.sqrt(2 * math.pi)
 _SQRT_2_OVER_PI = math.sqrt(2 / math.pi)
 
@@ -381,8 +381,15 @@ _SQRT_2_OVER_PI = math.sqrt(2 / math.pi)
 @primitive(name="normal_cdf", saves=("inputs",), examples=unary(uniform(-6, 6)))
 def _normal_cdf(x):
     """Φ(x) = ½ erfc(−x/√2), the standard normal CDF (accurate in both tails)."""
-    tail = np.asarray(_erfc(np.asarray(x, np.float64) * -math.sqrt(0.5)), np.float64)
-    return (0.5 * tail).astype(np.result_type(x, np.float32))
+    dtype = np.result_type(x, np.float32)
+    return _cdf_float64(x, dtype).astype(dtype, copy=False)
+
+
+def _cdf_float64(x, dtype):
+    """Φ(x) in float64, as precise as `dtype` (the result's) needs."""
+    tail = erfc(np.asarray(x, np.float64) * -math.sqrt(0.5), exact=dtype == np.float64)
+    tail *= 0.5
+    return tail
 
 
 def _normal_pdf(x):
@@ -398,7 +405,10 @@ def _gelu(x, *, approximate):
     """x Φ(x); approximate='tanh': ½ x (1 + tanh(√(2/π) (x + 0.044715 x³))) (as PyTorch)."""
     if approximate == "tanh":
         return 0.5 * x * (1 + np.tanh(_SQRT_2_OVER_PI * (x + 0.044715 * x * x * x)))
-    return x * _normal_cdf(x)
+    dtype = np.result_type(x, np.float32)
+    product = _cdf_float64(x, dtype)           # one rounding to dtype, at the end
+    product *= x
+    return product.astype(dtype, copy=False)
 
 
 def _gelu_rule(v, out, x, approximate):
