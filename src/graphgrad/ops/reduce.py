@@ -98,11 +98,28 @@ def _extreme_weight(x, out, axis):
     return mask / _sum(mask, axis=axis, keepdims=True)
 
 
+#: NumPy reduces a short contiguous last axis one tiny loop per row: the max over the 10
+#: classes of a (1024, 10) batch takes ~45 µs, over the rows of its contiguous transpose ~6 µs
+#: (copy included). Past about 32 entries a row the plain reduction is the quicker.
+_SHORT_ROW = 32
+
+
+def reduce_kept(ufunc, x, axis):
+    """ufunc.reduce(x, axis=axis, keepdims=True) for an ndarray: through the transpose when
+    the axis is the last, short, axis of many rows (softmax over classes or attention keys)."""
+    last = x.ndim - 1
+    if (axis in (-1, last, (last,), (-1,)) and last > 0 and 0 < x.shape[-1] <= _SHORT_ROW
+            and x.size >= 16 * x.shape[-1]):
+        columns = np.ascontiguousarray(x.reshape(-1, x.shape[-1]).T)
+        return ufunc.reduce(columns, axis=0).reshape(x.shape[:-1] + (1,))
+    return ufunc.reduce(x, axis=axis, keepdims=True)
+
+
 def _logsumexp_forward(x, *, axis, keepdims):
     """log Σ e^x, shifted by the maximum so that nothing overflows."""
-    top = np.amax(x, axis=axis, keepdims=True)
+    top = reduce_kept(np.maximum, x, axis)
     top = np.where(np.isfinite(top), top, 0)
-    out = np.log(np.sum(np.exp(x - top), axis=axis, keepdims=True)) + top
+    out = np.log(reduce_kept(np.add, np.exp(x - top), axis)) + top
     return out if keepdims else np.squeeze(out, axis=axis)
 
 
