@@ -110,7 +110,9 @@ class Standardizer:
     def transform(self, x):
         if self.mean is None:
             raise RuntimeError("Standardizer.transform before fit: call fit(train_x) first")
-        return _like(x, (_array(x) - self.mean) / self.std)
+        z = _array(x) - self.mean
+        z /= self.std            # in place: a dataset-sized array less to allocate and fill
+        return _like(x, z)
 
     def fit_transform(self, x):
         return self.fit(x).transform(x)
