@@ -134,3 +134,24 @@ def test_grad_inside_a_recorded_computation_stays_differentiable():
 def test_jvp_checks_tangent_shapes():
     with pytest.raises(gg.ShapeError, match="tangent"):
         gg.jvp(gg.exp, (np.ones(3),), (np.ones(2),))
+
+
+def test_a_hessian_is_a_plain_tensor_unless_something_outside_requires_grad():
+    """Forward over reverse runs the inner backward rules on tensors to carry the tangents;
+    they are recorded only when something outside the transform requires grad: a top-level
+    Hessian is a plain result, one through a closed-over parameter stays differentiable."""
+    x = gg.tensor([0.3, -1.2, 0.8], dtype=gg.float64)
+    h = gg.hessian(lambda v: (v ** 3).sum())(x)
+    assert not h.requires_grad and h.grad_fn is None
+    np.testing.assert_allclose(h.numpy(), np.diag(6 * x.numpy()))
+    _, hvp = gg.jvp(gg.grad(lambda v: (v ** 3).sum()), (x,), (gg.ones(3, dtype=gg.float64),))
+    assert not hvp.requires_grad
+
+    w = gg.tensor([2.0, 0.5, -1.0], dtype=gg.float64, requires_grad=True)
+
+    def through_w(w):     # Σ_ij H_ij for f(v) = Σ w_k v_k³: Σ_k 6 w_k v_k
+        return gg.hessian(lambda v: (w * v ** 3).sum())(x).sum()
+    total = through_w(w)
+    assert total.requires_grad
+    total.backward()
+    np.testing.assert_allclose(w.grad.numpy(), 6 * x.numpy())

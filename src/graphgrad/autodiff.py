@@ -37,7 +37,8 @@ def backward(root, gradient=None, retain_graph=None, create_graph=False, inputs=
     retain = create_graph if retain_graph is None else retain_graph
     targets = None if inputs is None else _as_targets(inputs)
     floor = _floor(targets)
-    grads = _sweep([root], [seed], targets, floor, retain, create_graph or bool(_state.fwd_levels))
+    grads = _sweep([root], [seed], targets, floor, retain, create_graph or bool(_state.fwd_levels),
+                   create_graph)
     for leaf, g in grads.values():
         if leaf.grad is None and g.__class__ is _ndarray and g.dtype == leaf.data.dtype:
             leaf.grad = make(g)          # the common case, without the checks below
@@ -60,7 +61,7 @@ def gradients(outputs, inputs, grad_outputs=None, retain_graph=None, create_grap
     seeds = [_seed(o, g, "gradients") for o, g in zip(outputs, grad_outputs)]
     retain = create_graph if retain_graph is None else retain_graph
     tensor_mode = create_graph or bool(_state.fwd_levels)
-    found = _sweep(outputs, seeds, inputs, _floor(inputs), retain, tensor_mode)
+    found = _sweep(outputs, seeds, inputs, _floor(inputs), retain, tensor_mode, create_graph)
     result = []
     for x in inputs:
         hit = found.get(id(key_of(x)))
@@ -72,10 +73,12 @@ def gradients(outputs, inputs, grad_outputs=None, retain_graph=None, create_grap
 
 
 # ------------------------------------------------------------------------------ the sweep
-def _sweep(roots, seeds, targets, floor, retain, tensor_mode):
+def _sweep(roots, seeds, targets, floor, retain, tensor_mode, record):
     """Reverse sweep from roots. Returns {id(key): (tensor or leaf, ∂/∂it)} for the targets,
     or for every leaf reached when targets is None. Nodes ticked below `floor` cannot lead to a
-    target and are not entered.
+    target and are not entered. tensor_mode: run the rules on Tensors (for higher order, or to
+    carry an enclosing jvp's tangents); record: record them, so that the gradients can be
+    differentiated again (create_graph).
 
     A node's gradient waits in ``node.grad`` until the node is visited and is released as soon
     as the node has passed it on (memory stays flat); leaves' gradients are collected in a dict.
@@ -100,7 +103,7 @@ def _sweep(roots, seeds, targets, floor, retain, tensor_mode):
             node.grad = node.grad + seed
     pending = None    # the newest waiting node, kept off the heap (chains never touch it)
     grad_mode = _state.grad_enabled
-    _state.grad_enabled = tensor_mode     # record the rules only in tensor mode
+    _state.grad_enabled = record
     try:
         while heap or pending is not None:
             if pending is None:

@@ -53,12 +53,9 @@ def _argnums(argnums, nargs, who):
     return nums
 
 
-def _tensor_mode(outputs, targets, floor):
-    """Whether the sweep must record (run rules on Tensors): inside a jvp, or when the outputs
-    also depend on tensors requiring grad outside this transform (an enclosing grad needs to
-    differentiate through our result)."""
-    if _state.fwd_levels:
-        return True
+def _depends_outside(outputs, targets, floor):
+    """Whether the outputs also depend on tensors requiring grad outside this transform: then
+    an enclosing grad (or the user) differentiates through our result and the sweep records."""
     target_ids = {id(key_of(t)) for t in targets}
     stack = [o._node for o in outputs if o._node is not None]
     seen = set()
@@ -84,10 +81,12 @@ def _pullback(outputs, targets, floor, retain):
         live = [(o, c) for o, c in zip(outputs, cotangents) if o.requires_grad]
         seeds = [_seed(o, c, "vjp") for o, c in live]
         roots = [o for o, _ in live]
-        tensor_mode = _tensor_mode(roots, targets, floor)
-        # a recorded (tensor-mode) sweep is part of an enclosing graph: keep what it saved
-        found = _sweep(roots, seeds, targets, floor, retain or tensor_mode, tensor_mode) \
-            if live else {}
+        record = _depends_outside(roots, targets, floor)
+        # rules run on Tensors to record them, or inside a jvp to carry its tangents; a
+        # tensor-mode sweep is part of an enclosing computation: keep what it saved
+        tensor_mode = record or bool(_state.fwd_levels)
+        found = _sweep(roots, seeds, targets, floor, retain or tensor_mode, tensor_mode,
+                       record) if live else {}
         return tuple(_as_result(found[id(key_of(x))][1], x) if id(key_of(x)) in found
                      else make(np.zeros(x.shape, x.dtype)) for x in targets)
     return vjp_fn
