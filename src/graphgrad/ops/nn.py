@@ -43,8 +43,16 @@ def _softmax(x, *, axis):
     return e
 
 
-_softmax.defvjp(lambda g, out, x, axis: out * (g - _sum(g * out, axis=(axis,), keepdims=True)))
-_softmax.defjvp(lambda t, out, x, axis: out * (t - _sum(t * out, axis=(axis,), keepdims=True)))
+def _sum_kept(v, axis):
+    """Σ over one axis, kept: on raw arrays by reduce_kept (quick over short rows), on
+    tensors by the recorded sum."""
+    if v.__class__ is np.ndarray:
+        return reduce_kept(np.add, v, axis)
+    return _sum(v, axis=(axis,), keepdims=True)
+
+
+_softmax.defvjp(lambda g, out, x, axis: out * (g - _sum_kept(g * out, axis)))
+_softmax.defjvp(lambda t, out, x, axis: out * (t - _sum_kept(t * out, axis)))
 
 
 @primitive(name="log_softmax", examples=_cases(), saves=("out",))
@@ -53,8 +61,8 @@ def _log_softmax(x, *, axis):
     return x - _logsumexp_forward(x, axis=axis, keepdims=True)
 
 
-_log_softmax.defvjp(lambda g, out, x, axis: g - exp(out) * _sum(g, axis=(axis,), keepdims=True))
-_log_softmax.defjvp(lambda t, out, x, axis: t - _sum(exp(out) * t, axis=(axis,), keepdims=True))
+_log_softmax.defvjp(lambda g, out, x, axis: g - exp(out) * _sum_kept(g, axis))
+_log_softmax.defjvp(lambda t, out, x, axis: t - _sum_kept(exp(out) * t, axis))
 
 
 def softmax(x, axis=-1, *, dim=None):
