@@ -197,3 +197,52 @@ def test_clip_grad_value_and_vectors():
         q = gg.tensor(np.array([np.inf]), requires_grad=True)
         q.grad = gg.tensor(np.array([np.inf]))
         nn.utils.clip_grad_norm_([q], 1.0, error_if_nonfinite=True)
+
+
+@pytest.mark.parametrize("shape,normalized", [((4, 5), (5,)), ((2, 3, 4), (3, 4)),
+                                              ((2, 3, 4), 4), ((6,), (6,))])
+@pytest.mark.parametrize("affine,bias", [(True, True), (True, False), (False, False)])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_layer_norm_matches_torch(shape, normalized, affine, bias, dtype):
+    layer = nn.LayerNorm(normalized, eps=1e-4, elementwise_affine=affine, bias=bias, dtype=dtype)
+    reference = torch.nn.LayerNorm(normalized, eps=1e-4, elementwise_affine=affine, bias=bias,
+                                   dtype=getattr(torch, np.dtype(dtype).name))
+    rng = np.random.default_rng(0)
+    with gg.no_grad(), torch.no_grad():
+        for ours, theirs in zip(layer.parameters(), reference.parameters()):
+            ours.data[...] = rng.normal(size=ours.shape)
+            theirs.copy_(torch.tensor(ours.numpy()))
+    x = (rng.normal(size=shape) * 50 + 7).astype(dtype)       # far from standardised
+    g = rng.normal(size=shape).astype(dtype)
+    xg, xt = gg.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    out, expected = layer(xg), reference(xt)
+    out.backward(g)
+    expected.backward(torch.tensor(g))
+    tol = dict(rtol=2e-4, atol=2e-5) if dtype == np.float32 else dict(rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(out.numpy(), expected.detach().numpy(), **tol)
+    np.testing.assert_allclose(xg.grad.numpy(), xt.grad.numpy(), **tol)
+    for ours, theirs in zip(layer.parameters(), reference.parameters()):
+        np.testing.assert_allclose(ours.grad.numpy(), theirs.grad.numpy(), **tol)
+    assert [n for n, _ in layer.named_parameters()] == [n for n, _ in reference.named_parameters()]
+
+
+def test_layer_norm_second_derivative_matches_torch():
+    rng = np.random.default_rng(1)
+    x, w, b = rng.normal(size=(3, 4)), rng.normal(size=4), rng.normal(size=4)
+    v = rng.normal(size=(3, 4))
+    xg = gg.tensor(x, requires_grad=True)
+    (gx,) = gg.gradients((F.layer_norm(xg, (4,), gg.tensor(w), gg.tensor(b)) ** 3).sum(), [xg],
+                         create_graph=True)
+    (hv,) = gg.gradients((gx * gg.tensor(v)).sum(), [xg])
+    xt = torch.tensor(x, requires_grad=True)
+    (gt,) = torch.autograd.grad((torch.nn.functional.layer_norm(
+        xt, (4,), torch.tensor(w), torch.tensor(b)) ** 3).sum(), xt, create_graph=True)
+    (ht,) = torch.autograd.grad((gt * torch.tensor(v)).sum(), xt)
+    np.testing.assert_allclose(hv.numpy(), ht.numpy(), rtol=1e-10, atol=1e-12)
+
+
+def test_layer_norm_shape_errors_name_the_shapes():
+    with pytest.raises(gg.ShapeError, match=r"layer_norm: normalized_shape \(3,\).*\(2, 4\)"):
+        F.layer_norm(gg.zeros(2, 4), (3,))
+    with pytest.raises(gg.ShapeError, match=r"layer_norm: weight of shape \(3,\)"):
+        F.layer_norm(gg.zeros(2, 4), 4, weight=gg.ones(3))

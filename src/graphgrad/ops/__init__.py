@@ -10,6 +10,7 @@ from .elementwise import (abs, add, astype, ceil, clip, cos, div, exp, expm1, fl
                           maximum, minimum, mul, neg, pow, relu, round, sigmoid, sign, sin, sqrt,
                           sub, tan, tanh, where)
 from .index import gather, getitem, take_along_axis
+from . import normalization  # noqa: F401  (registers layer_norm, for gg.nn.functional)
 from .linalg import dot, matmul, outer
 from .nn import log_softmax, softmax
 from .reduce import logsumexp, max, mean, min, prod, std, sum, var
