@@ -246,3 +246,61 @@ def test_layer_norm_shape_errors_name_the_shapes():
         F.layer_norm(gg.zeros(2, 4), (3,))
     with pytest.raises(gg.ShapeError, match=r"layer_norm: weight of shape \(3,\)"):
         F.layer_norm(gg.zeros(2, 4), 4, weight=gg.ones(3))
+
+
+@pytest.mark.parametrize("shape", [(8, 3), (4, 3, 5)])
+@pytest.mark.parametrize("momentum", [0.1, None])
+@pytest.mark.parametrize("affine,track", [(True, True), (False, True), (True, False)])
+def test_batch_norm_matches_torch_in_training_and_evaluation(shape, momentum, affine, track):
+    """Three training steps (outputs, input and parameter gradients, running statistics, the
+    batch counter), then eval mode, against torch.nn.BatchNorm1d with the same parameters."""
+    options = dict(momentum=momentum, affine=affine, track_running_stats=track)
+    layer = nn.BatchNorm1d(3, dtype=gg.float64, **options)
+    reference = torch.nn.BatchNorm1d(3, dtype=torch.float64, **options)
+    rng = np.random.default_rng(0)
+    with gg.no_grad(), torch.no_grad():
+        for ours, theirs in zip(layer.parameters(), reference.parameters()):
+            ours.data[...] = rng.normal(size=ours.shape)
+            theirs.copy_(torch.tensor(ours.numpy()))
+    assert list(layer.state_dict()) == list(reference.state_dict())
+    for step in range(4):
+        if step == 3:
+            layer.eval()
+            reference.eval()
+        x, g = rng.normal(size=shape) * 3 + 1, rng.normal(size=shape)
+        xg, xt = gg.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+        out, expected = layer(xg), reference(xt)
+        out.backward(g)
+        expected.backward(torch.tensor(g))
+        np.testing.assert_allclose(out.numpy(), expected.detach().numpy(), rtol=1e-12, atol=1e-13)
+        np.testing.assert_allclose(xg.grad.numpy(), xt.grad.numpy(), rtol=1e-12, atol=1e-13)
+        for ours, theirs in zip(layer.parameters(), reference.parameters()):
+            np.testing.assert_allclose(ours.grad.numpy(), theirs.grad.numpy(), rtol=1e-12)
+        for (name, ours), theirs in zip(layer.state_dict().items(),
+                                         reference.state_dict().values()):
+            np.testing.assert_allclose(np.asarray(ours.numpy(), float), theirs.numpy(),
+                                       rtol=1e-12, atol=1e-15, err_msg=name)
+
+
+def test_batch_norm_refuses_what_it_cannot_normalise():
+    layer = nn.BatchNorm1d(3)
+    with pytest.raises(gg.ShapeError, match=r"batch_norm: running_mean of shape \(3,\).*4 chan"):
+        layer(gg.zeros(5, 4))
+    with pytest.raises(gg.ShapeError, match=r"\(N, C\) or \(N, C, L\)"):
+        layer(gg.zeros(2, 3, 4, 5))
+    with pytest.raises(ValueError, match="more than 1 value per channel"):
+        layer(gg.zeros(1, 3))
+    layer.eval()
+    assert layer(gg.ones(1, 3)).shape == (1, 3)           # one sample is fine in eval mode
+
+
+def test_batch_norm_state_survives_save_and_load(tmp_path):
+    layer = nn.BatchNorm1d(4)
+    for _ in range(3):
+        layer(gg.tensor(np.random.default_rng(1).normal(size=(16, 4)).astype(np.float32)))
+    gg.save(layer.state_dict(), tmp_path / "bn.npz")
+    copy = nn.BatchNorm1d(4)
+    copy.load_state_dict(gg.load(tmp_path / "bn.npz"))
+    for key, value in layer.state_dict().items():
+        np.testing.assert_array_equal(copy.state_dict()[key].numpy(), value.numpy())
+    assert copy.num_batches_tracked.item() == 3

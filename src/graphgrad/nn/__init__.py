@@ -11,6 +11,6 @@ from .loss_modules import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HingeLo
                            SmoothL1Loss, WassersteinLoss)
 from .models import MLP, Autoencoder, LogisticRegression, Perceptron, SoftmaxRegression
 from .module import IncompatibleKeys, Module, Parameter, StateDictError
-from .normalization import LayerNorm
+from .normalization import BatchNorm1d, LayerNorm
 
 __all__ = [name for name in dir() if not name.startswith("_")]

@@ -5,7 +5,7 @@ from .activations import (binary_threshold, elu, gelu, leaky_relu, log_sigmoid, 
                           swish, tanh)
 from .attention import scaled_dot_product_attention
 from .layers import dropout, embedding, linear, one_hot
-from .normalization import layer_norm
+from .normalization import batch_norm, layer_norm
 from .losses import (accuracy, binary_cross_entropy, binary_cross_entropy_with_logits,
                      cross_entropy, hinge_loss, huber_loss, kl_div, l1_loss, log_cosh_loss,
                      logistic_objective_base2, mse_loss, multi_margin_loss,

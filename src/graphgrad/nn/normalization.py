@@ -1,11 +1,15 @@
-"""Layer normalisation as a function and a module (PyTorch's layer_norm and LayerNorm): each
-sample is standardised over its last axes, then scaled and shifted by learnt γ and β."""
+"""Layer and batch normalisation as functions and modules (PyTorch's layer_norm / LayerNorm,
+batch_norm / BatchNorm1d): each sample standardised over its last axes, or each channel over
+the batch, then scaled and shifted by learnt γ and β."""
 import numbers
 
 import numpy as np
 
+from .. import ops
 from ..errors import ShapeError
-from ..ops.normalization import _layer_norm
+from ..grad_mode import no_grad
+from ..ops.normalization import _batch_norm, _layer_norm
+from ..tensor import Tensor
 from .layers import _dtype
 from .module import Module, Parameter
 
@@ -57,3 +61,93 @@ class LayerNorm(Module):
     def extra_repr(self):
         return (f"{self.normalized_shape}, eps={self.eps}, "
                 f"elementwise_affine={self.elementwise_affine}")
+
+
+def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,
+               momentum=0.1, eps=1e-5):
+    """Batch normalisation of input (N, C) or (N, C, L) per channel C (PyTorch's signature).
+    training: standardise by the batch's statistics over N (and L), and move the running ones
+    towards them in place, r ← (1 − momentum) r + momentum · statistic (the variance
+    unbiased); else standardise by running_mean and running_var."""
+    shape = tuple(np.shape(input))
+    if len(shape) not in (2, 3):
+        raise ShapeError(f"batch_norm: expected input of shape (N, C) or (N, C, L), got {shape}")
+    channels = (shape[1],)
+    for name, value in (("running_mean", running_mean), ("running_var", running_var),
+                        ("weight", weight), ("bias", bias)):
+        if value is not None and tuple(np.shape(value)) != channels:
+            raise ShapeError(f"batch_norm: {name} of shape {tuple(np.shape(value))} for input "
+                             f"of shape {shape} ({shape[1]} channels)")
+    axes = (0,) if len(shape) == 2 else (0, 2)
+    per_channel = _per_channel(len(shape))
+    if not training:
+        if running_mean is None or running_var is None:
+            raise ValueError("batch_norm: evaluation needs running_mean and running_var")
+        scale = (per_channel(running_var) + eps) ** -0.5
+        out = (input - per_channel(running_mean)) * scale
+        out = out if weight is None else out * per_channel(weight)
+        return out if bias is None else out + per_channel(bias)
+    count = int(np.prod([shape[a] for a in axes]))
+    if count < 2:
+        raise ValueError(f"batch_norm: expected more than 1 value per channel when training, "
+                         f"got input of shape {shape}")
+    if running_mean is not None or running_var is not None:
+        _update_running(np.asarray(input.data if isinstance(input, Tensor) else input), axes,
+                        count, running_mean, running_var, momentum)
+    return _batch_norm(input, None if weight is None else per_channel(weight),
+                       None if bias is None else per_channel(bias), axes=axes, eps=float(eps))
+
+
+def _per_channel(ndim):
+    """A (C,) vector shaped to broadcast over input (N, C) or (N, C, L)."""
+    return (lambda v: v) if ndim == 2 else (lambda v: ops.reshape(v, (-1, 1)))
+
+
+def _update_running(x, axes, count, running_mean, running_var, momentum):
+    """r ← (1 − momentum) r + momentum · batch statistic, in place (versions bumped)."""
+    with no_grad():
+        if running_mean is not None:
+            running_mean.mul_(1 - momentum).add_(momentum * x.mean(axis=axes))
+        if running_var is not None:
+            unbiased = x.var(axis=axes) * (count / (count - 1))
+            running_var.mul_(1 - momentum).add_(momentum * unbiased)
+
+
+class BatchNorm1d(Module):
+    """Batch normalisation per channel of input (N, C) or (N, C, L): batch statistics while
+    training (moving the running ones, momentum 0.1, or a cumulative average when momentum
+    is None), running statistics in eval mode; a learnt γ (ones) and β (zeros) when affine."""
+
+    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True,
+                 track_running_stats=True, dtype=None):
+        super().__init__()
+        self.num_features, self.eps, self.momentum = num_features, eps, momentum
+        self.affine, self.track_running_stats = affine, track_running_stats
+        dtype = _dtype(dtype)
+        if affine:
+            self.weight = Parameter(np.ones(num_features, dtype))
+            self.bias = Parameter(np.zeros(num_features, dtype))
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+        if track_running_stats:
+            self.register_buffer("running_mean", Tensor(np.zeros(num_features, dtype)))
+            self.register_buffer("running_var", Tensor(np.ones(num_features, dtype)))
+            self.register_buffer("num_batches_tracked", Tensor(np.array(0, np.int64)))
+        else:
+            for name in ("running_mean", "running_var", "num_batches_tracked"):
+                self.register_buffer(name, None)
+
+    def forward(self, input):
+        momentum = self.momentum
+        if self.training and self.track_running_stats:
+            self.num_batches_tracked.add_(1)
+            if momentum is None:
+                momentum = 1.0 / float(self.num_batches_tracked.item())
+        # without running statistics (None buffers) even eval mode uses the batch's
+        return batch_norm(input, self.running_mean, self.running_var, self.weight, self.bias,
+                          self.training or not self.track_running_stats, momentum, self.eps)
+
+    def extra_repr(self):
+        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
+                f"affine={self.affine}, track_running_stats={self.track_running_stats}")

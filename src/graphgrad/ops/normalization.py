@@ -1,17 +1,16 @@
-"""Layer normalisation as one fused primitive (Ba, Kiros & Hinton 2016; PyTorch's layer_norm).
-
-Over the normalised axes A (the last ones), with n = Π_{a ∈ A} size_a:
+"""Layer and batch normalisation as fused primitives (Ba, Kiros & Hinton 2016; Ioffe & Szegedy
+2015): the same computation over different axes A — a sample's features for layer norm, the
+batch (and any length axis) for batch norm:
 
     μ = mean_A x,  σ² = mean_A (x − μ)²,  x̂ = (x − μ) / √(σ² + ε),  y = γ ⊙ x̂ + β
 
     ∂L/∂x = (ĝ − mean_A ĝ − x̂ ⊙ mean_A(ĝ ⊙ x̂)) / √(σ² + ε)   with ĝ = γ ⊙ ∂L/∂y
-    ∂L/∂γ = Σ_batch ∂L/∂y ⊙ x̂,   ∂L/∂β = Σ_batch ∂L/∂y
+    ∂L/∂γ = ∂L/∂y ⊙ x̂,  ∂L/∂β = ∂L/∂y, each summed to the shape of γ and β
 
 The tangent of x̂ has the same form with ẋ in place of ĝ, so one function serves both modes.
 The forward sets (x̂, 1/√(σ² + ε)) aside for the first-order backward; rules recorded for
 higher order recompute them with graphgrad operations.
 """
-import numpy as np
 
 from ..primitives import primitive
 from .reduce import mean
@@ -39,14 +38,22 @@ def _cases(rng):
             ((n(size=(2, 6)), n(size=6), None), {"axes": (1,), "eps": 1e-3})]
 
 
-@primitive(name="layer_norm", saves=("inputs", "residual"), examples=_cases)
-def _layer_norm(x, weight, bias, *, axes, eps):
-    """γ ⊙ (x − μ)/√(σ² + ε) + β over `axes`; γ, β of those axes' shape, or None."""
-    xhat, inv_std = _normalized(x, axes, eps)
-    out = xhat * weight if weight is not None else xhat.copy()
-    if bias is not None:
-        out += bias
-    return out, (xhat, inv_std)
+def _normalization(name, examples):
+    """A primitive y = γ ⊙ x̂ + β standardising over static `axes` (γ, β broadcast against
+    x): layer norm over each sample's features, batch norm over the batch."""
+    @primitive(name=name, saves=("inputs", "residual"), examples=examples)
+    def normalize(x, weight, bias, *, axes, eps):
+        """γ ⊙ (x − μ)/√(σ² + ε) + β with μ, σ² over `axes`; γ, β broadcast against x, or
+        None."""
+        xhat, inv_std = _normalized(x, axes, eps)
+        out = xhat * weight if weight is not None else xhat.copy()
+        if bias is not None:
+            out += bias
+        return out, (xhat, inv_std)
+
+    normalize.defvjp(_dx, _dweight, lambda g, saved, x, weight, bias, axes, eps: g)
+    normalize.defjvp_all(_jvp)
+    return normalize
 
 
 def _dx(g, saved, x, weight, bias, axes, eps):
@@ -56,10 +63,7 @@ def _dx(g, saved, x, weight, bias, axes, eps):
 
 def _dweight(g, saved, x, weight, bias, axes, eps):
     xhat = saved[0] if saved is not None else _normalized(x, axes, eps)[0]
-    return g * xhat                       # the sweep sums it over the batch axes
-
-
-_layer_norm.defvjp(_dx, _dweight, lambda g, saved, x, weight, bias, axes, eps: g)
+    return g * xhat                       # the sweep sums it to γ's shape
 
 
 def _jvp(tangents, out, x, weight, bias, axes, eps):
@@ -76,4 +80,12 @@ def _jvp(tangents, out, x, weight, bias, axes, eps):
     return total
 
 
-_layer_norm.defjvp_all(_jvp)
+def _batch_cases(rng):
+    n = rng.normal
+    return [((n(size=(6, 3)), n(size=3), n(size=3)), {"axes": (0,), "eps": 1e-5}),
+            ((n(size=(4, 3, 2)), n(size=(3, 1)), n(size=(3, 1))), {"axes": (0, 2), "eps": 0.1}),
+            ((n(size=(5, 2)), None, None), {"axes": (0,), "eps": 1e-5})]
+
+
+_layer_norm = _normalization("layer_norm", _cases)
+_batch_norm = _normalization("batch_norm", _batch_cases)
