@@ -290,6 +290,8 @@ def test_batch_norm_refuses_what_it_cannot_normalise():
         layer(gg.zeros(2, 3, 4, 5))
     with pytest.raises(ValueError, match="more than 1 value per channel"):
         layer(gg.zeros(1, 3))
+    with pytest.raises(TypeError, match="must be tensors"):
+        F.batch_norm(gg.zeros(4, 3), np.zeros(3), np.ones(3), training=True)
     layer.eval()
     assert layer(gg.ones(1, 3)).shape == (1, 3)           # one sample is fine in eval mode
 

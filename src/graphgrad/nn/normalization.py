@@ -92,6 +92,9 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         raise ValueError(f"batch_norm: expected more than 1 value per channel when training, "
                          f"got input of shape {shape}")
     if running_mean is not None or running_var is not None:
+        if not all(isinstance(r, Tensor) for r in (running_mean, running_var) if r is not None):
+            raise TypeError("batch_norm: running_mean and running_var must be tensors while "
+                            "training (they are updated in place)")
         _update_running(np.asarray(input.data if isinstance(input, Tensor) else input), axes,
                         count, running_mean, running_var, momentum)
     return _batch_norm(input, None if weight is None else per_channel(weight),
