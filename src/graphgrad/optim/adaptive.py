@@ -37,14 +37,25 @@ def _decay(g, p, weight_decay):
 
 
 def _lerp(avg, g, weight):
-    """avg ← avg + w (g − avg): the exponential moving average, in place."""
-    avg += weight * (g - avg)
+    """avg ← avg + w (g − avg): the exponential moving average, in place (one temporary)."""
+    step = g - avg
+    step *= weight
+    avg += step
 
 
 def _square_avg(r, g, decay):
-    """r ← decay·r + (1 − decay) g⊙g, in place."""
+    """r ← decay·r + (1 − decay) g⊙g, in place (one temporary)."""
     r *= decay
-    r += (1 - decay) * (g * g)
+    square = g * g
+    square *= 1 - decay
+    r += square
+
+
+def _descend(p, numerator, denominator, step_size):
+    """θ ← θ − step_size · numerator / denominator, reusing the denominator's buffer."""
+    np.divide(numerator, denominator, out=denominator)
+    denominator *= step_size
+    p.sub_(denominator)
 
 
 class Adagrad(Optimizer):
@@ -69,7 +80,9 @@ class Adagrad(Optimizer):
             clr = lr / (1 + (state["step"] - 1) * group["lr_decay"])
             total = state["sum"].data
             total += g * g
-            p.sub_(g / (np.sqrt(total) + eps) * clr)
+            denom = np.sqrt(total)
+            denom += eps
+            _descend(p, g, denom, clr)
 
 
 class RMSprop(Optimizer):
@@ -102,7 +115,7 @@ class RMSprop(Optimizer):
                 buf += g / avg
                 p.sub_(lr * buf)
             else:
-                p.sub_(g / avg * lr)
+                _descend(p, g, avg, lr)
 
     def _state(self, p, group):
         state = self.state[p]
@@ -163,8 +176,10 @@ class Adam(Optimizer):
                 v_max = state["max_exp_avg_sq"].data
                 np.maximum(v_max, v, out=v_max)
                 v = v_max
-            denom = np.sqrt(v) / (1 - beta2 ** step) ** 0.5 + group["eps"]
-            p.sub_(m / denom * (lr / (1 - beta1 ** step)))
+            denom = np.sqrt(v)
+            denom /= (1 - beta2 ** step) ** 0.5
+            denom += group["eps"]
+            _descend(p, m, denom, lr / (1 - beta1 ** step))
 
     def _state(self, p, group):
         state = self.state[p]
