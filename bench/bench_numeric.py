@@ -31,9 +31,8 @@ def problem(width, seed=0):
     rng = np.random.default_rng(seed)
     X = rng.normal(size=(BATCH, FEATURES))
     y = rng.normal(size=BATCH)
-    sizes = (FEATURES * width, width, width, 1)
-    w = rng.normal(size=sum(sizes)) / np.sqrt(FEATURES)
-    return X, y, w, sizes
+    w = rng.normal(size=FEATURES * width + 2 * width + 1) / np.sqrt(FEATURES)
+    return X, y, w
 
 
 def unpack(w, width):
@@ -74,7 +73,7 @@ def torch_backprop(X, y, w, width):
 
 
 def measure(width, repeat):
-    X, y, w, _ = problem(width)
+    X, y, w = problem(width)
     loss = loss_function(X, y, width)
     value_and_grad = gg.value_and_grad(loss)
     # numeric gradients of the big models take seconds: time them once

@@ -26,16 +26,17 @@ def run(schedule):
     model = gg.nn.MLP([64, 64, 10], generator=0)
     opt = gg.optim.SGD(model.parameters(), lr=0.08, momentum=0.9)
     loader = gg.data.DataLoader(train, batch_size=16, shuffle=True, seed=0)
-    schedulers = {
-        "constant": None,
-        "learning-rate decay": gg.optim.lr_scheduler.MultiStepLR(opt, [10, 20], gamma=0.2),
-        "batch-size growth": gg.optim.BatchSizeScheduler(loader, milestones=[10, 20], factor=5),
-    }
+    if schedule == "learning-rate decay":
+        scheduler = gg.optim.lr_scheduler.MultiStepLR(opt, [10, 20], gamma=0.2)
+    elif schedule == "batch-size growth":
+        scheduler = gg.optim.BatchSizeScheduler(loader, milestones=[10, 20], factor=5)
+    else:
+        scheduler = None
     batches = [len(loader)]  # per epoch; a callback sees the size the next epoch will use
     record = gg.train.LambdaCallback(on_epoch_end=lambda run, epoch, logs: batches.append(
         len(loader)))
     history = gg.train.fit(model, loss_fn, opt, loader, epochs=30,
-                           scheduler=schedulers[schedule], callbacks=[record])
+                           scheduler=scheduler, callbacks=[record])
     tested = gg.train.evaluate(model, loss_fn, test)
     return sum(batches[:-1]), history.last("loss"), tested["accuracy"]
 

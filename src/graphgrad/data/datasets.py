@@ -149,9 +149,15 @@ def digits(flatten=True, dtype=np.float32, scale=True):
     with resources.files(__package__).joinpath("digits.npz").open("rb") as f:
         with np.load(f, allow_pickle=False) as stored:
             images, labels = stored["images"], stored["labels"]
+    return image_tensors(images, labels, dtype, 16 if scale else None, flatten)
+
+
+def image_tensors(images, labels, dtype, white, flatten):
+    """(images as `dtype` divided by the `white` pixel value (None: kept) and, with flatten,
+    one row per image; labels as int64) as tensors."""
     x = images.astype(dtype)
-    if scale:
-        x /= 16
+    if white is not None:
+        x /= white            # in place: no second array of the whole set
     if flatten:
         x = x.reshape(len(x), -1)
     return Tensor(x), Tensor(labels.astype(np.int64))

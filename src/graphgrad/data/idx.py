@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..tensor import Tensor
+from .datasets import image_tensors
 
 _TYPES = {0x08: np.dtype(np.uint8), 0x09: np.dtype(np.int8), 0x0B: np.dtype(">i2"),
           0x0C: np.dtype(">i4"), 0x0D: np.dtype(">f4"), 0x0E: np.dtype(">f8")}
@@ -204,11 +204,7 @@ def load(source, train=True, root=None, download=True, flatten=True, dtype=np.fl
     files = locate(source, root, download)
     split = "train" if train else "test"
     images, labels = load_idx_pair(files[f"{split}_images"], files[f"{split}_labels"])
-    x = images.astype(dtype)
-    x /= np.dtype(dtype).type(255)  # in place: no second array of the whole split
-    if flatten:
-        x = x.reshape(len(x), -1)
-    return Tensor(x), Tensor(labels.astype(np.int64))
+    return image_tensors(images, labels, dtype, 255, flatten)
 
 
 def mnist(train=True, root=None, download=True, flatten=True, dtype=np.float32):

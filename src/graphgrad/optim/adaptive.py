@@ -14,7 +14,7 @@ Adamax    u ← max(β₂u, |g| + δ);  θ ← θ − ε/(1−β₁ᵗ) · m / u
 """
 import numpy as np
 
-from .optimizer import Optimizer
+from .optimizer import Optimizer, _decay
 
 
 def _options(name, **options):
@@ -29,11 +29,6 @@ def _options(name, **options):
         elif not isinstance(value, bool) and isinstance(value, (int, float)) and value < 0:
             raise ValueError(f"{name}: invalid {key} {value} (must be >= 0)")
     return options
-
-
-def _decay(g, p, weight_decay):
-    """g + λθ (L2 regularisation folded into the gradient)."""
-    return g + weight_decay * p.data if weight_decay else g
 
 
 def _lerp(avg, g, weight):
@@ -96,8 +91,10 @@ class RMSprop(Optimizer):
 
     def _update_group(self, group):
         lr, alpha, momentum = float(group["lr"]), group["alpha"], group["momentum"]
+        buffers = ("square_avg",) + (("momentum_buffer",) if momentum > 0 else ()) \
+            + (("grad_avg",) if group["centered"] else ())
         for p, g in self._gradients(group):
-            state = self._state(p, group)
+            state = self._state_of(p, *buffers)
             state["step"] += 1
             g = _decay(g, p, group["weight_decay"])
             r = state["square_avg"].data
@@ -112,20 +109,11 @@ class RMSprop(Optimizer):
             if momentum > 0:
                 buf = state["momentum_buffer"].data
                 buf *= momentum
-                buf += g / avg
+                np.divide(g, avg, out=avg)
+                buf += avg
                 p.sub_(lr * buf)
             else:
                 _descend(p, g, avg, lr)
-
-    def _state(self, p, group):
-        state = self.state[p]
-        if not state:
-            state.update(step=0, square_avg=self._buffer(p))
-            if group["momentum"] > 0:
-                state["momentum_buffer"] = self._buffer(p)
-            if group["centered"]:
-                state["grad_avg"] = self._buffer(p)
-        return state
 
 
 class Adadelta(Optimizer):
@@ -141,14 +129,14 @@ class Adadelta(Optimizer):
     def _update_group(self, group):
         lr, rho, eps = float(group["lr"]), group["rho"], group["eps"]
         for p, g in self._gradients(group):
-            state = self.state[p]
-            if not state:
-                state.update(step=0, square_avg=self._buffer(p), acc_delta=self._buffer(p))
+            state = self._state_of(p, "square_avg", "acc_delta")
             state["step"] += 1
             g = _decay(g, p, group["weight_decay"])
             r, u = state["square_avg"].data, state["acc_delta"].data
             _square_avg(r, g, rho)
-            delta = np.sqrt(u + eps) / np.sqrt(r + eps) * g
+            delta = np.sqrt(u + eps)
+            delta /= np.sqrt(r + eps)
+            delta *= g
             _square_avg(u, delta, rho)
             p.sub_(lr * delta)
 
@@ -165,8 +153,9 @@ class Adam(Optimizer):
     def _update_group(self, group):
         lr = float(group["lr"])
         beta1, beta2 = group["betas"]
+        buffers = ("exp_avg", "exp_avg_sq") + (("max_exp_avg_sq",) if group["amsgrad"] else ())
         for p, g in self._gradients(group):
-            state = self._state(p, group)
+            state = self._state_of(p, *buffers)
             step = state["step"] = state["step"] + 1
             g = _weight_decay(p, g, group, lr)
             m, v = state["exp_avg"].data, state["exp_avg_sq"].data
@@ -181,13 +170,6 @@ class Adam(Optimizer):
             denom += group["eps"]
             _descend(p, m, denom, lr / (1 - beta1 ** step))
 
-    def _state(self, p, group):
-        state = self.state[p]
-        if not state:
-            state.update(step=0, exp_avg=self._buffer(p), exp_avg_sq=self._buffer(p))
-            if group["amsgrad"]:
-                state["max_exp_avg_sq"] = self._buffer(p)
-        return state
 
 
 def _weight_decay(p, g, group, lr):
@@ -223,10 +205,7 @@ class NAdam(Optimizer):
         beta1, beta2 = group["betas"]
         psi = group["momentum_decay"]
         for p, g in self._gradients(group):
-            state = self.state[p]
-            if not state:
-                state.update(step=0, mu_product=1.0, exp_avg=self._buffer(p),
-                             exp_avg_sq=self._buffer(p))
+            state = self._state_of(p, "exp_avg", "exp_avg_sq", mu_product=1.0)
             step = state["step"] = state["step"] + 1
             g = _weight_decay(p, g, group, lr)
             mu = beta1 * (1.0 - 0.5 * 0.96 ** (step * psi))
@@ -237,7 +216,7 @@ class NAdam(Optimizer):
             _square_avg(v, g, beta2)
             denom = np.sqrt(v / (1 - beta2 ** step)) + group["eps"]
             p.sub_(g / denom * (lr * (1.0 - mu) / (1.0 - mu_product)))
-            p.sub_(m / denom * (lr * mu_next / (1.0 - mu_product * mu_next)))
+            _descend(p, m, denom, lr * mu_next / (1.0 - mu_product * mu_next))
 
 
 class Adamax(Optimizer):
@@ -252,9 +231,7 @@ class Adamax(Optimizer):
         lr = float(group["lr"])
         beta1, beta2 = group["betas"]
         for p, g in self._gradients(group):
-            state = self.state[p]
-            if not state:
-                state.update(step=0, exp_avg=self._buffer(p), exp_inf=self._buffer(p))
+            state = self._state_of(p, "exp_avg", "exp_inf")
             step = state["step"] = state["step"] + 1
             g = _decay(g, p, group["weight_decay"])
             m, u = state["exp_avg"].data, state["exp_inf"].data

@@ -35,7 +35,6 @@ class BatchSizeScheduler:
         self.milestones = sorted(milestones) if milestones is not None else None
         self.step_size, self.factor, self.max_batch_size = step_size, factor, max_batch_size
         self.last_epoch = last_epoch
-        self._last_batch_size = loader.batch_size
 
     def _is_milestone(self, epoch):
         if self.milestones is not None:
@@ -52,14 +51,13 @@ class BatchSizeScheduler:
             elif self.optimizer is not None:
                 for group in self.optimizer.param_groups:
                     group["lr"] = group["lr"] / self.factor
-        self._last_batch_size = self.loader.batch_size
 
     def get_last_batch_size(self):
-        return self._last_batch_size
+        return self.loader.batch_size
 
     def state_dict(self):
         return {"last_epoch": self.last_epoch, "batch_size": self.loader.batch_size}
 
     def load_state_dict(self, state_dict):
         self.last_epoch = int(state_dict["last_epoch"])
-        self.loader.batch_size = self._last_batch_size = int(state_dict["batch_size"])
+        self.loader.batch_size = int(state_dict["batch_size"])

@@ -150,11 +150,24 @@ class Optimizer:
         return "\n".join(lines + [")"])
 
     # ----------------------------------------------------------------- helpers for subclasses
+    def _state_of(self, p, *buffers, **values):
+        """p's state, set up on first use: step 0, the given values, and one zero buffer like p
+        for each name in `buffers`."""
+        state = self.state[p]
+        if not state:
+            state.update(step=0, **values, **{name: self._buffer(p) for name in buffers})
+        return state
+
     @staticmethod
     def _buffer(like, fill=0.0):
         """A new state buffer shaped and laid out like the parameter (a Tensor outside every
         graph; the same memory order keeps elementwise updates contiguous)."""
         return Tensor(np.full_like(like.data, fill))
+
+
+def _decay(g, p, weight_decay):
+    """g + λθ (L2 regularisation folded into the gradient)."""
+    return g + weight_decay * p.data if weight_decay else g
 
 
 def _check_param(who, p):

@@ -12,7 +12,7 @@ which keeps the buffer independent of the learning rate so schedules can change 
 import numpy as np
 
 from ..tensor import Tensor
-from .optimizer import Optimizer
+from .optimizer import Optimizer, _decay
 
 
 class SGD(Optimizer):
@@ -36,8 +36,7 @@ class SGD(Optimizer):
         lr = float(group["lr"])
         momentum, weight_decay = group["momentum"], group["weight_decay"]
         for p, g in self._gradients(group):
-            if weight_decay:
-                g = g + weight_decay * p.data
+            g = _decay(g, p, weight_decay)
             if momentum:
                 g = self._momentum(p, g, momentum, group["dampening"], group["nesterov"])
             p.sub_(lr * g)

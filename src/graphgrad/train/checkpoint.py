@@ -9,7 +9,7 @@ def run_state(run, epoch):
     return {
         "model": run.model.state_dict(),
         "optimizer": run.optimizer.state_dict(),
-        "schedulers": [_plain(s.state_dict()) for s in run.schedulers],
+        "schedulers": [s.state_dict() for s in run.schedulers],
         "epoch": int(epoch),
         "history": json.dumps(run.history.to_dict()),
     }
@@ -36,12 +36,3 @@ def load_checkpoint(path, run):
         scheduler.load_state_dict(sub)
     run.history = History.from_dict(json.loads(str(state["history"])))
     return int(state["epoch"]) + 1
-
-
-def _plain(value):
-    """Scheduler state without what a file cannot hold (functions; LambdaLR keeps its own)."""
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items() if not callable(v)}
-    if isinstance(value, (list, tuple)):
-        return type(value)(_plain(v) for v in value)
-    return value
