@@ -37,8 +37,7 @@ def backward(root, gradient=None, retain_graph=None, create_graph=False, inputs=
     retain = create_graph if retain_graph is None else retain_graph
     targets = None if inputs is None else _as_targets(inputs)
     floor = _floor(targets)
-    grads = _sweep([root], [seed], targets, floor, retain, create_graph or bool(_state.fwd_levels),
-                   create_graph)
+    grads = _sweep([root], [seed], targets, floor, retain, create_graph)
     for leaf, g in grads.values():
         if leaf.grad is None and g.__class__ is _ndarray and g.dtype == leaf.data.dtype:
             leaf.grad = make(g)          # the common case, without the checks below
@@ -60,8 +59,7 @@ def gradients(outputs, inputs, grad_outputs=None, retain_graph=None, create_grap
                                 "on anything that requires grad)")
     seeds = [_seed(o, g, "gradients") for o, g in zip(outputs, grad_outputs)]
     retain = create_graph if retain_graph is None else retain_graph
-    tensor_mode = create_graph or bool(_state.fwd_levels)
-    found = _sweep(outputs, seeds, inputs, _floor(inputs), retain, tensor_mode, create_graph)
+    found = _sweep(outputs, seeds, inputs, _floor(inputs), retain, create_graph)
     result = []
     for x in inputs:
         hit = found.get(id(key_of(x)))
@@ -73,18 +71,19 @@ def gradients(outputs, inputs, grad_outputs=None, retain_graph=None, create_grap
 
 
 # ------------------------------------------------------------------------------ the sweep
-def _sweep(roots, seeds, targets, floor, retain, tensor_mode, record):
+def _sweep(roots, seeds, targets, floor, retain, record):
     """Reverse sweep from roots. Returns {id(key): (tensor or leaf, ∂/∂it)} for the targets,
     or for every leaf reached when targets is None. Nodes ticked below `floor` cannot lead to a
-    target and are not entered. tensor_mode: run the rules on Tensors (for higher order, or to
-    carry an enclosing jvp's tangents); record: record them, so that the gradients can be
-    differentiated again (create_graph).
+    target and are not entered. record: record the rules, so that the gradients can be
+    differentiated again (create_graph); they run on Tensors then and inside a jvp (to carry
+    its tangents), on raw arrays otherwise.
 
     A node's gradient waits in ``node.grad`` until the node is visited and is released as soon
     as the node has passed it on (memory stays flat); leaves' gradients are collected in a dict.
     The next node is always the newest waiting one: the heap orders them, except the newest,
     which waits in ``pending`` (so a chain of operations never touches the heap).
     The loop is the hot path of every backward: kept flat on purpose."""
+    tensor_mode = record or bool(_state.fwd_levels)
     target_ids = None if targets is None else {id(key_of(t)) for t in targets}
     heap = []
     leaves, leaf_grads = {}, {}
@@ -249,7 +248,7 @@ def _check_finite(g, node, i):
     values = g.data if isinstance(g, Tensor) else g
     if np.all(np.isfinite(values)):
         return
-    stack = forward_stacks.get(id(node))
+    stack = forward_stacks.get(node)
     where = "".join(stack[-4:]) if stack else "(no forward stack: the graph was recorded " \
         "outside detect_anomaly)\n"
     raise AnomalyError(f"the backward rule of '{node.prim.name}' (output shape {node.shape}) "

@@ -34,7 +34,7 @@ def main(argv=None):
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:       # the main job
-        args = parser.parse_args(["train"] + list(argv or sys.argv[1:]))
+        args = parser.parse_args(["train"])   # any option without a command failed above
     return args.func(args)
 
 

@@ -94,9 +94,13 @@ def saved_for_the_other(args, raw):
     """(args, raw) for a two-operand rule that reads only the other operand (x·y): an operand's
     value is kept only if the other one requires grad (then its rule needs it)."""
     (x, y), (xd, yd) = args, raw
-    if not (isinstance(y, Tensor) and y.requires_grad):      # nobody reads x
+    keep_x = isinstance(y, Tensor) and y.requires_grad     # y's rule reads x
+    keep_y = isinstance(x, Tensor) and x.requires_grad     # x's rule reads y
+    if keep_x and keep_y:
+        return args, raw
+    if not keep_x:
         xd = x = x._node if x.__class__ is Tensor and x._node is not None else x
-    if not (isinstance(x, Tensor) and x.requires_grad or x.__class__ is Node):  # nobody reads y
+    if not keep_y:
         yd = y = y._node if y.__class__ is Tensor and y._node is not None else y
     return (x, y), (xd, yd)
 
@@ -107,5 +111,5 @@ def parent_of(operand):
     if operand.__class__ is Node:
         return operand
     if isinstance(operand, Tensor) and operand.requires_grad:
-        return operand if operand._node is None else operand._node
+        return key_of(operand)
     return None

@@ -25,9 +25,9 @@ from .tensor import Tensor
 #: Every primitive by name; the test-suite walks it to check each rule.
 registry = {}
 
-#: Forward stack of each node recorded while anomaly detection was on, by id(node); an entry
-#: goes when its node does. (Not a WeakKeyDictionary: tensors compare elementwise.)
-forward_stacks = {}
+#: Forward stack of each node recorded while anomaly detection was on; an entry goes when its
+#: node does.
+forward_stacks = weakref.WeakKeyDictionary()
 
 _ndarray = np.ndarray
 _asarray = np.asarray
@@ -241,16 +241,16 @@ def _make_call(prim, arity, has_params):
                 if level:
                     return _push_tangents(call, prim, level, args, params)
             raw = tuple(raw)
-            recording = requires and _state.grad_enabled
+            keeps_residual = with_residual is not None and requires and _state.grad_enabled
             try:
-                if with_residual and recording:
+                if keeps_residual:
                     out, residual = with_residual(*raw, **params)
                 else:
                     out = forward(*raw, **params)
             except ValueError as e:
                 raise _shape_error(prim, raw, e) from None
             t = finish(prim, out, args, raw, params, requires)
-            if with_residual and recording:
+            if keeps_residual:
                 t._node.out = residual
             return t
     return call
@@ -302,9 +302,7 @@ def _finish(prim, out, args, raw, params, requires):
 
 
 def _remember_stack(node):
-    key = id(node)
-    forward_stacks[key] = traceback.format_stack()[:-3]  # drop the frames of graphgrad itself
-    weakref.finalize(node, forward_stacks.pop, key, None)
+    forward_stacks[node] = traceback.format_stack()[:-3]  # drop the frames of graphgrad itself
 
 
 def _finish_view(prim, out, args, raw, params, requires):

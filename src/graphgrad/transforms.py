@@ -76,17 +76,16 @@ def _depends_outside(outputs, targets, floor):
 def _pullback(outputs, targets, floor, retain):
     """vjp_fn for outputs w.r.t. targets: cotangents ↦ one gradient per target."""
     outputs = list(outputs)
+    record = _depends_outside([o for o in outputs if o.requires_grad], targets, floor)
 
     def vjp_fn(cotangents):
         live = [(o, c) for o, c in zip(outputs, cotangents) if o.requires_grad]
         seeds = [_seed(o, c, "vjp") for o, c in live]
         roots = [o for o, _ in live]
-        record = _depends_outside(roots, targets, floor)
-        # rules run on Tensors to record them, or inside a jvp to carry its tangents; a
-        # tensor-mode sweep is part of an enclosing computation: keep what it saved
-        tensor_mode = record or bool(_state.fwd_levels)
-        found = _sweep(roots, seeds, targets, floor, retain or tensor_mode, tensor_mode,
-                       record) if live else {}
+        # a sweep that runs its rules on Tensors (recording, or inside a jvp to carry its
+        # tangents) is part of an enclosing computation: keep what it saved
+        keep = retain or record or bool(_state.fwd_levels)
+        found = _sweep(roots, seeds, targets, floor, keep, record) if live else {}
         return tuple(_as_result(found[id(key_of(x))][1], x) if id(key_of(x)) in found
                      else make(np.zeros(x.shape, x.dtype)) for x in targets)
     return vjp_fn
