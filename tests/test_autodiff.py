@@ -134,6 +134,22 @@ def test_in_place_change_of_a_saved_tensor_is_caught():
         y.backward()
 
 
+def test_in_place_change_of_an_operand_no_rule_reads_is_allowed():
+    """add saves no value, and x·w keeps w's value only for ∂/∂x: changing what no rule reads
+    leaves the gradients right (PyTorch allows it too), and backward must not refuse."""
+    w = gg.tensor([1.0, 2.0], requires_grad=True)
+    x = gg.tensor([3.0, 4.0])
+    y = (w + x).sum() + (x * w).sum()
+    with gg.no_grad():
+        w.add_(10)                             # read by no rule: x's value is what ∂/∂w needs
+    y.backward()
+    np.testing.assert_array_equal(w.grad.numpy(), [4.0, 5.0])
+    z = (w + x).sum()
+    x.add_(1)                                  # an operand of add, which saves nothing
+    z.backward()
+    np.testing.assert_array_equal(w.grad.numpy(), [5.0, 6.0])
+
+
 def test_in_place_change_through_a_view_is_caught():
     x = gg.tensor([[1.0, 2.0]], requires_grad=True)
     a = gg.tensor([[3.0, 4.0]])

@@ -236,7 +236,7 @@ def _copy(g):
 
 def _check_versions(node):
     """Refuse to use a saved value that was changed in place after the node recorded it."""
-    cell = node.changed_since_recorded()
+    cell = node.changed_since_recorded(saved_only=True)
     if cell is not None:
         raise InplaceError(
             f"backward of '{node.prim.name}': a tensor that it saved was modified in place "

@@ -52,10 +52,13 @@ class Node:
         (empty once a backward has freed the node)."""
         return () if self.args is None else tuple(parent_of(a) for a in self.args)
 
-    def changed_since_recorded(self):
-        """The version cell ([changes, tick of the last]) of a value this node saved that was
-        modified in place after the node recorded it, or None: then its rules would be wrong."""
-        cells = [a._vcell for a in self.args if isinstance(a, Tensor)]
+    def changed_since_recorded(self, saved_only=False):
+        """The version cell ([changes, tick of the last]) of an operand modified in place after
+        the node recorded it, or None. saved_only: only values the rules read (an operand kept
+        for the structure alone is the same object in args and raw), as backward needs; the
+        graph view reads every operand's value."""
+        cells = [a._vcell for a, r in zip(self.args, self.raw)
+                 if isinstance(a, Tensor) and not (saved_only and r is a)]
         cells.append(getattr(self, "vcell", None))
         for cell in cells:
             if cell is not None and cell[1] > self.tick:
