@@ -9,7 +9,8 @@ The ``inplace`` flags PyTorch's modules take are accepted and ignored: graphgrad
 overwrites a tensor the graph may still need.
 """
 from .. import ops
-from ..ops.nn import (_binary_threshold, _elu, _gelu, _leaky_relu, _silu, _softplus)
+from ..ops.nn import (_binary_threshold, _elu, _gelu, _leaky_relu, _silu, _softplus,
+                      _softplus_neg)
 from ..random import numpy_generator
 from ..tensor import Tensor
 from .module import Module
@@ -59,7 +60,7 @@ def softplus(input, beta=1.0, threshold=20.0):
 
 def log_sigmoid(input):
     """log σ(x) = −softplus(−x), finite for any x."""
-    return -_softplus(-input, beta=1.0, threshold=float("inf"))
+    return -_softplus_neg(input)
 
 
 logsigmoid = log_sigmoid

@@ -37,7 +37,7 @@ def dropout(input, p=0.5, training=True, generator=None, inplace=False):
 
 
 def _indices(input, num_embeddings, who):
-    index = np.asarray(input.data if isinstance(input, Tensor) else input)
+    index = np.asarray(input)
     if index.dtype.kind not in "iu":
         raise TypeError(f"{who}: indices must be integers, got dtype {index.dtype}")
     if index.size and (index.min() < 0 or index.max() >= num_embeddings):
@@ -60,7 +60,7 @@ def embedding(input, weight, padding_idx=None):
 
 def one_hot(input, num_classes=-1):
     """Integer class labels as indicator vectors (int64, a new last axis of num_classes)."""
-    index = np.asarray(input.data if isinstance(input, Tensor) else input)
+    index = np.asarray(input)
     if num_classes < 0:
         num_classes = int(index.max()) + 1 if index.size else 0
     index = _indices(index, num_classes, "one_hot")

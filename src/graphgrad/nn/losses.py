@@ -16,7 +16,7 @@ import numpy as np
 from .. import ops
 from ..errors import ShapeError
 from ..ops.nn import (_binary_cross_entropy, _bce_with_logits, _cross_entropy, _cumsum,
-                      _one_hot, _soft_cross_entropy, _softplus)
+                      _one_hot, _soft_cross_entropy, _softplus_neg)
 from ..tensor import Tensor
 
 _LN2 = math.log(2.0)
@@ -103,7 +103,7 @@ def log_cosh_loss(input, target, reduction="mean"):
     absolute far away; its gradient is tanh(d))."""
     _same_shape(input, target, "log_cosh_loss")
     size = ops.abs(input - target)
-    loss = size + _softplus(-2 * size, beta=1.0, threshold=np.inf) - _LN2
+    loss = size + _softplus_neg(2 * size) - _LN2
     return _reduce(loss, reduction, "log_cosh_loss")
 
 

@@ -18,8 +18,7 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     """γ ⊙ (x − μ)/√(σ² + ε) + β with μ, σ² over the last len(normalized_shape) axes, which must
     have that shape (as must γ and β when given)."""
     shape = _as_shape(normalized_shape)
-    trailing = tuple(np.shape(input))[len(np.shape(input)) - len(shape):] if shape else ()
-    if not shape or len(shape) > np.ndim(input) or trailing != shape:
+    if not shape or tuple(np.shape(input))[-len(shape):] != shape:
         raise ShapeError(f"layer_norm: normalized_shape {shape} must be the last axes of the "
                          f"input, whose shape is {tuple(np.shape(input))}")
     for name, value in (("weight", weight), ("bias", bias)):
@@ -95,7 +94,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         if not all(isinstance(r, Tensor) for r in (running_mean, running_var) if r is not None):
             raise TypeError("batch_norm: running_mean and running_var must be tensors while "
                             "training (they are updated in place)")
-        _update_running(np.asarray(input.data if isinstance(input, Tensor) else input), axes,
+        _update_running(np.asarray(input), axes,
                         count, running_mean, running_var, momentum)
     return _batch_norm(input, None if weight is None else per_channel(weight),
                        None if bias is None else per_channel(bias), axes=axes, eps=float(eps))

@@ -240,7 +240,7 @@ where.defjvp_all(lambda ts, out, c, x, y: None if ts[1] is None and ts[2] is Non
 @primitive(examples=fixed((lambda rng: (rng.uniform(-2, 2, (2, 3)), -0.5, 0.7), {}),
                           (lambda rng: (rng.uniform(-2, 2, (3,)), None, 0.4), {}),
                           (lambda rng: (rng.uniform(-2, 2, (2, 3)), rng.uniform(-1.5, -0.1, 3),
-                                        rng.uniform(0.1, 1.5, (2, 1))), {})))
+                                        rng.uniform(0.1, 1.5, (2, 1))), {})), saves=("inputs",))
 def clip(x, low, high):
     """min(max(x, low), high), low or high may be None; the gradient flows to whichever of
     x, low, high the output equals (to x at the boundary, as PyTorch's clamp)."""

@@ -23,7 +23,7 @@ import numpy as np
 from ..primitives import primitive
 from ._samples import fixed, nonzero, uniform, unary
 from .elementwise import exp, log, log1p, maximum, sigmoid, tanh, where
-from .reduce import _SHORT_ROW, _logsumexp_forward, _sum, reduce_kept
+from .reduce import _SHORT_ROW, _logsumexp_forward, reduce_kept, sum_kept
 from .shape import _axis
 from .special import erfc
 
@@ -43,16 +43,8 @@ def _softmax(x, *, axis):
     return e
 
 
-def _sum_kept(v, axis):
-    """Σ over one axis, kept: on raw arrays by reduce_kept (quick over short rows), on
-    tensors by the recorded sum."""
-    if v.__class__ is np.ndarray:
-        return reduce_kept(np.add, v, axis)
-    return _sum(v, axis=(axis,), keepdims=True)
-
-
-_softmax.defvjp(lambda g, out, x, axis: out * (g - _sum_kept(g * out, axis)))
-_softmax.defjvp(lambda t, out, x, axis: out * (t - _sum_kept(t * out, axis)))
+_softmax.defvjp(lambda g, out, x, axis: out * (g - sum_kept(g * out, (axis,))))
+_softmax.defjvp(lambda t, out, x, axis: out * (t - sum_kept(t * out, (axis,))))
 
 
 @primitive(name="log_softmax", examples=_cases(), saves=("out",))
@@ -61,8 +53,8 @@ def _log_softmax(x, *, axis):
     return x - _logsumexp_forward(x, axis=axis, keepdims=True)
 
 
-_log_softmax.defvjp(lambda g, out, x, axis: g - exp(out) * _sum_kept(g, axis))
-_log_softmax.defjvp(lambda t, out, x, axis: t - _sum_kept(exp(out) * t, axis))
+_log_softmax.defvjp(lambda g, out, x, axis: g - exp(out) * sum_kept(g, (axis,)))
+_log_softmax.defjvp(lambda t, out, x, axis: t - sum_kept(exp(out) * t, (axis,)))
 
 
 def softmax(x, axis=-1, *, dim=None):

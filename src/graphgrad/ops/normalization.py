@@ -12,22 +12,28 @@ The forward sets (x̂, 1/√(σ² + ε)) aside for the first-order backward; rul
 higher order recompute them with graphgrad operations.
 """
 
+import math
+
 from ..primitives import primitive
-from .reduce import mean
+from .reduce import sum_kept
+
+
+def _mean(v, axes):
+    """mean over `axes` (sorted, static), kept; recorded on Tensors."""
+    return sum_kept(v, axes) / math.prod(v.shape[a] for a in axes)
 
 
 def _normalized(x, axes, eps):
     """(x̂, 1/√(σ² + ε)) over `axes`, with operations that record on Tensors."""
-    centred = x - mean(x, axis=axes, keepdims=True)
-    inv_std = (mean(centred * centred, axis=axes, keepdims=True) + eps) ** -0.5
+    centred = x - _mean(x, axes)
+    inv_std = (_mean(centred * centred, axes) + eps) ** -0.5
     return centred * inv_std, inv_std
 
 
 def _through_normalization(v, xhat, inv_std, axes):
     """v ↦ (v − mean_A v − x̂ ⊙ mean_A(v ⊙ x̂)) / √(σ² + ε): the Jacobian of x ↦ x̂ (it is
     symmetric, so the same map takes tangents forward and cotangents back)."""
-    return (v - mean(v, axis=axes, keepdims=True)
-            - xhat * mean(v * xhat, axis=axes, keepdims=True)) * inv_std
+    return (v - _mean(v, axes) - xhat * _mean(v * xhat, axes)) * inv_std
 
 
 def _cases(rng):

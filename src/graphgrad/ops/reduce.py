@@ -115,6 +115,14 @@ def reduce_kept(ufunc, x, axis):
     return ufunc.reduce(x, axis=axis, keepdims=True)
 
 
+def sum_kept(v, axes):
+    """Σ over `axes` (a tuple), kept: on raw arrays by reduce_kept (quick over short rows), on
+    tensors by the recorded sum (so rules that use it differentiate again)."""
+    if v.__class__ is np.ndarray:
+        return reduce_kept(np.add, v, axes)
+    return _sum(v, axis=axes, keepdims=True)
+
+
 def _logsumexp_forward(x, *, axis, keepdims):
     """log Σ e^x, shifted by the maximum so that nothing overflows."""
     top = reduce_kept(np.maximum, x, axis)
