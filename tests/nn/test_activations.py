@@ -195,3 +195,16 @@ def test_reductions_over_short_rows_of_a_big_batch_match_torch(shape):
              (lambda t: gg.logsumexp(t, axis=-1), lambda t: torch.logsumexp(t, -1))]
     for ours, theirs in cases:
         _compare(ours, theirs, x, np.float64)
+
+
+def test_log_softmax_keeps_the_precision_of_the_gaps_not_of_the_maximum():
+    """(x − m) − log Σ e^(x − m): with logits near 1e4 in float32, x − (m + log Σ …) would lose
+    the small differences to the rounding of 1e4 (4e-4 here); soft-target cross-entropy
+    shares it."""
+    x = np.array([[1e4, 1e4 - 0.5, 3.0]], np.float32)
+    q = np.array([[0.2, 0.5, 0.3]], np.float32)
+    expected = TF.log_softmax(torch.tensor(x), -1).numpy()
+    np.testing.assert_allclose(F.log_softmax(gg.tensor(x), -1).numpy(), expected, rtol=1e-6)
+    np.testing.assert_allclose(F.cross_entropy(gg.tensor(x), gg.tensor(q)).numpy(),
+                               TF.cross_entropy(torch.tensor(x), torch.tensor(q)).numpy(),
+                               rtol=1e-6)

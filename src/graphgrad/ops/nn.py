@@ -23,7 +23,7 @@ import numpy as np
 from ..primitives import primitive
 from ._samples import fixed, nonzero, uniform, unary
 from .elementwise import exp, log, log1p, maximum, sigmoid, tanh, where
-from .reduce import _SHORT_ROW, _logsumexp_forward, reduce_kept, sum_kept
+from .reduce import _SHORT_ROW, reduce_kept, sum_kept
 from .shape import _axis
 from .special import erfc
 
@@ -49,8 +49,12 @@ _softmax.defjvp(lambda t, out, x, axis: out * (t - sum_kept(t * out, (axis,))))
 
 @primitive(name="log_softmax", examples=_cases(), saves=("out",))
 def _log_softmax(x, *, axis):
-    """x − log Σ e^x along an axis."""
-    return x - _logsumexp_forward(x, axis=axis, keepdims=True)
+    """x − log Σ e^x along an axis, as (x − m) − log Σ e^(x − m) with m = max x: forming
+    x − (m + log Σ …) instead would round m + log Σ … to the precision of m."""
+    top = reduce_kept(np.maximum, x, axis)
+    shifted = x - np.where(np.isfinite(top), top, 0)
+    shifted -= np.log(reduce_kept(np.add, np.exp(shifted), axis))
+    return shifted
 
 
 _log_softmax.defvjp(lambda g, out, x, axis: g - exp(out) * sum_kept(g, (axis,)))
@@ -143,11 +147,6 @@ def _one_hot(target, like):
     return hot
 
 
-def _shifted(logits):
-    """z − max z along the last axis (the largest entry becomes 0: nothing overflows)."""
-    return logits - logits.max(axis=-1, keepdims=True)
-
-
 def _shifted_scores(logits):
     """(s, axis): s = z − max_c z for every sample, a new 2-D array with the classes along
     `axis`. For few classes that is the transpose (classes along axis 0), which the reductions
@@ -226,8 +225,7 @@ def _soft_ce_cases(rng):
 @primitive(name="soft_cross_entropy", saves=("inputs",), examples=_soft_ce_cases)
 def _soft_cross_entropy(logits, target, *, scale):
     """−Σ_c q_c log softmax(z)_c per row (classes on the last axis; q any non-negative weights)."""
-    shifted = _shifted(logits)
-    log_p = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+    log_p = _log_softmax.primitive.forward(logits, axis=logits.ndim - 1)
     return _reduced(-(target * log_p).sum(axis=-1), scale)
 
 
