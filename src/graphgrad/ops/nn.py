@@ -394,27 +394,30 @@ def _normal_pdf(x):
 _normal_cdf.defelementwise(lambda v, out, x: v * _normal_pdf(x))
 
 
-@primitive(name="gelu", saves=("inputs",), examples=fixed((lambda r: (r.uniform(-5, 5, (2, 3)),), {"approximate": "none"}),
-                                       (lambda r: (r.uniform(-5, 5, 4),), {"approximate": "tanh"})))
+@primitive(name="gelu", saves=("inputs", "residual"), examples=fixed(
+    (lambda r: (r.uniform(-5, 5, (2, 3)),), {"approximate": "none"}),
+    (lambda r: (r.uniform(-5, 5, 4),), {"approximate": "tanh"})))
 def _gelu(x, *, approximate):
-    """x Φ(x); approximate='tanh': ½ x (1 + tanh(√(2/π) (x + 0.044715 x³))) (as PyTorch)."""
+    """x Φ(x); approximate='tanh': ½ x (1 + tanh(√(2/π) (x + 0.044715 x³))) (as PyTorch).
+    Residual: Φ(x) (exact form), so that the backward does not evaluate erfc again."""
     if approximate == "tanh":
-        return 0.5 * x * (1 + np.tanh(_SQRT_2_OVER_PI * (x + 0.044715 * x * x * x)))
+        return 0.5 * x * (1 + np.tanh(_SQRT_2_OVER_PI * (x + 0.044715 * x * x * x))), None
     dtype = np.result_type(x, np.float32)
-    product = _cdf_float64(x, dtype)           # one rounding to dtype, at the end
-    product *= x
-    return product.astype(dtype, copy=False)
+    cdf = _cdf_float64(x, dtype)
+    return (cdf * x).astype(dtype, copy=False), cdf.astype(dtype)   # one rounding each
 
 
-def _gelu_rule(v, out, x, approximate):
+def _gelu_rule(v, x, approximate, cdf=None):
     if approximate == "tanh":
         t = tanh(_SQRT_2_OVER_PI * (x + 0.044715 * x * x * x))
         slope = 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * _SQRT_2_OVER_PI * (1 + 0.134145 * x * x)
         return v * slope
-    return v * (_normal_cdf(x) + x * _normal_pdf(x))
+    return v * ((_normal_cdf(x) if cdf is None else cdf) + x * _normal_pdf(x))
 
 
-_gelu.defelementwise(_gelu_rule)
+# forward mode gets the output, not the residual: it evaluates Φ itself
+_gelu.defelementwise(lambda v, out, x, approximate: _gelu_rule(v, x, approximate))
+_gelu.defvjp(lambda g, cdf, x, approximate: _gelu_rule(g, x, approximate, cdf))
 
 
 @primitive(name="binary_threshold", saves=(), examples=unary(nonzero(), threshold=0.0))
