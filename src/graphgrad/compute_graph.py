@@ -25,7 +25,8 @@ import numpy as np
 from . import delta
 from .delta import NodeMap
 from .grad_mode import enable_grad
-from .graph_build import build, vertex_of
+from .node import key_of
+from .graph_build import build
 from .graph_nodes import Edge, Node, TooLargeError, scalar_or_array
 from .tensor import Tensor, as_array, is_float, make
 
@@ -87,7 +88,7 @@ class ComputeGraph:
         if isinstance(key, Node):
             found = key if self._by_key.get(key.key) is key else None
         elif isinstance(key, Tensor):
-            found = self._by_key.get(id(vertex_of(key)))
+            found = self._by_key.get(id(key_of(key)))
         elif isinstance(key, str):
             found = self._by_name.get(key)
         elif isinstance(key, (int, np.integer)) and not isinstance(key, bool):

@@ -46,22 +46,29 @@ class NodeMap(Mapping):
 def forward_sweep(graph, source, tangent):
     """α̇_w for every w reachable from `source`, given α̇_source: eq. 13 applied to one vector."""
     tangents = {source: tangent}
+    edges = graph._edges
     for w in graph.nodes[source.id + 1:]:
-        terms = [graph.edge(v, w).jvp(tangents[v]) for v in graph.parents(w) if v in tangents]
+        terms = [edges[v, w].jvp(tangents[v]) for v in graph._parents[w] if v in tangents]
         if terms:
             tangents[w] = sum(terms[1:], terms[0])
     return tangents
 
 
-def backward_sweep(graph, seeds):
-    """ᾱ_u for every u that reaches a seeded node: eq. 15 applied to one vector."""
+def backward_sweep(graph, seeds, steps=None):
+    """ᾱ_u for every u that reaches a seeded node: eq. 15 applied to one vector, each node's
+    ᾱ complete when the reverse order reaches it and then passed to its parents. steps, a
+    list, receives (u, w, ᾱ_w, contribution to ᾱ_u) for every edge, in that order."""
     cotangents = dict(seeds)
-    for u in reversed(graph.nodes):
-        terms = [graph.edge(u, v).vjp(cotangents[v]) for v in graph.children(u)
-                 if v in cotangents]
-        if terms:
-            total = sum(terms[1:], terms[0])
-            cotangents[u] = cotangents[u] + total if u in cotangents else total
+    edges = graph._edges
+    for w in reversed(graph.nodes):
+        upstream = cotangents.get(w)
+        if upstream is None:
+            continue
+        for u in graph._parents[w]:
+            contribution = np.asarray(edges[u, w].vjp(upstream))
+            cotangents[u] = cotangents[u] + contribution if u in cotangents else contribution
+            if steps is not None:
+                steps.append((u, w, upstream, contribution))
     return cotangents
 
 

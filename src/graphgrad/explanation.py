@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .delta import NodeMap
+from .delta import NodeMap, backward_sweep
 from .notation import formula, number, shape_text, summary
 
 #: How each primitive's VJP reads, by name (and argument position where they differ).
@@ -59,16 +59,12 @@ class Explanation:
 
     def _backward(self):
         g = self.graph
-        grads = {v: np.zeros(v.shape, v.dtype) for v in g.nodes}
-        grads.update(self.seeds)
-        steps = []
-        for w in reversed(g.nodes):
-            for u in g.parents(w):
-                edge = g.edge(u, w)
-                contribution = np.asarray(edge.vjp(grads[w]))
-                grads[u] = grads[u] + contribution
-                local = edge.local_derivative if self.scalar else None
-                steps.append(Step(len(steps) + 1, u, w, grads[w], contribution, local))
+        edges = []
+        found = backward_sweep(g, self.seeds, edges)
+        grads = {v: found[v] if v in found else np.zeros(v.shape, v.dtype) for v in g.nodes}
+        steps = [Step(k, u, w, upstream, contribution,
+                      g.edge(u, w).local_derivative if self.scalar else None)
+                 for k, (u, w, upstream, contribution) in enumerate(edges, 1)]
         return NodeMap(g, grads, "∂L/∂α_v"), steps
 
     # ------------------------------------------------------------------ the listing

@@ -16,20 +16,13 @@ from .tensor import Tensor, is_float
 GRANULARITIES = ("operation", "named")
 
 
-def vertex_of(x):
-    """The vertex behind a tensor (its recorded node, or itself for a leaf) or an engine node."""
-    if x.__class__ is Recorded:
-        return x
-    return key_of(x) if isinstance(x, Tensor) else None
-
-
 def operand_vertex(a):
     """The vertex behind an operation's operand; None for constants (numbers, ndarrays,
     integer or boolean tensors such as indices and masks)."""
     if a.__class__ is Recorded:
         return a
     if isinstance(a, Tensor) and is_float(a.data.dtype):
-        return vertex_of(a)
+        return key_of(a)
     return None
 
 
@@ -108,13 +101,14 @@ def build(outputs, declared_inputs, granularity, given_names=None):
     if granularity not in GRANULARITIES:
         raise ValueError(f"graph: granularity must be one of {GRANULARITIES}, not "
                          f"{granularity!r}")
-    out_vertices = [vertex_of(o) for o in outputs]
+    out_vertices = [key_of(o) for o in outputs]
     out_ids = {id(v) for v in out_vertices}
     vertices = collect(out_vertices)
     steps, values = operation_steps(vertices)
 
     names = {id(v): v.name for v in vertices}
-    names.update((id(vertex_of(t)), name) for name, t in (given_names or {}).items())
+    names.update((id(key_of(t)), name) for name, t in (given_names or {}).items()
+                 if isinstance(t, Tensor))
 
     def kept(v):
         return is_leaf(v) or id(v) in out_ids or granularity == "operation" or \
@@ -124,7 +118,7 @@ def build(outputs, declared_inputs, granularity, given_names=None):
     regions = {id(v): _region(v, kept) for v in kept_vertices if not is_leaf(v)}
     parents_of = {key: _region_parents(region, kept) for key, region in regions.items()}
     has_child = {id(p) for ps in parents_of.values() for p in ps}
-    declared = {id(vertex_of(t)) for t in declared_inputs}
+    declared = {id(key_of(t)) for t in declared_inputs if isinstance(t, Tensor)}
     kinds = {id(v): _kind(v, id(v) in has_child, declared) for v in kept_vertices}
     # inputs before parameters (000 lists V, then Θ); leaves before operations
     kept_vertices.sort(key=lambda v: 2 if not is_leaf(v) else int(kinds[id(v)] == "parameter"))

@@ -85,23 +85,23 @@ def _distinct(step):
 def sweep_costs(graph):
     """The Cost of the full Jacobian of a graph's outputs, counted on the recorded operations
     (also those merged into named nodes)."""
-    ops = _operations(graph)
-    leaves = graph.inputs + graph.parameters
+    # (operation, [(operand vertex, cost of its edge)]), each counted once
+    edges = [(s.key, [(k, operation_cost(s, i)) for k, i in _distinct(s)])
+             for s in _operations(graph)]
+    leaves, outputs = graph.inputs + graph.parameters, graph.outputs
     forward = 0
     for u in leaves:
         reached = {u.key}
-        for s in ops:
-            for k, i in _distinct(s):
+        for key, operands in edges:
+            for k, cost in operands:
                 if k in reached:
-                    forward += u.size * operation_cost(s, i)
-                    reached.add(s.key)
+                    forward += u.size * cost
+                    reached.add(key)
     backward = 0
-    for w in graph.outputs:
+    for w in outputs:
         needed = {w.key}
-        for s in reversed(ops):
-            if s.key in needed:
-                distinct = _distinct(s)
-                backward += w.size * sum(operation_cost(s, i) for _, i in distinct)
-                needed.update(k for k, _ in distinct)
-    return Cost(sum(u.size for u in leaves), sum(w.size for w in graph.outputs), forward,
-                backward)
+        for key, operands in reversed(edges):
+            if key in needed:
+                backward += w.size * sum(cost for _, cost in operands)
+                needed.update(k for k, _ in operands)
+    return Cost(sum(u.size for u in leaves), sum(w.size for w in outputs), forward, backward)

@@ -76,7 +76,7 @@ class LocalFunction:
         """∂g_v/∂α_source · tangent, by the primitives' JVP rules (shape of v)."""
         tangents = {source: tangent}
         for s in self.steps:
-            ts = tuple(tangents.get(k) if k is not None else None for k in s.keys)
+            ts = tuple(tangents.get(k) for k in s.keys)     # None is never a key
             if all(t is None for t in ts):
                 continue
             out = output_tangent(s.prim, ts, s.out, s.values, s.params)

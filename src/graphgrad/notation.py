@@ -26,8 +26,6 @@ def summary(value, precision=3):
         return number(a.reshape(()), precision)
     if a.size <= 4:
         return "[" + ", ".join(number(x, precision) for x in a.ravel()) + "]"
-    if a.size == 0:
-        return "[]"
     a = a.astype(np.float64)
     return (f"min {number(a.min(), precision)}, mean {number(a.mean(), precision)}, "
             f"max {number(a.max(), precision)}")

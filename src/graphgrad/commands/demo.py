@@ -9,25 +9,30 @@ def register(sub):
     parser.set_defaults(func=run)
 
 
+def steps(x):
+    """004's f step by step: a = x², b = e^a, c = a + b, d = √c, e = cos c, f = d + e."""
+    import graphgrad as gg
+    a = x ** 2
+    b = gg.exp(a)
+    c = a + b
+    d = gg.sqrt(c)
+    e = gg.cos(c)
+    return a, b, c, d, e, d + e
+
+
 def run(args):
     import graphgrad as gg
 
     x0 = args.x
     print("f(x) = sqrt(x^2 + exp(x^2)) + cos(x^2 + exp(x^2))   (notes 004)")
     x = gg.tensor(x0, dtype=np.float64, requires_grad=True, name="x")
-    a = x ** 2
-    b = gg.exp(a)
-    c = a + b
-    d = gg.sqrt(c)
-    e = gg.cos(c)
-    f = d + e
-    for name, t in zip("abcdef", (a, b, c, d, e, f)):
+    values = steps(x)
+    for name, t in zip("abcdef", values):
         op = t.grad_fn.op
         print(f"  {name} = {op:<5} -> {t.item(): .6f}")
-    f.backward()
+    values[-1].backward()
     print(f"backward propagation:  df/dx = {x.grad.item(): .10f}")
-    _, tangent = gg.jvp(lambda x: gg.sqrt(x ** 2 + gg.exp(x ** 2)) + gg.cos(x ** 2 + gg.exp(x ** 2)),
-                        (np.float64(x0),), (np.float64(1.0),))
+    _, tangent = gg.jvp(lambda x: steps(x)[-1], (np.float64(x0),), (np.float64(1.0),))
     print(f"forward propagation:   df/dx = {tangent.item(): .10f}")
     s = x0 ** 2 + np.exp(x0 ** 2)
     closed = 2 * x0 * (1 / (2 * np.sqrt(s)) - np.sin(s)) * (1 + np.exp(x0 ** 2))
