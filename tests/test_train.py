@@ -174,3 +174,18 @@ def test_early_stopping_needs_an_improvement_of_at_least_min_delta(mode, best, s
     assert stop._improved(big_change)
     worse = best + 0.4 if mode == "min" else best - 0.4
     assert not stop._improved(worse)
+
+
+def test_early_stopping_counts_a_nan_loss_as_no_improvement():
+    """A diverged run (loss NaN) is not "a metric this run does not measure": it just never
+    improves, so patience runs out and training stops."""
+    stop = gg.train.EarlyStopping("loss", patience=2, restore_best_weights=False)
+    run = type("Run", (), {"stop": False})()
+    stop.on_train_begin(run)
+    stop.on_epoch_end(run, 1, {"loss": 1.0})
+    stop.on_epoch_end(run, 2, {"loss": float("nan")})
+    assert not run.stop and stop.best == 1.0
+    stop.on_epoch_end(run, 3, {"loss": float("nan")})
+    assert run.stop and stop.stopped_epoch == 3
+    with pytest.raises(KeyError, match="does not measure"):
+        stop.on_epoch_end(run, 4, {"accuracy": 0.5})

@@ -50,10 +50,10 @@ class EarlyStopping(Callback):
 
     def on_epoch_end(self, run, epoch, logs):
         value = logs.get(self.monitor)
-        if value is None or math.isnan(value):
+        if value is None:
             raise KeyError(f"EarlyStopping monitors {self.monitor!r}, which this run does not "
                            f"measure (it has {sorted(logs)}); pass val_data for val_* metrics")
-        if self._improved(value):
+        if not math.isnan(value) and self._improved(value):    # a diverged run never improves
             self.best, self.best_epoch, self.wait = value, epoch, 0
             if self.restore_best_weights:
                 self.best_state = {k: np.array(v.data if hasattr(v, "data") else v)
