@@ -30,8 +30,9 @@ __version__ = "0.1.0"
 _LAZY = {
     "nn": ("graphgrad.nn", None), "optim": ("graphgrad.optim", None),
     "data": ("graphgrad.data", None), "train": ("graphgrad.train", None),
-    "graph": ("graphgrad.compute_graph", "graph"), "trace": ("graphgrad.compute_graph", "trace"),
-    "ComputeGraph": ("graphgrad.compute_graph", "ComputeGraph"), "explain": ("graphgrad.render", "explain"),
+    "graph": ("graphgrad.graphview", "graph"), "trace": ("graphgrad.graphview", "trace"),
+    "ComputeGraph": ("graphgrad.graphview", "ComputeGraph"),
+    "explain": ("graphgrad.graphview", "explain"),
     "save": ("graphgrad.io", "save"), "load": ("graphgrad.io", "load"),
 }
 

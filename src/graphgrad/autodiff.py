@@ -19,7 +19,7 @@ import numpy as np
 from . import _state
 from .errors import AnomalyError, FreedGraphError, GradientError, InplaceError, ShapeError
 from .node import Node, key_of
-from .ops.shape import _sum_to
+from .ops.shape import sum_to
 from .primitives import forward_stacks
 from .tensor import Tensor, make
 
@@ -152,7 +152,7 @@ def _sweep(roots, seeds, targets, floor, retain, record):
                 if gi is None:
                     continue
                 if gi.shape != shape:
-                    gi = _sum_to(gi, shape=shape)
+                    gi = sum_to(gi, shape)
                 if anomaly:
                     _check_finite(gi, node, i)
                 if is_node:

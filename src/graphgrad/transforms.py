@@ -17,8 +17,7 @@ from .errors import DtypeError, GradientError, ShapeError
 from .grad_mode import enable_grad, no_grad
 from .node import Node, key_of
 from .ops.elementwise import identity
-from .ops.shape import _reshape
-from .ops.shape import stack as _stack
+from .ops.shape import reshape, stack
 from .primitives import tangent_of
 from .tensor import Tensor, as_array, is_float, make
 
@@ -57,10 +56,10 @@ def _depends_outside(outputs, targets, floor):
     """Whether the outputs also depend on tensors requiring grad outside this transform: then
     an enclosing grad (or the user) differentiates through our result and the sweep records."""
     target_ids = {id(key_of(t)) for t in targets}
-    stack = [o._node for o in outputs if o._node is not None]
+    todo = [o._node for o in outputs if o._node is not None]
     seen = set()
-    while stack:
-        node = stack.pop()
+    while todo:
+        node = todo.pop()
         if id(node) in seen:
             continue
         seen.add(id(node))
@@ -69,7 +68,7 @@ def _depends_outside(outputs, targets, floor):
                 continue
             if parent.__class__ is not Node or parent.tick < floor:
                 return True
-            stack.append(parent)
+            todo.append(parent)
     return False
 
 
@@ -247,7 +246,7 @@ def _assemble(parts, out_shape, in_shape, last):
     shape = tuple(out_shape) + tuple(in_shape)
     if not parts:
         return make(np.zeros(shape))
-    return _reshape(_stack(parts, axis=-1 if last else 0), shape=shape)
+    return reshape(stack(parts, axis=-1 if last else 0), shape)
 
 
 def jacobian(f, x, mode="auto"):

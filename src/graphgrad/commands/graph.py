@@ -21,7 +21,7 @@ def expression_graph(args):
     expression is outside the allowed language (checked before anything runs), ValueError if
     it computes nothing from its variables."""
     import graphgrad as gg
-    from graphgrad.expression import ExpressionError, parse, parse_assignments
+    from graphgrad.graphview.expression import ExpressionError, parse, parse_assignments
 
     values = {}
     for text in args.at:
@@ -58,7 +58,7 @@ def register(sub):
 
 
 def run(args):
-    from graphgrad.render import GraphvizNotFoundError
+    from graphgrad.graphview import GraphvizNotFoundError
 
     try:
         graph = expression_graph(args)

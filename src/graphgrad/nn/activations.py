@@ -9,8 +9,7 @@ The ``inplace`` flags PyTorch's modules take are accepted and ignored: graphgrad
 overwrites a tensor the graph may still need.
 """
 from .. import ops
-from ..ops.nn import (_binary_threshold, _elu, _gelu, _leaky_relu, _silu, _softplus,
-                      _softplus_neg)
+from ..ops import activations as act
 from ..random import numpy_generator
 from ..tensor import Tensor
 from .module import Module
@@ -26,17 +25,17 @@ def relu(input, inplace=False):
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):
     """x for x > 0, negative_slope · x otherwise (001 uses slope 0.1)."""
-    return _leaky_relu(input, negative_slope=float(negative_slope))
+    return act.leaky_relu(input, negative_slope=float(negative_slope))
 
 
 def elu(input, alpha=1.0, inplace=False):
     """x for x > 0, α (eˣ − 1) otherwise (001)."""
-    return _elu(input, alpha=float(alpha))
+    return act.elu(input, alpha=float(alpha))
 
 
 def silu(input, inplace=False):
     """x · σ(x), the Swish activation of 001."""
-    return _silu(input)
+    return act.silu(input)
 
 
 swish = silu
@@ -50,17 +49,17 @@ def _check_approximate(approximate):
 
 def gelu(input, approximate="none"):
     """x Φ(x) with Φ the standard normal CDF; approximate='tanh' uses PyTorch's tanh formula."""
-    return _gelu(input, approximate=_check_approximate(approximate))
+    return act.gelu(input, approximate=_check_approximate(approximate))
 
 
 def softplus(input, beta=1.0, threshold=20.0):
     """log(1 + e^(βx)) / β, a smooth ReLU; exactly x where βx > threshold (as PyTorch)."""
-    return _softplus(input, beta=float(beta), threshold=float(threshold))
+    return act.softplus(input, beta=float(beta), threshold=float(threshold))
 
 
 def log_sigmoid(input):
     """log σ(x) = −softplus(−x), finite for any x."""
-    return -_softplus_neg(input)
+    return -act.softplus_neg(input)
 
 
 logsigmoid = log_sigmoid
@@ -91,7 +90,7 @@ def binary_threshold(input, threshold=0.0):
 
     The function is flat wherever it is differentiable, so its gradient is zero: no gradient
     flows back through it (train such units with the perceptron rule, or a smooth surrogate)."""
-    return _binary_threshold(input, threshold=float(threshold))
+    return act.binary_threshold(input, threshold=float(threshold))
 
 
 def stochastic_binary(input, generator=None, straight_through=False):
@@ -103,7 +102,7 @@ def stochastic_binary(input, generator=None, straight_through=False):
     the forward value is still the 0/1 sample, ∂L/∂s = ∂L/∂y · σ(s)(1 − σ(s))."""
     p = ops.sigmoid(input)
     uniform = 1.0 - numpy_generator(generator).random(p.shape)     # in (0, 1]: P(u ≤ p) = p
-    sample = _binary_threshold(p - uniform.astype(p.dtype), threshold=0.0)
+    sample = act.binary_threshold(p - uniform.astype(p.dtype), threshold=0.0)
     if not (straight_through and isinstance(p, Tensor)):
         return sample
     return p + (sample.detach() - p.detach())    # = the sample exactly, with σ's gradient
@@ -133,7 +132,7 @@ class LeakyReLU(Module):
         self.negative_slope = float(negative_slope)
 
     def forward(self, input):
-        return _leaky_relu(input, negative_slope=self.negative_slope)
+        return act.leaky_relu(input, negative_slope=self.negative_slope)
 
     def extra_repr(self):
         return f"negative_slope={self.negative_slope}"
@@ -145,7 +144,7 @@ class ELU(Module):
         self.alpha = float(alpha)
 
     def forward(self, input):
-        return _elu(input, alpha=self.alpha)
+        return act.elu(input, alpha=self.alpha)
 
     def extra_repr(self):
         return f"alpha={self.alpha}"
@@ -157,7 +156,7 @@ class SiLU(Module):
     def __init__(self, inplace=False):
         super().__init__()
 
-    forward = staticmethod(_silu)
+    forward = staticmethod(act.silu)
 
 
 Swish = SiLU
@@ -169,7 +168,7 @@ class GELU(Module):
         self.approximate = _check_approximate(approximate)
 
     def forward(self, input):
-        return _gelu(input, approximate=self.approximate)
+        return act.gelu(input, approximate=self.approximate)
 
     def extra_repr(self):
         return f"approximate={self.approximate!r}"
@@ -181,7 +180,7 @@ class Softplus(Module):
         self.beta, self.threshold = float(beta), float(threshold)
 
     def forward(self, input):
-        return _softplus(input, beta=self.beta, threshold=self.threshold)
+        return act.softplus(input, beta=self.beta, threshold=self.threshold)
 
     def extra_repr(self):
         return f"beta={self.beta}, threshold={self.threshold}"
@@ -219,7 +218,7 @@ class BinaryThreshold(Module):
         self.threshold = float(threshold)
 
     def forward(self, input):
-        return _binary_threshold(input, threshold=self.threshold)
+        return act.binary_threshold(input, threshold=self.threshold)
 
     def extra_repr(self):
         return f"threshold={self.threshold}"

@@ -12,7 +12,7 @@ import math
 import numpy as np
 
 from .. import ops
-from ..ops.nn import _linear
+from ..ops.linear import linear as affine
 from ..random import numpy_generator
 from ..tensor import Tensor
 from . import init
@@ -97,12 +97,12 @@ class MultiheadAttention(Module):
     def _project(self, query, key, value):
         e, b = self.embed_dim, self.in_proj_bias
         if self._same_dims and query is key and key is value:
-            return ops.split(_linear(query, self.in_proj_weight, b), 3, axis=-1)
+            return ops.split(affine(query, self.in_proj_weight, b), 3, axis=-1)
         weights = ((self.in_proj_weight[:e], self.in_proj_weight[e:2 * e],
                     self.in_proj_weight[2 * e:]) if self._same_dims else
                    (self.q_proj_weight, self.k_proj_weight, self.v_proj_weight))
         biases = (None,) * 3 if b is None else (b[:e], b[e:2 * e], b[2 * e:])
-        return [_linear(x, w, bias) for x, w, bias in zip((query, key, value), weights, biases)]
+        return [affine(x, w, bias) for x, w, bias in zip((query, key, value), weights, biases)]
 
     def _heads(self, x):
         """(N, L, E) → (N, H, L, E/H)."""
@@ -190,11 +190,11 @@ class SampleAttention(Module):
     def scores(self, x):
         """β(x, x_s) for every sample: shape (..., N)."""
         if self.kind == "dot":
-            queries = _linear(x, self.query_weight, None)
-            keys = _linear(self.samples, self.key_weight, None)
+            queries = affine(x, self.query_weight, None)
+            keys = affine(self.samples, self.key_weight, None)
             return ops.matmul(queries, ops.swapaxes(keys, -1, -2))
-        a = _linear(x, self.metric, None)
-        b = _linear(self.samples, self.metric, None)
+        a = affine(x, self.metric, None)
+        b = affine(self.samples, self.metric, None)
         cross = ops.matmul(a, ops.swapaxes(b, -1, -2))
         return 2 * cross - ops.sum(a * a, axis=-1, keepdims=True) - ops.sum(b * b, axis=-1)
 

@@ -11,7 +11,7 @@ import numpy as np
 from .. import ops
 from ..errors import ShapeError
 from ..grad_mode import no_grad
-from ..ops.nn import _linear
+from ..ops.linear import linear as affine
 from ..random import numpy_generator
 from ..tensor import Tensor, default_float
 from . import init
@@ -21,7 +21,7 @@ from .module import Module, Parameter
 def linear(input, weight, bias=None):
     """x Wᵀ + b for input (..., in_features), weight (out_features, in_features), bias
     (out_features,) or None."""
-    return _linear(input, weight, bias)
+    return affine(input, weight, bias)
 
 
 def dropout(input, p=0.5, training=True, generator=None, inplace=False):
@@ -99,7 +99,7 @@ class Linear(Module):
             init.uniform_(self.bias, -bound, bound, generator)
 
     def forward(self, input):
-        return _linear(input, self.weight, self.bias)
+        return affine(input, self.weight, self.bias)
 
     def extra_repr(self):
         return (f"in_features={self.in_features}, out_features={self.out_features}, "

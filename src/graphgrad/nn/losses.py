@@ -15,8 +15,9 @@ import numpy as np
 
 from .. import ops
 from ..errors import ShapeError
-from ..ops.nn import (_binary_cross_entropy, _bce_with_logits, _cross_entropy, _cumsum,
-                      _one_hot, _soft_cross_entropy, _softplus_neg)
+from ..ops import losses as fused
+from ..ops.activations import softplus_neg
+from ..ops.reduce import cumsum
 from ..tensor import Tensor
 
 _LN2 = math.log(2.0)
@@ -103,7 +104,7 @@ def log_cosh_loss(input, target, reduction="mean"):
     absolute far away; its gradient is tanh(d))."""
     _same_shape(input, target, "log_cosh_loss")
     size = ops.abs(input - target)
-    loss = size + _softplus_neg(2 * size) - _LN2
+    loss = size + softplus_neg(2 * size) - _LN2
     return _reduce(loss, reduction, "log_cosh_loss")
 
 
@@ -116,7 +117,7 @@ def binary_cross_entropy(input, target, weight=None, reduction="mean"):
     if p.size and (p.min() < 0 or p.max() > 1):
         raise ValueError("binary_cross_entropy: every input must be a probability in [0, 1]; "
                          "pass logits to binary_cross_entropy_with_logits instead")
-    loss = _binary_cross_entropy(input, _float_target(target, input))
+    loss = fused.binary_cross_entropy(input, _float_target(target, input))
     return _reduce(loss, reduction, "binary_cross_entropy", weight)
 
 
@@ -128,8 +129,8 @@ def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean
     target = _float_target(target, input)
     if weight is None:
         scale = _scale(reduction, np.size(_raw(input)), "binary_cross_entropy_with_logits")
-        return _bce_with_logits(input, target, pos_weight, scale=scale)
-    loss = _bce_with_logits(input, target, pos_weight, scale=None)
+        return fused.binary_cross_entropy_with_logits(input, target, pos_weight, scale=scale)
+    loss = fused.binary_cross_entropy_with_logits(input, target, pos_weight, scale=None)
     return _reduce(loss, reduction, "binary_cross_entropy_with_logits", weight)
 
 
@@ -182,20 +183,20 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
         _same_shape(input, target, "cross_entropy (class probabilities)")
         q = _smoothed(_classes_last(target), label_smoothing, weight)
         rows = labels.size // max(np.shape(logits)[-1], 1)
-        return _soft_cross_entropy(logits, q, scale=_scale(reduction, rows, "cross_entropy"))
+        return fused.soft_cross_entropy(logits, q, scale=_scale(reduction, rows, "cross_entropy"))
     if (weight is None and not label_smoothing and labels.shape == logits.shape[:-1]
             and labels.size and labels.min() >= 0
             and (ignore_index < 0 or not np.any(labels == ignore_index))):
         try:        # the common case: one fused node, gradient softmax − e_y
-            return _cross_entropy(logits, labels, scale=_scale(reduction, labels.size,
+            return fused.cross_entropy(logits, labels, scale=_scale(reduction, labels.size,
                                                                 "cross_entropy"))
         except IndexError:
             pass    # out-of-range labels: _class_indices below says which
     labels, valid = _class_indices(labels, logits, ignore_index, "cross_entropy")
-    hot = _one_hot(np.where(valid, labels, 0), np.asarray(logits))
+    hot = fused.one_hot_like(np.where(valid, labels, 0), np.asarray(logits))
     q = _smoothed(hot, label_smoothing, weight) * valid[..., None]
     counted = valid.sum() if weight is None else _raw(weight)[labels[valid]].sum()
-    return _soft_cross_entropy(logits, q, scale=_scale(reduction, counted, "cross_entropy"))
+    return fused.soft_cross_entropy(logits, q, scale=_scale(reduction, counted, "cross_entropy"))
 
 
 def _smoothed(q, label_smoothing, weight):
@@ -291,7 +292,7 @@ def _empirical_cdf(values, weights, points):
     if np.shape(weights) != np.shape(values) or np.any(_raw(weights) < 0):
         raise ValueError("wasserstein_1d: weights must be non-negative, one per value")
     weights = weights if isinstance(weights, Tensor) else np.asarray(weights, np.float64)
-    cumulative = ops.concatenate([np.zeros(1, weights.dtype), _cumsum(weights[order], axis=0)])
+    cumulative = ops.concatenate([np.zeros(1, weights.dtype), cumsum(weights[order], axis=0)])
     return cumulative[counts] / cumulative[-1]
 
 

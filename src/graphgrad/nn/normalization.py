@@ -8,7 +8,7 @@ import numpy as np
 from .. import ops
 from ..errors import ShapeError
 from ..grad_mode import no_grad
-from ..ops.normalization import _batch_norm, _layer_norm
+from ..ops import normalization as fused
 from ..tensor import Tensor
 from .layers import _dtype
 from .module import Module, Parameter
@@ -26,7 +26,7 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
             raise ShapeError(f"layer_norm: {name} of shape {tuple(np.shape(value))} for "
                              f"normalized_shape {shape}")
     axes = tuple(range(np.ndim(input) - len(shape), np.ndim(input)))
-    return _layer_norm(input, weight, bias, axes=axes, eps=float(eps))
+    return fused.layer_norm(input, weight, bias, axes=axes, eps=float(eps))
 
 
 def _as_shape(normalized_shape):
@@ -96,7 +96,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
                             "training (they are updated in place)")
         _update_running(np.asarray(input), axes,
                         count, running_mean, running_var, momentum)
-    return _batch_norm(input, None if weight is None else per_channel(weight),
+    return fused.batch_norm(input, None if weight is None else per_channel(weight),
                        None if bias is None else per_channel(bias), axes=axes, eps=float(eps))
 
 

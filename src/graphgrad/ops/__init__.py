@@ -10,9 +10,10 @@ from .elementwise import (abs, add, astype, ceil, clip, cos, div, exp, expm1, fl
                           maximum, minimum, mul, neg, pow, relu, round, sigmoid, sign, sin, sqrt,
                           sub, tan, tanh, where)
 from .index import gather, getitem, take_along_axis
-from . import normalization  # noqa: F401  (registers layer_norm, for gg.nn.functional)
+# the fused families register their primitives on import (gg.nn.functional calls them)
+from . import activations, linear, losses, normalization  # noqa: F401
 from .linalg import dot, matmul, outer
-from .nn import log_softmax, softmax
+from .softmax import log_softmax, softmax
 from .reduce import logsumexp, max, mean, min, prod, std, sum, var
 from .shape import (broadcast_to, concatenate, expand_dims, flatten, pad, permute, reshape,
                     split, squeeze, stack, sum_to, swapaxes, transpose)

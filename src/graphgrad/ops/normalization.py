@@ -93,5 +93,5 @@ def _batch_cases(rng):
             ((n(size=(5, 2)), None, None), {"axes": (0,), "eps": 1e-5})]
 
 
-_layer_norm = _normalization("layer_norm", _cases)
-_batch_norm = _normalization("batch_norm", _batch_cases)
+layer_norm = _normalization("layer_norm", _cases)
+batch_norm = _normalization("batch_norm", _batch_cases)

@@ -14,6 +14,7 @@ returns the loss.
 from . import lr_scheduler
 from .adaptive import Adadelta, Adagrad, Adam, Adamax, AdamW, NAdam, RMSprop
 from .batch_scheduler import BatchSizeScheduler
+from .closure import ClosureOptimizer
 from .conjugate import ConjugateGradient
 from .lbfgs import LBFGS
 from .line_search import LineSearchGD, backtracking, strong_wolfe
@@ -22,4 +23,4 @@ from .sgd import SGD
 
 __all__ = ["Optimizer", "SGD", "Adagrad", "RMSprop", "Adadelta", "Adam", "AdamW", "NAdam",
            "Adamax", "LBFGS", "ConjugateGradient", "LineSearchGD", "BatchSizeScheduler",
-           "backtracking", "strong_wolfe", "lr_scheduler"]
+           "ClosureOptimizer", "backtracking", "strong_wolfe", "lr_scheduler"]

@@ -8,7 +8,7 @@ two-loop recursion (Nocedal & Wright, Alg. 7.4); PyTorch's ``torch.optim.LBFGS``
 """
 import numpy as np
 
-from ._flat import ClosureOptimizer
+from .closure import ClosureOptimizer
 from .line_search import strong_wolfe
 
 

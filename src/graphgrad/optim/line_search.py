@@ -14,7 +14,7 @@ import math
 
 import numpy as np
 
-from ._flat import ClosureOptimizer
+from .closure import ClosureOptimizer
 
 
 def cubic_minimum(x1, f1, g1, x2, f2, g2, bounds=None):

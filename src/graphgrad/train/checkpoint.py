@@ -3,6 +3,9 @@ optimizer's state, the schedulers', the epoch and the history, so ``fit(..., res
 continues where the run stopped (with the same data order, for seeded loaders)."""
 import json
 
+from ..io import load, save
+from .history import History
+
 
 def run_state(run, epoch):
     """The run as one dict of tensors, arrays, numbers and strings."""
@@ -17,14 +20,11 @@ def run_state(run, epoch):
 
 def save_checkpoint(path, run, epoch):
     """Write the run's state after `epoch` to path."""
-    from .. import save
     save(run_state(run, epoch), path)
 
 
 def load_checkpoint(path, run):
     """Restore a run saved by save_checkpoint; returns the epoch to continue from."""
-    from .. import load
-    from .history import History
     state = load(path)
     run.model.load_state_dict(state["model"])
     run.optimizer.load_state_dict(state["optimizer"])

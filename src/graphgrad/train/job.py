@@ -137,7 +137,7 @@ def make_schedule(name, optimizer, epochs, steps_per_epoch):
 def run_job(config):
     """Train as configured; returns the metrics written to metrics.json."""
     from .. import nn
-    from ..optim._flat import ClosureOptimizer
+    from ..optim import ClosureOptimizer
     from .callbacks import EarlyStopping
     from .loop import evaluate, fit
     config.complete()

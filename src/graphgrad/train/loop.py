@@ -13,7 +13,7 @@ import numpy as np
 
 from ..data import DataLoader, TensorDataset
 from ..grad_mode import no_grad
-from ..optim._flat import ClosureOptimizer
+from ..optim import ClosureOptimizer
 from ..optim.lr_scheduler import ReduceLROnPlateau
 from ..tensor import Tensor
 from .history import History

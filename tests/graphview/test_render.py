@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 import graphgrad as gg
-import graphgrad.render as render
-from graphgrad.render import GraphvizNotFoundError
+import graphgrad.graphview.render as render
+from graphgrad.graphview.render import GraphvizNotFoundError
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None,
                                reason="Graphviz's `dot` is not installed (apt-get install graphviz)")

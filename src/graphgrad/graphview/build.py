@@ -8,10 +8,10 @@ with the same primitive's forward from the operands' activations, in topological
 """
 import numpy as np
 
-from .errors import FreedGraphError, InplaceError
-from .graph_nodes import LocalFunction, Node, OpStep
-from .node import Node as Recorded, key_of
-from .tensor import Tensor, is_float
+from ..errors import FreedGraphError, InplaceError
+from .vertices import LocalFunction, Vertex, OpStep
+from ..node import Node as Recorded, key_of
+from ..tensor import Tensor, is_float
 
 GRANULARITIES = ("operation", "named")
 
@@ -126,7 +126,7 @@ def build(outputs, declared_inputs, granularity, given_names=None):
     for i, v in enumerate(kept_vertices):
         local = None if is_leaf(v) else \
             LocalFunction([steps[id(r)] for r in regions[id(v)]])
-        node = Node(i, names[id(v)], kinds[id(v)], values[id(v)], local, v)
+        node = Vertex(i, names[id(v)], kinds[id(v)], values[id(v)], local, v)
         nodes.append(node)
         by_key[id(v)] = node
     _name(nodes)

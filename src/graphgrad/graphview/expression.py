@@ -14,7 +14,7 @@ import sys
 
 import numpy as np
 
-from . import ops
+from .. import ops
 
 #: The functions an expression may call, with their number of arguments.
 FUNCTIONS = {

@@ -1,5 +1,4 @@
-"""Drawing compute graphs (Graphviz DOT, SVG/PNG/PDF through Graphviz's `dot`, Jupyter) and
-gg.explain, the backward pass as numbered steps.
+"""Drawing compute graphs (Graphviz DOT, SVG/PNG/PDF through Graphviz's `dot`, Jupyter).
 
 Colours follow the notes (002): red for back-propagated gradients ∂L/∂α_v on the nodes, blue
 for local derivatives ∂g_v/∂α_u on the edges. Input nodes are grey boxes, parameters yellow
@@ -32,11 +31,6 @@ class GraphvizNotFoundError(RuntimeError):
     """Rendering needs Graphviz's `dot` program, which is not installed."""
 
 
-def _graph(obj, granularity="operation"):
-    from .compute_graph import ComputeGraph, graph
-    return obj if isinstance(obj, ComputeGraph) else graph(obj, granularity=granularity)
-
-
 def _check_show(show):
     show = (show,) if isinstance(show, str) else tuple(show or ())
     unknown = [s for s in show if s not in SHOW]
@@ -47,13 +41,13 @@ def _check_show(show):
 
 # ---------------------------------------------------------------------------- DOT
 def to_dot(graph, show=SHOW, rankdir="TB", precision=3, grad_outputs=None):
-    """Graphviz DOT text for a ComputeGraph (or the graph of an output tensor).
+    """Graphviz DOT text for a ComputeGraph.
 
     show: what to draw besides names, formulas and shapes: 'value' (α_v on the nodes),
     'grad' (back-propagated ∂L/∂α_v, red), 'local' (∂g_v/∂α_u on the edges, blue).
     grad_outputs: ∂L/∂output for non-scalar outputs when 'grad' is shown.
     """
-    graph, show = _graph(graph), _check_show(show)
+    show = _check_show(show)
     grads = graph.grads(grad_outputs) if "grad" in show else None
     names = {v.key: v.name for v in graph.nodes}
     lines = ["digraph compute_graph {",
@@ -162,7 +156,6 @@ def svg_or_none(graph):
     """SVG for Jupyter, or None where Graphviz is missing (Jupyter then shows the repr)."""
     if shutil.which("dot") is None:
         return None
-    graph = _graph(graph)
     scalar_outputs = all(w.size == 1 for w in graph.outputs)
     show = SHOW if scalar_outputs else ("value", "local")
     try:
@@ -179,17 +172,4 @@ def mimebundle(graph):
     return bundle
 
 
-# ---------------------------------------------------------------------------- explain
-def explain(output, grad_outputs=None, precision=3, granularity="operation"):
-    """The backward pass of a computation as numbered steps in the notes' style (002):
-
-        u.grad += L.grad * dL/du = 1.000 * 0.250 = 0.250
-
-    for a scalar graph, and each operation's backward with shapes for a tensor graph.
-    `output` is a tensor (or several) or a ComputeGraph; str() of the result is the listing.
-    """
-    from .explanation import Explanation
-    return Explanation(_graph(output, granularity), grad_outputs, precision)
-
-
-__all__ = ["GraphvizNotFoundError", "explain", "render", "svg", "to_dot"]
+__all__ = ["GraphvizNotFoundError", "render", "svg", "to_dot"]

@@ -8,8 +8,8 @@ below a size limit (graphgrad.delta.MAX_JACOBIAN_SIZE).
 """
 import numpy as np
 
-from .ops.shape import _sum_to
-from .primitives import output_tangent
+from ..ops.shape import sum_to
+from ..primitives import output_tangent
 
 #: Most elements a materialised Jacobian (or one Δ mapping, all nodes together) may hold.
 MAX_JACOBIAN_SIZE = 4_000_000
@@ -102,7 +102,7 @@ class LocalFunction:
                 gi = None if rule is None else rule(g, out, *s.values, **s.params)
                 if gi is None:
                     continue
-                gi = _sum_to(np.asarray(gi), shape=np.shape(s.values[i]))
+                gi = sum_to(np.asarray(gi), np.shape(s.values[i]))
                 prev = cotangents.get(k)
                 cotangents[k] = gi if prev is None else prev + gi
         result = cotangents.get(source)
@@ -116,15 +116,15 @@ def _rule(vjps, i):
         return None
 
 
-class Node:
+class Vertex:
     """A node v of a ComputeGraph: name, kind, operation (None for leaves), value α_v."""
 
-    __slots__ = ("id", "name", "kind", "value", "local", "key", "vertex")
+    __slots__ = ("id", "name", "kind", "value", "local", "key", "record")
 
-    def __init__(self, index, name, kind, value, local, vertex):
+    def __init__(self, index, name, kind, value, local, record):
         self.id, self.name, self.kind, self.value, self.local = index, name, kind, value, local
-        self.vertex = vertex        # the engine's record: its graph node, or a leaf Tensor
-        self.key = id(vertex)
+        self.record = record        # the engine's record: its graph node, or a leaf Tensor
+        self.key = id(record)
 
     @property
     def op(self):

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 import graphgrad as gg
 from graphgrad.errors import FreedGraphError, InplaceError
-from graphgrad.compute_graph import NodeLookupError, TooLargeError
+from graphgrad.graphview import NodeLookupError, TooLargeError
 
 
 def scalar(value, name=None, requires_grad=False):
@@ -299,7 +299,7 @@ def test_names_lookup_and_kinds():
     dup = scalar(2.0, "a", True)
     y = (w * x + frozen) * 2.0 + a * dup
     g = gg.graph(y)
-    assert {v.kind for v in g.nodes if v.vertex is w or v.vertex is frozen} == {"parameter"}
+    assert {v.kind for v in g.nodes if v.record is w or v.record is frozen} == {"parameter"}
     assert g.node(x).kind == "input"
     assert g.node(a).name == "a" and g.node(dup).name == "a_1"
     assert [v.name for v in g.nodes if v.name.startswith("v")] == \
@@ -352,7 +352,7 @@ def test_trace_names_inputs_after_the_arguments():
 
 
 def test_gg_graph_stays_the_function_after_importing_its_module():
-    import graphgrad.compute_graph as module
+    import graphgrad.graphview.compute_graph as module
     y = scalar(1.0, requires_grad=True) * 2.0
     assert gg.graph is module.graph and gg.graph(y).outputs
     assert gg.ComputeGraph is module.ComputeGraph
@@ -379,7 +379,7 @@ def test_size_and_path_limits(monkeypatch):
     with pytest.raises(TooLargeError, match="4,096 paths"):
         g.path_sum(x, y, limit=1000)
     assert g.path_sum(x, y) == pytest.approx(g.backward_propagation(y)["x"], rel=1e-10)
-    import graphgrad.graph_nodes as parts
+    import graphgrad.graphview.vertices as parts
     big = gg.tensor(np.ones(50), requires_grad=True)
     g = gg.graph(gg.exp(big))
     monkeypatch.setattr(parts, "MAX_JACOBIAN_SIZE", 1000)

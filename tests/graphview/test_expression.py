@@ -10,7 +10,7 @@ import pytest
 
 import graphgrad as gg
 from graphgrad.cli import main
-from graphgrad.expression import ExpressionError, parse, parse_assignments
+from graphgrad.graphview.expression import ExpressionError, parse, parse_assignments
 
 F004 = "sqrt(x**2 + exp(x**2)) + cos(x**2 + exp(x**2))"
 
@@ -132,7 +132,7 @@ def test_graph_command_renders_svg(tmp_path, capsys):
 
 
 def test_graph_command_without_graphviz_says_what_to_install(tmp_path, monkeypatch, capsys):
-    import graphgrad.render as render
+    import graphgrad.graphview.render as render
     monkeypatch.setattr(render.shutil, "which", lambda name: None)
     assert main(["graph", "x*2", "--at", "x=1", "-o", str(tmp_path / "g.png")]) == 1
     err = capsys.readouterr().err

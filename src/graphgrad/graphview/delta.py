@@ -13,7 +13,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from .graph_nodes import TooLargeError, basis, check_size, scalar_or_array
+from .vertices import TooLargeError, basis, check_size, scalar_or_array
 
 #: Most uv-paths `paths` and `path_sum` will enumerate.
 MAX_PATHS = 10_000

@@ -22,13 +22,15 @@ import inspect
 
 import numpy as np
 
-from . import delta
+from . import delta, render
+from .cost import sweep_costs
 from .delta import NodeMap
-from .grad_mode import enable_grad
-from .node import key_of
-from .graph_build import build
-from .graph_nodes import Edge, Node, TooLargeError, scalar_or_array
-from .tensor import Tensor, as_array, is_float, make
+from .explanation import Explanation
+from ..grad_mode import enable_grad
+from ..node import key_of
+from .build import build
+from .vertices import Edge, Vertex, TooLargeError, scalar_or_array
+from ..tensor import Tensor, as_array, is_float, make
 
 KINDS = ("input", "parameter", "hidden", "output")
 
@@ -84,8 +86,8 @@ class ComputeGraph:
         return self._of_kind("output")
 
     def node(self, key):
-        """The node for a Node, a Tensor, a name or an id."""
-        if isinstance(key, Node):
+        """The node for a Vertex, a Tensor, a name or an id."""
+        if isinstance(key, Vertex):
             found = key if self._by_key.get(key.key) is key else None
         elif isinstance(key, Tensor):
             found = self._by_key.get(id(key_of(key)))
@@ -94,7 +96,7 @@ class ComputeGraph:
         elif isinstance(key, (int, np.integer)) and not isinstance(key, bool):
             found = self.nodes[key] if 0 <= key < len(self.nodes) else None
         else:
-            raise TypeError(f"graph: a node is named by a Node, Tensor, name or id, not "
+            raise TypeError(f"graph: a node is named by a Vertex, Tensor, name or id, not "
                             f"{type(key).__name__}")
         if found is None:
             raise NodeLookupError(
@@ -205,32 +207,26 @@ class ComputeGraph:
     def cost(self):
         """Sweeps and multiply-adds for the full Jacobian by forward vs backward propagation
         (a graph_cost.Cost; str() says which is cheaper)."""
-        from .graph_cost import sweep_costs
         return sweep_costs(self)
 
     # ------------------------------------------------------------------ drawing
     def to_dot(self, show=("value", "grad", "local"), **options):
-        """Graphviz DOT text (no dependency); see graphgrad.render.to_dot."""
-        from .render import to_dot
-        return to_dot(self, show, **options)
+        """Graphviz DOT text (no dependency); see graphgrad.graphview.render.to_dot."""
+        return render.to_dot(self, show, **options)
 
     def render(self, path, show=("value", "grad", "local"), **options):
         """Draw to path ('graph.svg', '.png', '.pdf'; '.dot' needs no Graphviz)."""
-        from .render import render
-        return render(self, path, show, **options)
+        return render.render(self, path, show, **options)
 
     def explain(self, grad_outputs=None, precision=3):
         """The backward pass as numbered steps in 002's style (see gg.explain)."""
-        from .render import explain
-        return explain(self, grad_outputs=grad_outputs, precision=precision)
+        return Explanation(self, grad_outputs, precision)
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        from .render import mimebundle
-        return mimebundle(self)
+        return render.mimebundle(self)
 
     def _repr_svg_(self):
-        from .render import svg_or_none
-        return svg_or_none(self)
+        return render.svg_or_none(self)
 
     def __repr__(self):
         counts = ", ".join(f"{len(self._of_kind(k))} {k}" for k in KINDS)
@@ -240,7 +236,7 @@ class ComputeGraph:
 def _describe(key):
     if isinstance(key, Tensor):
         return f"the tensor of shape {key.shape}" + (f" named {key.name!r}" if key.name else "")
-    if isinstance(key, Node):
+    if isinstance(key, Vertex):
         return f"node {key.name!r} (of another graph)"
     return repr(key)
 
@@ -313,4 +309,15 @@ def _argument_names(f, n):
     return names + [None] * (n - len(names))
 
 
-__all__ = ["ComputeGraph", "Edge", "Node", "NodeLookupError", "TooLargeError", "graph", "trace"]
+def explain(output, grad_outputs=None, precision=3, granularity="operation"):
+    """The backward pass of a computation as numbered steps in the notes' style (002):
+
+        u.grad += L.grad * dL/du = 1.000 * 0.250 = 0.250
+
+    for a scalar graph, and each operation's backward with shapes for a tensor graph.
+    `output` is a tensor (or several) or a ComputeGraph; str() of the result is the listing.
+    """
+    if not isinstance(output, ComputeGraph):
+        output = graph(output, granularity=granularity)
+    return Explanation(output, grad_outputs, precision)
+
