@@ -20,6 +20,7 @@ LAYERS = [
     ("state", ["graphgrad._state", "graphgrad.errors"]),
     ("tensor", ["graphgrad.grad_mode", "graphgrad.tensor", "graphgrad.random"]),
     ("node", ["graphgrad.node"]),
+    ("recording", ["graphgrad.recording"]),
     ("primitives", ["graphgrad.primitives"]),
     ("ops", ["graphgrad.ops"]),
     ("engine", ["graphgrad.autodiff", "graphgrad.transforms", "graphgrad.check",

@@ -20,7 +20,7 @@ from . import _state
 from .errors import AnomalyError, FreedGraphError, GradientError, InplaceError, ShapeError
 from .node import Node, key_of
 from .ops.shape import sum_to
-from .primitives import forward_stacks
+from .recording import forward_stacks
 from .tensor import Tensor, make
 
 _ndarray = np.ndarray

@@ -18,7 +18,7 @@ from .grad_mode import enable_grad, no_grad
 from .node import Node, key_of
 from .ops.elementwise import identity
 from .ops.shape import reshape, stack
-from .primitives import tangent_of
+from .recording import tangent_of
 from .tensor import Tensor, as_array, is_float, make
 
 _levels = itertools.count(1)

@@ -9,9 +9,9 @@ with the same primitive's forward from the operands' activations, in topological
 import numpy as np
 
 from ..errors import FreedGraphError, InplaceError
-from .vertices import LocalFunction, Vertex, OpStep
 from ..node import Node as Recorded, key_of
 from ..tensor import Tensor, is_float
+from .vertices import LocalFunction, OpStep, Vertex
 
 GRANULARITIES = ("operation", "named")
 

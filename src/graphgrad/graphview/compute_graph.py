@@ -22,15 +22,15 @@ import inspect
 
 import numpy as np
 
+from ..grad_mode import enable_grad
+from ..node import key_of
+from ..tensor import Tensor, as_array, is_float, make
 from . import delta, render
+from .build import build
 from .cost import sweep_costs
 from .delta import NodeMap
 from .explanation import Explanation
-from ..grad_mode import enable_grad
-from ..node import key_of
-from .build import build
-from .vertices import Edge, Vertex, TooLargeError, scalar_or_array
-from ..tensor import Tensor, as_array, is_float, make
+from .vertices import Edge, Vertex, scalar_or_array
 
 KINDS = ("input", "parameter", "hidden", "output")
 

@@ -53,14 +53,11 @@ def _sweeps(n):
 
 
 def operation_cost(step, i):
-    """Nonzeros of ∂out/∂operand_i for one recorded operation (an OpStep)."""
-    out, name = step.out, step.prim.name
-    if name == "matmul" or (name == "linear" and i < 2):
-        first = step.values[0]
-        return out.size * (np.shape(first)[-1] if np.ndim(first) else 1)
-    if name in ("softmax", "log_softmax"):
-        return out.size * (out.shape[step.params["axis"]] if out.ndim else 1)
-    return max(out.size, np.size(step.values[i]))
+    """Nonzeros of ∂out/∂operand_i for one recorded operation (an OpStep): the primitive's
+    own count where it declares one, else max(|u|, |v|)."""
+    if step.prim.cost is not None:
+        return step.prim.cost(step.out, step.values, step.params, i)
+    return max(step.out.size, np.size(step.values[i]))
 
 
 def _operations(graph):

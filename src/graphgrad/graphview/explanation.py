@@ -17,22 +17,6 @@ import numpy as np
 from .delta import NodeMap, backward_sweep
 from .notation import formula, number, shape_text, summary
 
-#: How each primitive's VJP reads, by name (and argument position where they differ).
-_RULES = {
-    ("matmul", 0): "{g} @ {1}ᵀ", ("matmul", 1): "{0}ᵀ @ {g}",
-    "sum": "{g} broadcast back to {shape}", "max": "{g} routed to the maximum",
-    "min": "{g} routed to the minimum", "prod": "{g} · product of the other elements",
-    "logsumexp": "{g} · softmax({0})", "reshape": "{g} reshaped to {shape}",
-    "transpose": "{g} transposed back", "broadcast_to": "{g} summed to {shape}",
-    "sum_to": "{g} broadcast to {shape}", "getitem": "{g} scattered into zeros{shape}",
-    "index_add": "{g} gathered at the index", "concatenate": "the slice of {g} for this operand",
-    "pad": "{g} cropped to {shape}", "softmax": "y ⊙ ({g} − Σ {g} ⊙ y)",
-    "log_softmax": "{g} − softmax ⊙ Σ {g}", "astype": "{g} cast to {dtype}",
-    ("linear", 0): "{g} @ {1}", ("linear", 1): "{g}ᵀ @ {0}", ("linear", 2): "{g} summed to {shape}",
-    ("cross_entropy", 0): "{g} ⊙ (softmax({0}) − one-hot labels)",
-    ("binary_cross_entropy_with_logits", 0): "{g} ⊙ (σ({0}) − labels), weighted",
-}
-
 
 @dataclass
 class Step:
@@ -133,7 +117,9 @@ class Explanation:
         if step.prim.elementwise:
             text = f"{g} ⊙ d{w.name}/d{u.name}"
             return text if u.shape == w.shape else text + f" summed to {shape_text(u.shape)}"
-        template = _RULES.get((step.prim.name, step.keys.index(u.key)), _RULES.get(step.prim.name))
+        template = step.prim.vjp_text
+        if isinstance(template, tuple):
+            template = template[step.keys.index(u.key)]
         if template is None:
             return f"the backward of {step.prim.name}"
         operands = [self._names.get(k, "const") for k in step.keys]

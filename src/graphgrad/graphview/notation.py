@@ -6,7 +6,6 @@ spelling (``v0 = x ** 2``, ``v3 = v0 + v1``, ``h = x @ W``); merged operations
 """
 import numpy as np
 
-_INFIX = {"add": "+", "sub": "-", "mul": "*", "div": "/", "pow": "**", "matmul": "@"}
 #: Static parameters not worth showing (they repeat what the shapes already say).
 _HIDDEN_PARAMS = {"keepdims": False, "axis": None}
 
@@ -42,7 +41,7 @@ def formula(node, names):
     exprs = {}
     for s in node.local.steps:
         operands = [_operand(k, c, names, exprs) for k, c in zip(s.keys, s.values)]
-        exprs[s.key] = _apply(s.prim.name, operands, s.params)
+        exprs[s.key] = _apply(s.prim, operands, s.params)
     return _strip(exprs[node.key])
 
 
@@ -64,16 +63,19 @@ def _constant(c):
     return f"const{shape_text(a.shape)}"
 
 
-def _apply(op, operands, params):
-    if op in _INFIX and len(operands) == 2:
-        return f"({operands[0]} {_INFIX[op]} {operands[1]})"
-    if op == "neg":
-        return f"(-{operands[0]})"
-    if op == "getitem":
-        return f"{operands[0]}[{_index(params['index'])}]"
+def _apply(prim, operands, params):
+    """g_v in the primitive's own notation: an operator symbol, a function of the operand
+    texts, or by default its name applied to them."""
+    notation = prim.notation
+    if callable(notation):
+        return notation(operands, params)
+    if notation is not None and len(operands) == 2:
+        return f"({operands[0]} {notation} {operands[1]})"
+    if notation is not None and len(operands) == 1:
+        return f"({notation}{operands[0]})"
     shown = [f"{k}={_param(v)}" for k, v in params.items()
              if not (k in _HIDDEN_PARAMS and _HIDDEN_PARAMS[k] is v) and k != "index"]
-    return f"{op}({', '.join([_strip(o) for o in operands] + shown)})"
+    return f"{prim.name}({', '.join([_strip(o) for o in operands] + shown)})"
 
 
 def _param(v):
@@ -82,22 +84,6 @@ def _param(v):
     if isinstance(v, np.ndarray):
         return f"array{shape_text(v.shape)}"
     return repr(v)
-
-
-def _index(index):
-    items = index if isinstance(index, tuple) else (index,)
-    return ", ".join(_index_item(i) for i in items)
-
-
-def _index_item(i):
-    if isinstance(i, slice):
-        parts = ["" if p is None else str(p) for p in (i.start, i.stop, i.step)]
-        return ":".join(parts[:2] if i.step is None else parts)
-    if i is Ellipsis:
-        return "..."
-    if isinstance(i, np.ndarray):
-        return f"array{shape_text(i.shape)}"
-    return repr(i)
 
 
 def _strip(expr):

@@ -9,7 +9,6 @@ below a size limit (graphgrad.delta.MAX_JACOBIAN_SIZE).
 import numpy as np
 
 from ..ops.shape import sum_to
-from ..primitives import output_tangent
 
 #: Most elements a materialised Jacobian (or one Δ mapping, all nodes together) may hold.
 MAX_JACOBIAN_SIZE = 4_000_000
@@ -79,7 +78,7 @@ class LocalFunction:
             ts = tuple(tangents.get(k) for k in s.keys)     # None is never a key
             if all(t is None for t in ts):
                 continue
-            out = output_tangent(s.prim, ts, s.out, s.values, s.params)
+            out = s.prim.output_tangent(ts, s.out, s.values, s.params)
             if out is not None:
                 tangents[s.key] = np.asarray(out)
         result = tangents.get(self.steps[-1].key)
@@ -98,7 +97,7 @@ class LocalFunction:
             for i, k in enumerate(s.keys):
                 if k is None or (k != source and k not in self._inside):
                     continue
-                rule = _rule(s.prim.vjps, i)
+                rule = s.prim.vjps[i]
                 gi = None if rule is None else rule(g, out, *s.values, **s.params)
                 if gi is None:
                     continue
@@ -107,13 +106,6 @@ class LocalFunction:
                 cotangents[k] = gi if prev is None else prev + gi
         result = cotangents.get(source)
         return np.zeros(shape, np.result_type(cotangent)) if result is None else result
-
-
-def _rule(vjps, i):
-    try:
-        return vjps[i]
-    except IndexError:
-        return None
 
 
 class Vertex:

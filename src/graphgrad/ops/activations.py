@@ -8,7 +8,7 @@ import math
 import numpy as np
 
 from ..primitives import primitive
-from ._samples import fixed, nonzero, uniform, unary
+from ._samples import fixed, nonzero, unary, uniform
 from .elementwise import exp, sigmoid, tanh, where
 from .special import erfc
 

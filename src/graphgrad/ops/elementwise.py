@@ -4,13 +4,13 @@ broadcast gradient back to each operand's shape)."""
 import numpy as np
 
 from ..primitives import primitive
-from ._samples import binary, fixed, nonzero, off_integers, uniform, unary
+from ._samples import binary, fixed, nonzero, off_integers, unary, uniform
 
 positive = uniform(0.2, 2.0)
 
 
 # ----------------------------------------------------------------------------- arithmetic
-@primitive(examples=binary(), saves=(), ufunc=np.add)
+@primitive(examples=binary(), saves=(), ufunc=np.add, notation="+")
 def add(x, y):
     """x + y"""
 
@@ -18,7 +18,7 @@ def add(x, y):
 add.defelementwise(lambda v, out, x, y: v, lambda v, out, x, y: v)
 
 
-@primitive(examples=binary(), saves=(), ufunc=np.subtract)
+@primitive(examples=binary(), saves=(), ufunc=np.subtract, notation="-")
 def sub(x, y):
     """x - y"""
 
@@ -26,7 +26,7 @@ def sub(x, y):
 sub.defelementwise(lambda v, out, x, y: v, lambda v, out, x, y: -v)
 
 
-@primitive(examples=binary(), saves=("other",), ufunc=np.multiply)
+@primitive(examples=binary(), saves=("other",), ufunc=np.multiply, notation="*")
 def mul(x, y):
     """x · y"""
 
@@ -34,7 +34,7 @@ def mul(x, y):
 mul.defelementwise(lambda v, out, x, y: v * y, lambda v, out, x, y: v * x)
 
 
-@primitive(examples=binary(sample2=nonzero()), ufunc=np.true_divide)
+@primitive(examples=binary(sample2=nonzero()), ufunc=np.true_divide, notation="/")
 def div(x, y):
     """x / y"""
 
@@ -42,7 +42,7 @@ def div(x, y):
 div.defelementwise(lambda v, out, x, y: v / y, lambda v, out, x, y: -v * out / y)
 
 
-@primitive(examples=binary(sample=positive, scalar=2.5), ufunc=np.power)
+@primitive(examples=binary(sample=positive, scalar=2.5), ufunc=np.power, notation="**")
 def pow(x, y):
     """x^y; ∂/∂x = y·x^(y−1) (0 where y = 0), ∂/∂y = x^y·ln x (0 where x = 0 ≤ y, as PyTorch)."""
 
@@ -70,7 +70,7 @@ def identity(x):
 identity.defelementwise(lambda v, out, x: v)
 
 
-@primitive(examples=unary(), saves=(), ufunc=np.negative)
+@primitive(examples=unary(), saves=(), ufunc=np.negative, notation="-")
 def neg(x):
     """−x"""
 
@@ -260,11 +260,11 @@ clip.defelementwise(lambda v, out, x, lo, hi: v * _inside(x, lo, hi),
                     lambda v, out, x, lo, hi: v * (x > hi))
 
 
-@primitive(examples=unary(dtype="float64"), saves=())
+@primitive(examples=unary(dtype="float64"), saves=(), vjp_text="{g} cast to {dtype}")
 def astype(x, *, dtype):
     """x converted to another dtype; the gradient is converted back."""
     return x.astype(dtype)
 
 
 astype.defvjp(lambda g, out, x, dtype: astype(g, dtype=x.dtype))
-astype.defjvp(lambda t, out, x, dtype: astype(t, dtype=dtype))
+astype.deflinear()

@@ -16,6 +16,23 @@ def _is_basic(index):
     return all(isinstance(i, _BASIC) and not isinstance(i, bool) for i in items)
 
 
+def _indexing(operands, params):
+    """x[1, ::2] as it would be typed (the graph view's notation)."""
+    items = params["index"] if isinstance(params["index"], tuple) else (params["index"],)
+    return f"{operands[0]}[{', '.join(map(_index_text, items))}]"
+
+
+def _index_text(i):
+    if isinstance(i, slice):
+        parts = ["" if p is None else str(p) for p in (i.start, i.stop, i.step)]
+        return ":".join(parts[:2] if i.step is None else parts)
+    if i is Ellipsis:
+        return "..."
+    if isinstance(i, np.ndarray):
+        return f"array{i.shape}"
+    return repr(i)
+
+
 def _index_cases(rng):
     x = rng.normal(size=(3, 4))
     return [((x,), {"index": (1, slice(None, None, 2))}),
@@ -26,7 +43,8 @@ def _index_cases(rng):
             ((rng.normal(size=(4,)),), {"index": (2,)})]
 
 
-@primitive(name="getitem", is_view=True, examples=_index_cases, saves=())
+@primitive(name="getitem", is_view=True, examples=_index_cases, saves=(),
+           notation=_indexing, vjp_text="{g} scattered into zeros{shape}")
 def _getitem(x, *, index):
     """x[index] (a view for basic indexing, a copy for integer-array or boolean indexing)."""
     return x[index]
@@ -37,7 +55,8 @@ def _scatter_cases(rng):
             ((rng.normal(size=(2, 2)),), {"index": (slice(0, 2), slice(1, 3)), "shape": (3, 3)})]
 
 
-@primitive(name="index_add", examples=_scatter_cases, saves=())
+@primitive(name="index_add", examples=_scatter_cases, saves=(),
+           vjp_text="{g} gathered at the index")
 def _index_add(values, *, index, shape):
     """zeros(shape) with values added at index (repeated indices accumulate): the adjoint of
     getitem."""
@@ -50,9 +69,9 @@ def _index_add(values, *, index, shape):
 
 
 _getitem.defvjp(lambda g, out, x, index: _index_add(g, index=index, shape=x.shape))
-_getitem.defjvp(lambda t, out, x, index: _getitem(t, index=index))
+_getitem.deflinear()
 _index_add.defvjp(lambda g, out, v, index, shape: _getitem(g, index=index))
-_index_add.defjvp(lambda t, out, v, index, shape: _index_add(t, index=index, shape=shape))
+_index_add.deflinear()
 
 
 def _plain_index(item):

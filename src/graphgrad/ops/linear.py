@@ -5,6 +5,7 @@
 import numpy as np
 
 from ..primitives import primitive
+from .linalg import contracted_cost
 
 
 def _linear_cases(rng):
@@ -14,7 +15,13 @@ def _linear_cases(rng):
             ((n(size=(2, 2, 3)), n(size=(4, 3)), n(size=(4,))), {})]
 
 
-@primitive(name="linear", saves=("inputs",), examples=_linear_cases)
+def _cost(out, operands, params, i):
+    """|Y| · K for x and W (as matmul), |Y| for the bias."""
+    return contracted_cost(out, operands, params, i) if i < 2 else out.size
+
+
+@primitive(name="linear", saves=("inputs",), examples=_linear_cases,
+           vjp_text=("{g} @ {1}", "{g}ᵀ @ {0}", "{g} summed to {shape}"), cost=_cost)
 def linear(x, weight, bias):
     """x Wᵀ + b for x of shape (..., in), W (out, in), b (out,) or None."""
     out = x @ weight.T

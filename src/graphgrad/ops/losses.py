@@ -69,7 +69,8 @@ def _ce_cases(rng):
             ((n(size=(3, 40)), rng.integers(0, 40, 3)), {"scale": 0.5})]
 
 
-@primitive(name="cross_entropy", saves=("inputs", "residual"), examples=_ce_cases)
+@primitive(name="cross_entropy", saves=("inputs", "residual"), examples=_ce_cases,
+           vjp_text=("{g} ⊙ (softmax({0}) − one-hot labels)", None))
 def cross_entropy(logits, target, *, scale):
     """−log softmax(z)_y = log Σ_c e^(z_c − m) − (z_y − m) per sample (m = max z; classes on
     the last axis; y integer). Residual: softmax(z), which the backward needs."""
@@ -147,7 +148,8 @@ def _bce_cases(rng):
             ((n(size=(2, 3)), u(0, 1, (2, 3)), u(0.5, 2, (2, 3))), {"scale": None})]
 
 
-@primitive(name="binary_cross_entropy_with_logits", saves=("inputs",), examples=_bce_cases)
+@primitive(name="binary_cross_entropy_with_logits", saves=("inputs",), examples=_bce_cases,
+           vjp_text=("{g} ⊙ (σ({0}) − labels), weighted", None, None))
 def binary_cross_entropy_with_logits(logits, target, pos_weight, *, scale):
     """(1 − y) z + (1 + (w₊ − 1) y) softplus(−z) elementwise (w₊ = 1 when pos_weight is None)."""
     weight = 1 if pos_weight is None else 1 + (pos_weight - 1) * target

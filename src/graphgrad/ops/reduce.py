@@ -45,9 +45,9 @@ def _unreduce(y, x, axis, keepdims):
     return y if keepdims else _reshape(y, shape=_kept_shape(x.shape, axis))
 
 
-def _reduction(name, forward, weight, sample=_normal):
+def _reduction(name, forward, weight, sample, vjp_text):
     """Register a reduction primitive y = forward(x) with ∂y/∂x = weight(x, y_kept, axis)."""
-    prim = primitive(name=name, examples=_cases(sample))(forward)
+    prim = primitive(name=name, examples=_cases(sample), vjp_text=vjp_text)(forward)
     prim.defvjp(lambda g, out, x, axis, keepdims:
                 _unreduce(g, x, axis, keepdims) * weight(x, _unreduce(out, x, axis, keepdims),
                                                          axis))
@@ -57,7 +57,7 @@ def _reduction(name, forward, weight, sample=_normal):
     return prim
 
 
-@primitive(name="sum", examples=_cases(_normal), saves=())
+@primitive(name="sum", examples=_cases(_normal), saves=(), vjp_text="{g} broadcast back to {shape}")
 def _sum(x, *, axis, keepdims):
     """Σ over the axes."""
     return np.sum(x, axis=axis, keepdims=keepdims)
@@ -65,7 +65,7 @@ def _sum(x, *, axis, keepdims):
 
 _sum.defvjp(lambda g, out, x, axis, keepdims:
             _broadcast_to(_unreduce(g, x, axis, keepdims), shape=x.shape))
-_sum.defjvp(lambda t, out, x, axis, keepdims: _sum(t, axis=axis, keepdims=keepdims))
+_sum.deflinear()
 
 
 def _raw(x):
@@ -132,13 +132,13 @@ def _logsumexp_forward(x, *, axis, keepdims):
 
 
 _prod = _reduction("prod", lambda x, *, axis, keepdims: np.prod(x, axis=axis, keepdims=keepdims),
-                   _prod_weight, _prod_sample)
+                   _prod_weight, _prod_sample, "{g} · product of the other elements")
 _amax = _reduction("max", lambda x, *, axis, keepdims: np.amax(x, axis=axis, keepdims=keepdims),
-                   _extreme_weight, _distinct)
+                   _extreme_weight, _distinct, "{g} routed to the maximum")
 _amin = _reduction("min", lambda x, *, axis, keepdims: np.amin(x, axis=axis, keepdims=keepdims),
-                   _extreme_weight, _distinct)
-_logsumexp = _reduction("logsumexp", _logsumexp_forward,
-                        lambda x, out, axis: exp(x - out))
+                   _extreme_weight, _distinct, "{g} routed to the minimum")
+_logsumexp = _reduction("logsumexp", _logsumexp_forward, lambda x, out, axis: exp(x - out),
+                        _normal, "{g} · softmax({0})")
 
 
 # ------------------------------------------------------------------------------ public API
@@ -236,4 +236,4 @@ def _reverse(v, axis):
 
 
 cumsum.defvjp(lambda g, out, x, axis: _reverse(cumsum(_reverse(g, axis), axis=axis), axis))
-cumsum.defjvp(lambda t, out, x, axis: cumsum(t, axis=axis))
+cumsum.deflinear()

@@ -15,7 +15,8 @@ def _normal(rng, shape):
     return rng.normal(size=shape)
 
 
-@primitive(name="reshape", is_view=True, saves=(), examples=fixed((lambda r: (_normal(r, (2, 3)),), {"shape": (3, 2)}),
+@primitive(name="reshape", is_view=True, saves=(), vjp_text="{g} reshaped to {shape}",
+           examples=fixed((lambda r: (_normal(r, (2, 3)),), {"shape": (3, 2)}),
                                         (lambda r: (_normal(r, (4,)),), {"shape": (2, 1, 2)}),
                                         (lambda r: (_normal(r, ()),), {"shape": (1, 1)})))
 def _reshape(x, *, shape):
@@ -24,10 +25,11 @@ def _reshape(x, *, shape):
 
 
 _reshape.defvjp(lambda g, out, x, shape: _reshape(g, shape=x.shape))
-_reshape.defjvp(lambda t, out, x, shape: _reshape(t, shape=shape))
+_reshape.deflinear()
 
 
-@primitive(name="transpose", is_view=True, saves=(), examples=fixed((lambda r: (_normal(r, (2, 3)),), {"axes": (1, 0)}),
+@primitive(name="transpose", is_view=True, saves=(), vjp_text="{g} transposed back",
+           examples=fixed((lambda r: (_normal(r, (2, 3)),), {"axes": (1, 0)}),
                                         (lambda r: (_normal(r, (2, 3, 4)),), {"axes": (2, 0, 1)})))
 def _transpose(x, *, axes):
     """Axes permuted: out.shape[i] = x.shape[axes[i]]."""
@@ -35,10 +37,11 @@ def _transpose(x, *, axes):
 
 
 _transpose.defvjp(lambda g, out, x, axes: _transpose(g, axes=tuple(np.argsort(axes))))
-_transpose.defjvp(lambda t, out, x, axes: _transpose(t, axes=axes))
+_transpose.deflinear()
 
 
-@primitive(name="broadcast_to", is_view=True, saves=(), examples=fixed((lambda r: (_normal(r, (3,)),), {"shape": (2, 3)}),
+@primitive(name="broadcast_to", is_view=True, saves=(), vjp_text="{g} summed to {shape}",
+           examples=fixed((lambda r: (_normal(r, (3,)),), {"shape": (2, 3)}),
                                         (lambda r: (_normal(r, (2, 1)),), {"shape": (2, 4)}),
                                         (lambda r: (_normal(r, ()),), {"shape": (2, 2)})))
 def _broadcast_to(x, *, shape):
@@ -46,7 +49,8 @@ def _broadcast_to(x, *, shape):
     return np.broadcast_to(x, shape)
 
 
-@primitive(name="sum_to", saves=(), examples=fixed((lambda r: (_normal(r, (2, 3)),), {"shape": (3,)}),
+@primitive(name="sum_to", saves=(), vjp_text="{g} broadcast to {shape}",
+           examples=fixed((lambda r: (_normal(r, (2, 3)),), {"shape": (3,)}),
                           (lambda r: (_normal(r, (2, 4)),), {"shape": (2, 1)}),
                           (lambda r: (_normal(r, (2, 2)),), {"shape": ()})))
 def _sum_to(x, *, shape):
@@ -60,9 +64,9 @@ def _sum_to(x, *, shape):
 
 
 _broadcast_to.defvjp(lambda g, out, x, shape: _sum_to(g, shape=x.shape))
-_broadcast_to.defjvp(lambda t, out, x, shape: _broadcast_to(t, shape=shape))
+_broadcast_to.deflinear()
 _sum_to.defvjp(lambda g, out, x, shape: _broadcast_to(g, shape=x.shape))
-_sum_to.defjvp(lambda t, out, x, shape: _sum_to(t, shape=shape))
+_sum_to.deflinear()
 
 
 def _concat_cases(rng):
@@ -70,7 +74,8 @@ def _concat_cases(rng):
             ((_normal(rng, (2, 1)), _normal(rng, (2, 2)), _normal(rng, (2, 3))), {"axis": 1})]
 
 
-@primitive(name="concatenate", examples=_concat_cases, saves=())
+@primitive(name="concatenate", examples=_concat_cases, saves=(),
+           vjp_text="the slice of {g} for this operand")
 def _concatenate(*xs, axis):
     """The operands joined along an existing axis."""
     return np.concatenate(xs, axis=axis)
@@ -81,16 +86,12 @@ def _concat_vjp(i, g, out, *xs, axis):
     return g[(slice(None),) * axis + (slice(start, start + xs[i].shape[axis]),)]
 
 
-def _concat_jvp(tangents, out, *xs, axis):
-    return _concatenate(*(np.zeros(x.shape, x.dtype) if t is None else t
-                         for t, x in zip(tangents, xs)), axis=axis)
-
-
 _concatenate.defvjp_per_arg(_concat_vjp)
-_concatenate.defjvp_all(_concat_jvp)
+_concatenate.deflinear()
 
 
-@primitive(name="pad", saves=(), examples=fixed((lambda r: (_normal(r, (2, 3)),), {"pad_width": ((1, 0), (2, 1))}),
+@primitive(name="pad", saves=(), vjp_text="{g} cropped to {shape}",
+           examples=fixed((lambda r: (_normal(r, (2, 3)),), {"pad_width": ((1, 0), (2, 1))}),
                           (lambda r: (_normal(r, (3,)),), {"pad_width": ((0, 2),)})))
 def _pad(x, *, pad_width, value=0.0):
     """x surrounded by `value`: pad_width[i] = (before, after) along axis i (NumPy's spelling)."""

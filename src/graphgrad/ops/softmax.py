@@ -20,7 +20,13 @@ def _cases():
                  (build((4,), 3.0), {"axis": 0}), (build((2, 2, 3)), {"axis": 2}))
 
 
-@primitive(name="softmax", examples=_cases(), saves=("out",))
+def _along_axis_cost(out, operands, params, i):
+    """Every output along the axis depends on every input there: |y| · L multiply-adds."""
+    return out.size * (out.shape[params["axis"]] if out.ndim else 1)
+
+
+@primitive(name="softmax", examples=_cases(), saves=("out",),
+           vjp_text="y ⊙ ({g} − Σ {g} ⊙ y)", cost=_along_axis_cost)
 def _softmax(x, *, axis):
     """e^x / Σ e^x along an axis."""
     e = np.exp(x - reduce_kept(np.maximum, x, axis))
@@ -32,7 +38,8 @@ _softmax.defvjp(lambda g, out, x, axis: out * (g - sum_kept(g * out, (axis,))))
 _softmax.defjvp(lambda t, out, x, axis: out * (t - sum_kept(t * out, (axis,))))
 
 
-@primitive(name="log_softmax", examples=_cases(), saves=("out",))
+@primitive(name="log_softmax", examples=_cases(), saves=("out",),
+           vjp_text="{g} − softmax ⊙ Σ {g}", cost=_along_axis_cost)
 def _log_softmax(x, *, axis):
     """x − log Σ e^x along an axis, as (x − m) − log Σ e^(x − m) with m = max x: forming
     x − (m + log Σ …) instead would round m + log Σ … to the precision of m."""
