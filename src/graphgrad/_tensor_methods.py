@@ -72,7 +72,8 @@ def _array_ufunc(self, ufunc, method, *inputs, **kwargs):
 _METHODS = {
     # elementwise
     "exp": ops.exp, "log": ops.log, "log1p": ops.log1p, "expm1": ops.expm1, "sqrt": ops.sqrt,
-    "sin": ops.sin, "cos": ops.cos, "tan": ops.tan, "tanh": ops.tanh, "sigmoid": ops.sigmoid,
+    "sin": ops.sin, "cos": ops.cos, "tan": ops.tan, "atan": ops.atan, "arctan": ops.atan,
+    "tanh": ops.tanh, "sigmoid": ops.sigmoid,
     "relu": ops.relu, "abs": ops.abs, "sign": ops.sign, "floor": ops.floor, "ceil": ops.ceil,
     "round": ops.round, "neg": ops.neg, "clip": ops.clip, "clamp": ops.clip,
     "maximum": ops.maximum, "minimum": ops.minimum, "pow": ops.pow,
@@ -100,7 +101,8 @@ _OPERATORS = {
     "__gt__": ops.gt, "__ge__": ops.ge, "__eq__": ops.eq, "__ne__": ops.ne,
     "__invert__": ops.invert, "__and__": ops.bitwise_and, "__or__": ops.bitwise_or,
     "__xor__": ops.bitwise_xor, "__rand__": _swap(ops.bitwise_and),
-    "__ror__": _swap(ops.bitwise_or), "__rxor__": _swap(ops.bitwise_xor), "__getitem__": ops.getitem, "__setitem__": _setitem,
+    "__ror__": _swap(ops.bitwise_or), "__rxor__": _swap(ops.bitwise_xor),
+    "__getitem__": ops.getitem, "__setitem__": _setitem,
     "__array_ufunc__": _array_ufunc,
 }
 

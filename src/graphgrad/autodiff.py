@@ -72,24 +72,36 @@ def gradients(outputs, inputs, grad_outputs=None, retain_graph=None, create_grap
 
 # ------------------------------------------------------------------------------ the sweep
 def _sweep(roots, seeds, targets, floor, retain, record):
-    """Reverse sweep from roots. Returns {id(key): (tensor or leaf, ∂/∂it)} for the targets,
-    or for every leaf reached when targets is None. Nodes ticked below `floor` cannot lead to a
-    target and are not entered. record: record the rules, so that the gradients can be
-    differentiated again (create_graph); they run on Tensors then and inside a jvp (to carry
-    its tangents), on raw arrays otherwise.
+    """Reverse sweep from roots (000's backward propagation, eq. 15; the plain reference is
+    graphgrad.graphview.delta.backward_sweep). Returns {id(key): (tensor or leaf, ∂/∂it)} for
+    the targets, or for every leaf reached when targets is None. Nodes ticked below `floor`
+    cannot lead to a target and are not entered. record: record the rules, so that the
+    gradients can be differentiated again (create_graph); they run on Tensors then and inside a
+    jvp (to carry its tangents), on raw arrays otherwise.
 
-    A node's gradient waits in ``node.grad`` until the node is visited and is released as soon
-    as the node has passed it on (memory stays flat); leaves' gradients are collected in a dict.
-    The next node is always the newest waiting one: the heap orders them, except the newest,
-    which waits in ``pending`` (so a chain of operations never touches the heap).
-    The loop is the hot path of every backward: kept flat on purpose."""
+    Steps: seed the roots, propagate node by node in reverse topological order, collect what
+    reached the targets (or the leaves)."""
     tensor_mode = record or bool(_state.fwd_levels)
     target_ids = None if targets is None else {id(key_of(t)) for t in targets}
-    heap = []
-    leaves, leaf_grads = {}, {}
+    heap, leaves, leaf_grads = _seed_roots(roots, seeds)
     owned = set()     # ids whose gradient buffer we allocated and may add to in place
-    push, pop = heapq.heappush, heapq.heappop
-    last_inplace, anomaly = _state.last_inplace, _state.anomaly
+    grad_mode = _state.grad_enabled
+    _state.grad_enabled = record
+    try:
+        _propagate(heap, leaves, leaf_grads, owned, target_ids, floor, retain, tensor_mode)
+    except BaseException:             # leave no half-propagated gradient behind
+        for x in targets or ():
+            if x._node is not None:
+                x._node.grad = None
+        raise
+    finally:
+        _state.grad_enabled = grad_mode
+    return _collect(targets, target_ids, leaves, leaf_grads, owned, tensor_mode)
+
+
+def _seed_roots(roots, seeds):
+    """The heap of nodes waiting with a gradient (by -tick), and leaves reached directly."""
+    heap, leaves, leaf_grads = [], {}, {}
     for root, seed in zip(roots, seeds):
         node = key_of(root)
         if node is root:
@@ -97,12 +109,23 @@ def _sweep(roots, seeds, targets, floor, retain, record):
             leaf_grads[id(root)] = leaf_grads[id(root)] + seed if id(root) in leaf_grads else seed
         elif node.grad is None:
             node.grad = seed
-            push(heap, (-node.tick, node))
+            heapq.heappush(heap, (-node.tick, node))
         else:
             node.grad = node.grad + seed
-    pending = None    # the newest waiting node, kept off the heap (chains never touch it)
-    grad_mode = _state.grad_enabled
-    _state.grad_enabled = record
+    return heap, leaves, leaf_grads
+
+
+def _propagate(heap, leaves, leaf_grads, owned, target_ids, floor, retain, tensor_mode):
+    """Visit the waiting nodes newest first; pass each one's gradient to its parents through
+    its VJP rules, ∂w/∂u += ∂w/∂v · ∂g_v/∂u, summed where several children reach a parent.
+
+    A node's gradient waits in ``node.grad`` until the node is visited and is released as soon
+    as the node has passed it on (memory stays flat); leaves' gradients are collected in
+    leaf_grads. The newest waiting node is kept off the heap in ``pending``, so a chain of
+    operations never touches the heap. The hot path of every backward: kept flat on purpose."""
+    push, pop = heapq.heappush, heapq.heappop
+    last_inplace, anomaly = _state.last_inplace, _state.anomaly
+    pending = None
     try:
         while heap or pending is not None:
             if pending is None:
@@ -112,21 +135,18 @@ def _sweep(roots, seeds, targets, floor, retain, record):
             g = node.grad
             if target_ids is None or id(node) not in target_ids:
                 node.grad = None
-            args = node.args
             if node.raw is None:
-                raise FreedGraphError(
-                    f"backward through the graph a second time (at '{node.prim.name}'): its "
-                    "saved buffers were freed by the first backward; call "
-                    "backward(retain_graph=True) the first time to differentiate it again")
+                raise _freed_graph_error(node)
             if last_inplace > node.tick:
                 _check_versions(node)
+            args = node.args
             if tensor_mode:
                 out, xs = _saved_output(node), args
             else:
                 out, xs = node.out, node.raw
-            params = node.params
-            vjps = node.prim.vjps
+            params, vjps = node.params, node.prim.vjps
             for i, a in enumerate(args):
+                # the parent behind operand a: its Node, or a leaf tensor requiring grad
                 cls = a.__class__
                 if cls is Node:
                     parent = a
@@ -157,19 +177,17 @@ def _sweep(roots, seeds, targets, floor, retain, record):
                     _check_finite(gi, node, i)
                 if is_node:
                     prev = parent.grad
-                    if prev is None:
+                    if prev is None:      # the first gradient to reach it: it starts waiting
                         parent.grad = gi
-                        if pending is None:
-                            if heap and heap[0][0] < -parent.tick:
-                                push(heap, (-parent.tick, parent))
-                            else:
-                                pending = parent
-                        elif parent.tick > pending.tick:
+                        if pending is None and not (heap and heap[0][0] < -parent.tick):
+                            pending = parent
+                        elif pending is not None and parent.tick > pending.tick:
                             push(heap, (-pending.tick, pending))
                             pending = parent
                         else:
                             push(heap, (-parent.tick, parent))
                         continue
+                    key = id(parent)
                 else:
                     key = id(parent)
                     prev = leaf_grads.get(key)
@@ -179,29 +197,27 @@ def _sweep(roots, seeds, targets, floor, retain, record):
                         if gi is not g and gi.__class__ is _ndarray and gi.base is None:
                             owned.add(key)
                         continue
-                key = id(parent)
                 if not tensor_mode and key in owned and prev.__class__ is _ndarray:
                     prev += gi           # our own buffer (0-d results are scalars: not here)
                     continue
-                total = prev + gi
                 if is_node:
-                    parent.grad = total
+                    parent.grad = prev + gi
                 else:
-                    leaf_grads[key] = total
+                    leaf_grads[key] = prev + gi
                 owned.add(key)
             if not retain:
                 node.args = node.raw = node.out = None
-    except BaseException:             # leave no half-propagated gradient behind
+    except BaseException:
         for _, waiting in heap:
             waiting.grad = None
         if pending is not None:
             pending.grad = None
-        for x in targets or ():
-            if x._node is not None:
-                x._node.grad = None
         raise
-    finally:
-        _state.grad_enabled = grad_mode
+
+
+def _collect(targets, target_ids, leaves, leaf_grads, owned, tensor_mode):
+    """{id(key): (tensor, gradient)} for the targets (or every leaf reached); a gradient
+    buffer the sweep did not allocate is copied, so a user never holds one it still reads."""
     if target_ids is None:
         found = [(key, x, leaf_grads[key]) for key, x in leaves.items()]
     else:
@@ -215,6 +231,13 @@ def _sweep(roots, seeds, targets, floor, retain, record):
                 found.append((id(k), x, k.grad))
                 k.grad = None
     return {key: (x, g if key in owned or tensor_mode else _copy(g)) for key, x, g in found}
+
+
+def _freed_graph_error(node):
+    return FreedGraphError(
+        f"backward through the graph a second time (at '{node.prim.name}'): its saved buffers "
+        "were freed by the first backward; call backward(retain_graph=True) the first time to "
+        "differentiate it again")
 
 
 def _saved_output(node):

@@ -113,6 +113,13 @@ class Primitive:
                             f"flows; got {len(rules)} for {len(self.operands)}")
         return tuple(rules)
 
+    def undefined_rules(self):
+        """The rules not defined yet: 'jvp' and 'vjp of <operand>' (empty when complete)."""
+        vjps = [self.vjps.rule] if isinstance(self.vjps, PerArg) else self.vjps
+        names = ["xs"] if self.operands is None else self.operands
+        missing = [f"vjp of {n}" for n, rule in zip(names, vjps) if hasattr(rule, "undefined")]
+        return missing + ["jvp"] * hasattr(self.jvp, "undefined")
+
     def output_tangent(self, tangents, out, args, params):
         """ẏ by the JVP rule (tangents: one per operand, None for zero), broadcast to the
         output's shape; None: zero."""
@@ -132,6 +139,7 @@ def _missing_vjp(name, i, operand=None):
         raise NotImplementedError(
             f"primitive '{name}' has no backward rule (VJP) for its operand {which}: define it "
             f"with {name}.defvjp(...) (see 'Adding a primitive' in graphgrad.ops)")
+    missing.undefined = True
     return missing
 
 
@@ -140,6 +148,7 @@ def _missing_jvp(name):
         raise NotImplementedError(
             f"primitive '{name}' has no forward rule (JVP): define it with {name}.defjvp(...), "
             f"{name}.defjvp_all(...) or, if it is linear, {name}.deflinear()")
+    missing.undefined = True
     return missing
 
 

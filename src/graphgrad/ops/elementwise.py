@@ -151,6 +151,15 @@ def tan(x):
 tan.defelementwise(lambda v, out, x: v * (1 + out * out))
 
 
+@primitive(examples=unary(), saves=("inputs",), ufunc=np.arctan)
+def atan(x):
+    """arctan x; ∂/∂x = 1 / (1 + x²)."""
+
+
+atan.defelementwise(lambda v, out, x: v / (1 + x * x))
+arctan = atan
+
+
 @primitive(examples=unary(), saves=("out",), ufunc=np.tanh)
 def tanh(x):
     """tanh x; ∂/∂x = 1 − tanh² x"""
