@@ -142,3 +142,25 @@ def test_indexing_and_setitem():
     assert x[gg.tensor([1, 1])].shape == (2, 4)
     x[0, 0] = 100.0
     assert x.data[0, 0] == 100.0 and x._version == 1
+
+
+def test_every_slot_is_set_however_a_tensor_or_node_is_made():
+    """Tensors are built in three places (Tensor(), tensor.make, and inlined in the recorded
+    call) and nodes in one: each must set every slot, or a later read fails far from the
+    cause. Node's optional slots (tangents, vcell, label) are read with getattr defaults."""
+    from graphgrad.node import Node
+    from graphgrad.tensor import make
+
+    x = gg.tensor([1.0, 2.0], requires_grad=True)
+    made = [x, make(np.ones(2)), x * 2, gg.exp(x), x.sum(), x[0], x.reshape(2, 1),
+            gg.tensor(np.ones(2)) + 1]
+    for t in made:
+        for slot in gg.Tensor.__slots__:
+            if slot != "__weakref__":
+                getattr(t, slot)           # AttributeError if the slot was never set
+    optional = {"tangents", "vcell", "label", "__weakref__"}
+    nodes = [t._node for t in made if t._node is not None]
+    assert len(nodes) == 5
+    for node in nodes:
+        for slot in set(Node.__slots__) - optional:
+            getattr(node, slot)
