@@ -73,3 +73,9 @@ def test_the_diagram_lists_every_layer(graph, capsys):
     printed = capsys.readouterr().out
     for name, _ in import_graph.LAYERS:
         assert name in printed
+
+
+def test_architecture_md_shows_the_diagram_of_the_code(graph):
+    """ARCHITECTURE.md quotes `python3 tools/import_graph.py`; regenerate it when layers move."""
+    text = (ROOT / "ARCHITECTURE.md").read_text(encoding="utf-8")
+    assert import_graph.layer_diagram(graph) in text

@@ -14,7 +14,7 @@ clock = count(1)
 last_inplace = 0
 
 #: Forward-mode levels currently active (each ``jvp`` pushes a fresh, never reused id). Always
-#: this same list, changed in place (primitives.py keeps a direct reference to it).
+#: this same list, changed in place (recording.py keeps a direct reference to it).
 fwd_levels = []
 
 #: Tangents of levels at or above this ceiling are invisible while a higher level is expanded.

@@ -16,7 +16,7 @@ uses them: they are not nodes.
 Edges form a set: `y * y` has one edge from y, whose local derivative sums both uses (2y).
 Names are those given with `names=`, else the tensors' own `.name`, else v0, v1, ... in
 topological order (skipping names taken). Values the engine did not keep are recomputed with
-the same primitives (see graph_build); Jacobians are materialised only for modest sizes.
+the same primitives (see graphview.build); Jacobians are materialised only for modest sizes.
 """
 import inspect
 
@@ -206,7 +206,7 @@ class ComputeGraph:
 
     def cost(self):
         """Sweeps and multiply-adds for the full Jacobian by forward vs backward propagation
-        (a graph_cost.Cost; str() says which is cheaper)."""
+        (a graphview.cost.Cost; str() says which is cheaper)."""
         return sweep_costs(self)
 
     # ------------------------------------------------------------------ drawing

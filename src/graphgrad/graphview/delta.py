@@ -7,7 +7,7 @@ eq. 11), computed three ways on a ComputeGraph:
 
 For tensor-valued nodes Δ_uw is a Jacobian of shape w.shape + u.shape, built one basis vector
 at a time (a sweep per element of u, or of w) below a size limit; the sweeps apply each edge's
-local derivative to a vector with the primitives' own rules (see graph_nodes).
+local derivative to a vector with the primitives' own rules (see graphview.vertices).
 """
 from collections.abc import Mapping
 

@@ -4,7 +4,7 @@ edges (u, v) with the local derivative ∂g_v/∂α_u.
 Nothing here knows a derivative: a local function applies the recorded primitives' own JVP and
 VJP rules (the rules `gg.jvp` and `.backward()` run), on the activations of the operation's
 operands. A local derivative is materialised only on request, one basis vector at a time,
-below a size limit (graphgrad.delta.MAX_JACOBIAN_SIZE).
+below a size limit (graphgrad.graphview.vertices.MAX_JACOBIAN_SIZE).
 """
 import numpy as np
 
@@ -21,7 +21,7 @@ class TooLargeError(ValueError):
 def check_size(elements, what):
     if elements > MAX_JACOBIAN_SIZE:
         raise TooLargeError(
-            f"{what} would hold {elements:,} elements, above graphgrad.graph_nodes."
+            f"{what} would hold {elements:,} elements, above graphgrad.graphview.vertices."
             f"MAX_JACOBIAN_SIZE = {MAX_JACOBIAN_SIZE:,}; Jacobians are materialised only for "
             "modest sizes. Use backward()/gg.vjp or gg.jvp for products with vectors, or raise "
             "the limit")
