@@ -19,6 +19,7 @@ demo: $(VENV)/.installed
 	$(PY) -m graphgrad demo
 
 test: $(VENV)/.installed
+	$(PY) -m ruff check src tests bench examples tools
 	$(PY) -m pytest
 
 bench: $(VENV)/.installed

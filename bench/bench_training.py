@@ -15,6 +15,7 @@ import math
 import numpy as np
 
 import graphgrad as gg
+
 from .timing import best_of, init, optional_torch
 
 torch = optional_torch()         # None: the table shows graphgrad and NumPy only

@@ -92,7 +92,8 @@ def automatic(x, exact):
     print("4. automatic: the compute graph, differentiated by propagation")
     backward = gg.grad(f)(np.float64(x)).item()
     _, forward = gg.jvp(f, (np.float64(x),), (np.float64(1.0),))
-    print(f"   backward propagation (gg.grad): {backward:.12f}   (error {abs(backward - exact):.1e})")
+    print(f"   backward propagation (gg.grad): {backward:.12f}   "
+          f"(error {abs(backward - exact):.1e})")
     print(f"   forward propagation  (gg.jvp):  {forward.item():.12f}   "
           f"(error {abs(forward.item() - exact):.1e})")
     graph = gg.trace(f, gg.tensor(np.float64(x), name="x"))

@@ -25,7 +25,7 @@ def loss_of(w):
 
 eta, eps = 0.01, 1e-4
 w = gg.zeros(3, dtype=np.float64, requires_grad=True)
-for step in range(1, 100_001):
+for step in range(1, 100_001):  # noqa: B007  (the count is printed after the loop)
     loss = loss_of(w)
     loss.backward()
     closed_form = x.T @ (1 / (1 + np.exp(-x @ w.data)) - t)            # Σ (ŷ_i − y_i) x_i
@@ -47,7 +47,10 @@ variants = {
     "conjugate gradients (Polak–Ribière)": lambda p: gg.optim.ConjugateGradient(p, **stop),
     "L-BFGS": lambda p: gg.optim.LBFGS(p, line_search_fn="strong_wolfe", **stop),
 }
-for name, make in variants.items():
+
+
+def minimise(make):
+    """Run the optimizer make([w]) builds from w = 0: w, the optimizer's state, the final loss."""
     v = gg.zeros(3, dtype=np.float64, requires_grad=True)
     opt = make([v])
 
@@ -57,6 +60,10 @@ for name, make in variants.items():
         value.backward()
         return value
     opt.step(closure)
-    state = opt.state[v]
+    return v, opt.state[v], closure().item()
+
+
+for name, make in variants.items():
+    v, state, loss = minimise(make)
     print(f"{name:<38} {state['n_iter']:>4} iterations, {state['func_evals']:>4} evaluations, "
-          f"loss {closure().item():.4f}, w = {np.round(v.data, 4)}")
+          f"loss {loss:.4f}, w = {np.round(v.data, 4)}")

@@ -4,27 +4,72 @@ Run a computation on tensors and graphgrad records its compute graph; differenti
 backward propagation (``loss.backward()``, ``gg.grad``, ``gg.vjp``) or forward propagation
 (``gg.jvp``), to any order.
 """
+from typing import TYPE_CHECKING
+
 import numpy as np
 
-from . import _tensor_methods  # noqa: F401  (binds operators and methods to Tensor)
+from . import ops
+from ._tensor_methods import astype  # importing _tensor_methods binds Tensor's operators
 from .autodiff import gradients
 from .check import gradcheck, numeric_grad, numeric_jacobian
-from .creation import (arange, eye, from_numpy, full, full_like, linspace, ones, ones_like, rand,
-                       randint, randn, tensor, zeros, zeros_like)
-from .errors import (AnomalyError, DtypeError, FreedGraphError, GradcheckError, GradientError,
-                     InplaceError, ShapeError)
+from .creation import (
+    arange,
+    eye,
+    from_numpy,
+    full,
+    full_like,
+    linspace,
+    ones,
+    ones_like,
+    rand,
+    randint,
+    randn,
+    tensor,
+    zeros,
+    zeros_like,
+)
+from .errors import (
+    AnomalyError,
+    DtypeError,
+    FreedGraphError,
+    GradcheckError,
+    GradientError,
+    InplaceError,
+    ShapeError,
+)
 from .grad_mode import detect_anomaly, enable_grad, is_grad_enabled, no_grad, set_grad_enabled
-from .ops import *  # noqa: F401,F403  (every operation, as gg.exp, gg.sum, ...)
+from .ops import *  # noqa: F403  (every operation, as gg.exp, gg.sum, ...; see __all__)
 from .primitives import primitive, registry
 from .random import Generator, manual_seed
 from .tensor import Tensor
-from ._tensor_methods import astype
 from .transforms import grad, hessian, jacfwd, jacobian, jacrev, jvp, value_and_grad, vjp
 
 float16, float32, float64 = np.float16, np.float32, np.float64
 int32, int64, bool_ = np.int32, np.int64, np.bool_
 
 __version__ = "0.1.0"
+
+__all__ = ["Tensor", "tensor", "from_numpy", "zeros", "ones", "full", "zeros_like", "ones_like",
+           "full_like", "arange", "linspace", "eye", "rand", "randn", "randint", "Generator",
+           "manual_seed", "grad", "value_and_grad", "jvp", "vjp", "jacobian", "jacfwd",
+           "jacrev", "hessian", "gradients", "gradcheck", "numeric_grad", "numeric_jacobian",
+           "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "detect_anomaly",
+           "primitive", "registry", "AnomalyError", "DtypeError", "FreedGraphError",
+           "GradcheckError", "GradientError", "InplaceError", "ShapeError", "float16", "float32",
+           "float64", "int32", "int64", "bool_", "ops", "astype"]
+__all__ += ops.__all__
+
+if TYPE_CHECKING:   # what __getattr__ below imports on first use, made visible to type checkers
+    from . import data as data
+    from . import nn as nn
+    from . import optim as optim
+    from . import train as train
+    from .graphview import ComputeGraph as ComputeGraph
+    from .graphview import explain as explain
+    from .graphview import graph as graph
+    from .graphview import trace as trace
+    from .io import load as load
+    from .io import save as save
 
 #: Parts imported on first use (gg.nn, gg.graph(...), ...), so `import graphgrad` stays light.
 _LAZY = {

@@ -7,6 +7,7 @@ import numpy as np
 
 from . import autodiff, ops
 from .errors import DtypeError
+from .ops.elementwise import astype as convert
 from .ops.index import plain_index
 from .tensor import Tensor, is_float
 
@@ -23,7 +24,7 @@ def astype(x, dtype):
     if isinstance(x, Tensor) and x.requires_grad and not is_float(dtype):
         raise DtypeError(f"astype: converting a tensor that requires grad to {dtype} would cut "
                          "the gradient; use .detach().astype(...) if that is intended")
-    return ops.astype(x, dtype=dtype)
+    return convert(x, dtype=dtype)
 
 
 def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):

@@ -6,11 +6,19 @@ Small problems compare the full Jacobian three ways (finite differences, backwar
 forward propagation). Large ones use random projections: for random u (inputs) and w (outputs),
 ⟨w, J u⟩ by finite differences, ⟨vjp(w), u⟩ and ⟨w, jvp(u)⟩ must agree (the adjoint test).
 """
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 
 from .errors import GradcheckError
 from .tensor import Tensor, as_array, make
 from .transforms import jvp, vjp
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
 
 
 def _outputs(out):
@@ -26,7 +34,8 @@ def _evaluate(f, xs):
     return _flat(_outputs(f(*[make(x) for x in xs])))
 
 
-def numeric_jacobian(f, inputs, eps=1e-6):
+def numeric_jacobian(f: Callable[..., Any], inputs: Sequence[Tensor | ArrayLike],
+                     eps: float = 1e-6) -> list[np.ndarray]:
     """Central-difference Jacobian of f at inputs (float64): one matrix (m × n_i) per input,
     where m counts all output elements. Costs 2·Σ n_i evaluations of f."""
     xs = [np.array(as_array(x), dtype=np.float64) for x in inputs]
@@ -46,7 +55,7 @@ def numeric_jacobian(f, inputs, eps=1e-6):
     return jacobians
 
 
-def numeric_grad(f, x, eps=1e-6):
+def numeric_grad(f: Callable[..., Any], x: Tensor | ArrayLike, eps: float = 1e-6) -> np.ndarray:
     """∇f(x) of a scalar function by central differences (001's "numeric" way: two
     evaluations of f per parameter, so O(|W|) evaluations for |W| parameters)."""
     x = np.asarray(as_array(x), dtype=np.float64)
@@ -111,8 +120,10 @@ def _projection_check(f, xs, eps, atol, rtol, rng):
              [np.array([[backward]])], [np.array([[forward]])], atol, rtol)
 
 
-def gradcheck(f, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, *, second_order=False,
-              max_full=2500, projections=3, seed=0):
+def gradcheck(f: Callable[..., Any], inputs: Tensor | ArrayLike | Sequence[Tensor | ArrayLike],
+              eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3, *,
+              second_order: bool = False, max_full: int = 2500, projections: int = 3,
+              seed: int = 0) -> bool:
     """Check f's derivatives at `inputs` by backward and forward propagation against central
     finite differences in float64; with second_order=True also those of x ↦ vjp_f(x)(w).
 

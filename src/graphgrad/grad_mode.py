@@ -1,25 +1,31 @@
 """Switching graph recording off and on: ``no_grad``, ``enable_grad``, ``set_grad_enabled``
 (context managers and decorators, as in PyTorch) and anomaly detection."""
+from __future__ import annotations
+
 import contextlib
+from typing import TYPE_CHECKING, Literal
 
 from . import _state
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
 
 
 class _Switch(contextlib.ContextDecorator):
     """Set one of the engine's switches inside a block (or a decorated function)."""
 
-    switch = None
+    switch: str | None = None
 
-    def __init__(self, mode):
+    def __init__(self, mode: bool) -> None:
         self.mode = bool(mode)
-        self._saved = []
+        self._saved: list[bool] = []
 
-    def __enter__(self):
+    def __enter__(self) -> Self:
         self._saved.append(getattr(_state, self.switch))
         setattr(_state, self.switch, self.mode)
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> Literal[False]:
         setattr(_state, self.switch, self._saved.pop())
         return False
 
@@ -33,18 +39,18 @@ class set_grad_enabled(_Switch):
 class no_grad(set_grad_enabled):
     """Nothing is recorded inside: results do not require grad (inference, parameter updates)."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__(False)
 
 
 class enable_grad(set_grad_enabled):
     """Recording on inside, even within ``no_grad``."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__(True)
 
 
-def is_grad_enabled():
+def is_grad_enabled() -> bool:
     return _state.grad_enabled
 
 
@@ -54,5 +60,5 @@ class detect_anomaly(_Switch):
 
     switch = "anomaly"
 
-    def __init__(self, mode=True):
+    def __init__(self, mode: bool = True) -> None:
         super().__init__(mode)

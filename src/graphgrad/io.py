@@ -9,15 +9,22 @@ loading executes nothing; arrays of every dtype round-trip bit for bit. Writes g
 temporary file in the target folder that then replaces the target in one step, so a crash
 never leaves a half-written checkpoint.
 """
+from __future__ import annotations
+
 import io
 import json
 import os
 import tempfile
 import zipfile
+from typing import IO, TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
 from .tensor import Tensor
+
+if TYPE_CHECKING:
+    #: A file name or a binary file object.
+    PathOrFile = str | os.PathLike[str] | IO[bytes]
 
 _META = "__graphgrad__"
 _SAFETENSORS_DTYPES = {np.dtype(t) for t in ("bool", "uint8", "int8", "uint16", "int16", "uint32",
@@ -30,7 +37,8 @@ class SerializationError(ValueError):
 
 
 # ------------------------------------------------------------------------------ public API
-def save(obj, path, format=None):
+def save(obj: Any, path: PathOrFile,
+         format: Literal["safetensors", "npz"] | None = None) -> None:
     """Write obj (Tensor, ndarray, or nested dict/list/tuple of those and plain values) to path
     (a file name or a binary file object). format: 'safetensors' or 'npz'; by default from the
     suffix ('.safetensors', else npz)."""
@@ -44,7 +52,7 @@ def save(obj, path, format=None):
         _atomic_write(os.fspath(path), payload)
 
 
-def load(path):
+def load(path: PathOrFile) -> Any:
     """Read what save wrote (also plain .npz/.npy and safetensors files from other tools, as
     {name: Tensor}). Raises SerializationError for truncated, corrupt or pickle-carrying files;
     nothing in the file is ever executed."""

@@ -6,8 +6,12 @@ no reverse graph; backward propagation (vjp, grad) records the graph and sweeps 
 Transforms nest freely: each jvp owns a fresh level so tangents of different transforms never
 mix, and each grad differentiates only with respect to its own inputs.
 """
+from __future__ import annotations
+
 import itertools
+from collections.abc import Callable, Sequence
 from functools import wraps
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
@@ -20,6 +24,9 @@ from .ops.elementwise import identity
 from .ops.shape import reshape, stack
 from .recording import tangent_of
 from .tensor import Tensor, as_array, is_float, make
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
 
 _levels = itertools.count(1)
 
@@ -100,7 +107,8 @@ def _outputs(out, who):
 
 
 # ------------------------------------------------------------------------------ reverse
-def vjp(f, *primals, has_aux=False):
+def vjp(f: Callable[..., Any], *primals: Tensor | ArrayLike,
+        has_aux: bool = False) -> tuple[Any, ...]:
     """(f(*primals), vjp_fn): vjp_fn(cotangent) = cotangentᵀ J, one result per primal, for any
     number of calls (backward propagation: one sweep per cotangent)."""
     floor = next(_state.clock)
@@ -121,7 +129,8 @@ def vjp(f, *primals, has_aux=False):
     return (out, vjp_fn, aux) if has_aux else (out, vjp_fn)
 
 
-def value_and_grad(f, argnums=0, has_aux=False):
+def value_and_grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0,
+                   has_aux: bool = False) -> Callable[..., tuple[Any, Any]]:
     """A function returning (f(*args), ∂f/∂args[argnums]); f must return one number."""
     @wraps(f)
     def value_and_grad_f(*args, **kwargs):
@@ -147,7 +156,8 @@ def value_and_grad(f, argnums=0, has_aux=False):
     return value_and_grad_f
 
 
-def grad(f, argnums=0, has_aux=False):
+def grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0,
+         has_aux: bool = False) -> Callable[..., Any]:
     """The gradient function of a scalar function: grad(f)(x) = ∇f(x) (backward propagation).
     grad(grad(f)) and grad(jvp ...) nest."""
     vg = value_and_grad(f, argnums, has_aux)
@@ -160,7 +170,8 @@ def grad(f, argnums=0, has_aux=False):
 
 
 # ------------------------------------------------------------------------------ forward
-def jvp(f, primals, tangents):
+def jvp(f: Callable[..., Any], primals: Sequence[Tensor | ArrayLike],
+        tangents: Sequence[Tensor | ArrayLike]) -> tuple[Any, Any]:
     """(f(*primals), J·tangents): forward propagation of tangents through f in one sweep."""
     primals, tangents = tuple(primals), tuple(tangents)
     if len(primals) != len(tangents):
@@ -199,7 +210,7 @@ def _basis(x):
     return [make(eye[k].reshape(x.shape)) for k in range(x.size)]
 
 
-def jacfwd(f, argnums=0):
+def jacfwd(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable[..., Any]:
     """Jacobian by forward propagation: one jvp per input element; J has shape
     out.shape + x.shape."""
     @wraps(f)
@@ -218,7 +229,7 @@ def jacfwd(f, argnums=0):
     return jac
 
 
-def jacrev(f, argnums=0):
+def jacrev(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable[..., Any]:
     """Jacobian by backward propagation: one vjp sweep per output element; J has shape
     out.shape + x.shape."""
     @wraps(f)
@@ -249,7 +260,8 @@ def _assemble(parts, out_shape, in_shape, last):
     return reshape(stack(parts, axis=-1 if last else 0), shape)
 
 
-def jacobian(f, x, mode="auto"):
+def jacobian(f: Callable[[Tensor], Tensor], x: Tensor | ArrayLike,
+             mode: Literal["auto", "forward", "reverse"] = "auto") -> Tensor:
     """The Jacobian of f at x, shape f(x).shape + x.shape. mode='forward' uses forward
     propagation (n = x.size sweeps), 'reverse' backward propagation (m = f(x).size sweeps),
     'auto' whichever needs fewer sweeps."""
@@ -263,7 +275,7 @@ def jacobian(f, x, mode="auto"):
     return (jacfwd if mode == "forward" else jacrev)(f)(x)
 
 
-def hessian(f, argnums=0):
+def hessian(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable[..., Any]:
     """The Hessian of a scalar function, by forward propagation over backward propagation
     (jacfwd of grad): H has shape x.shape + x.shape."""
     return jacfwd(jacrev(f, argnums), argnums)

@@ -5,10 +5,30 @@ TensorFlow Playground, the embedded 8×8 digits, and MNIST / Fashion-MNIST from 
     train, test = gg.data.random_split(gg.data.TensorDataset(x, y), [0.8, 0.2], seed=0)
     for xb, yb in gg.data.DataLoader(train, batch_size=64, shuffle=True, seed=0): ...
 """
-from .datasets import (DIGITS_ATTRIBUTION, Dataset, Standardizer, Subset, TensorDataset, digits,
-                       random_split, standardize)
-from .idx import (FASHION_CLASSES, FASHION_MNIST, MNIST, DataNotFoundError, IDXError, Source,
-                  fashion_mnist, load_idx_pair, locate, mnist, parse_idx, read_idx)
+from .datasets import (
+    DIGITS_ATTRIBUTION,
+    Dataset,
+    Standardizer,
+    Subset,
+    TensorDataset,
+    digits,
+    random_split,
+    standardize,
+)
+from .idx import (
+    FASHION_CLASSES,
+    FASHION_MNIST,
+    MNIST,
+    DataNotFoundError,
+    IDXError,
+    Source,
+    fashion_mnist,
+    load_idx_pair,
+    locate,
+    mnist,
+    parse_idx,
+    read_idx,
+)
 from .loader import DataLoader, default_collate
 from .planar import PLANAR, blobs, circles, moons, spirals, xor
 

@@ -5,13 +5,23 @@ A ``Dataset`` returns one sample per index. ``TensorDataset`` also answers a who
 indices at once (one fancy-indexing per tensor), which is how the DataLoader avoids building
 batches sample by sample.
 """
+from __future__ import annotations
+
 import math
+from collections.abc import Mapping, Sequence
 from importlib import resources
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..random import numpy_generator
 from ..tensor import Tensor, make
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike, DTypeLike
+    from typing_extensions import Self
+
+    from ..random import GeneratorLike
 
 DIGITS_ATTRIBUTION = (
     "Optical Recognition of Handwritten Digits (the 8x8 test set of 1,797 images), "
@@ -25,10 +35,10 @@ DIGITS_ATTRIBUTION = (
 class Dataset:
     """A map-style dataset: subclasses define ``__len__`` and ``__getitem__(index)``."""
 
-    def __getitem__(self, index):
+    def __getitem__(self, index: Any) -> Any:
         raise NotImplementedError(f"{type(self).__name__} does not implement __getitem__")
 
-    def __len__(self):
+    def __len__(self) -> int:
         raise NotImplementedError(f"{type(self).__name__} does not implement __len__")
 
 
@@ -38,7 +48,7 @@ class TensorDataset(Dataset):
 
     batchable = True
 
-    def __init__(self, *tensors):
+    def __init__(self, *tensors: Tensor | ArrayLike) -> None:
         if not tensors:
             raise ValueError("TensorDataset needs at least one tensor")
         self.tensors = tuple(t if isinstance(t, Tensor) else Tensor(np.asarray(t))
@@ -48,31 +58,32 @@ class TensorDataset(Dataset):
             raise ValueError("TensorDataset: every tensor needs the same first dimension, got "
                              f"shapes {[t.shape for t in self.tensors]}")
 
-    def __getitem__(self, index):
+    def __getitem__(self, index: int | slice | np.ndarray) -> tuple[Tensor, ...]:
         if index.__class__ is np.ndarray and index.dtype.kind in "iu":  # a shuffled batch
             return tuple([make(np.take(t.data, index, axis=0)) for t in self.tensors])
         return tuple([Tensor(t.data[index]) for t in self.tensors])
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self.tensors[0].data)
 
 
 class Subset(Dataset):
     """The samples of `dataset` at `indices`."""
 
-    def __init__(self, dataset, indices):
+    def __init__(self, dataset: Dataset, indices: Sequence[int] | np.ndarray) -> None:
         self.dataset = dataset
         self.indices = np.asarray(indices, dtype=np.int64)
         self.batchable = getattr(dataset, "batchable", False)
 
-    def __getitem__(self, index):
+    def __getitem__(self, index: Any) -> Any:
         return self.dataset[self.indices[index]]
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self.indices)
 
 
-def random_split(dataset, lengths, generator=None, seed=None):
+def random_split(dataset: Dataset, lengths: Sequence[int] | Sequence[float],
+                 generator: GeneratorLike = None, seed: int | None = None) -> list[Subset]:
     """Split into non-overlapping random subsets of the given lengths (or fractions summing to
     1, the remainder handed out one by one from the first), as ``torch.utils.data``."""
     n = len(dataset)
@@ -96,38 +107,38 @@ class Standardizer:
     """Feature standardisation x ↦ (x − μ)/σ with μ, σ from the training data (per feature,
     along axis 0); σ below `eps` counts as 1 (constant features stay put)."""
 
-    def __init__(self, eps=1e-8):
+    def __init__(self, eps: float = 1e-8) -> None:
         self.eps = eps
         self.mean = self.std = None
 
-    def fit(self, x):
+    def fit(self, x: Tensor | ArrayLike) -> Self:
         x = _array(x)
         self.mean = x.mean(axis=0)
         std = x.std(axis=0)
         self.std = np.where(std < self.eps, 1.0, std).astype(self.mean.dtype)
         return self
 
-    def transform(self, x):
+    def transform(self, x: Tensor | ArrayLike) -> Tensor | np.ndarray:
         if self.mean is None:
             raise RuntimeError("Standardizer.transform before fit: call fit(train_x) first")
         z = _array(x) - self.mean
         z /= self.std            # in place: a dataset-sized array less to allocate and fill
         return _like(x, z)
 
-    def fit_transform(self, x):
+    def fit_transform(self, x: Tensor | ArrayLike) -> Tensor | np.ndarray:
         return self.fit(x).transform(x)
 
-    def inverse_transform(self, z):
+    def inverse_transform(self, z: Tensor | ArrayLike) -> Tensor | np.ndarray:
         return _like(z, _array(z) * self.std + self.mean)
 
-    def state_dict(self):
+    def state_dict(self) -> dict[str, np.ndarray | None]:
         return {"mean": self.mean, "std": self.std}
 
-    def load_state_dict(self, state):
+    def load_state_dict(self, state: Mapping[str, ArrayLike]) -> None:
         self.mean, self.std = np.asarray(state["mean"]), np.asarray(state["std"])
 
 
-def standardize(train, *others, eps=1e-8):
+def standardize(train: Tensor | ArrayLike, *others: Tensor | ArrayLike, eps: float = 1e-8) -> Any:
     """(train, *others) standardised with the training data's mean and std."""
     scaler = Standardizer(eps).fit(train)
     results = [scaler.transform(x) for x in (train,) + others]
@@ -142,7 +153,8 @@ def _like(original, values):
     return Tensor(values) if isinstance(original, Tensor) else values
 
 
-def digits(flatten=True, dtype=np.float32, scale=True):
+def digits(flatten: bool = True, dtype: DTypeLike = np.float32,
+           scale: bool = True) -> tuple[Tensor, Tensor]:
     """The 8×8 handwritten digits (1,797 images, classes 0-9), shipped with graphgrad:
     (images, labels) as tensors. Pixels are 0..16, scaled to [0, 1] unless scale=False;
     images are (N, 64) when flatten, else (N, 8, 8). Source and licence: DIGITS_ATTRIBUTION."""
@@ -152,7 +164,8 @@ def digits(flatten=True, dtype=np.float32, scale=True):
     return image_tensors(images, labels, dtype, 16 if scale else None, flatten)
 
 
-def image_tensors(images, labels, dtype, white, flatten):
+def image_tensors(images: np.ndarray, labels: np.ndarray, dtype: DTypeLike, white: float | None,
+                  flatten: bool) -> tuple[Tensor, Tensor]:
     """(images as `dtype` divided by the `white` pixel value (None: kept) and, with flatten,
     one row per image; labels as int64) as tensors."""
     x = images.astype(dtype)

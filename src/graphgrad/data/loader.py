@@ -4,10 +4,19 @@ For a dataset that answers a batch of indices at once (TensorDataset, and Subset
 batch costs one indexing per tensor — a view when the order is sequential, one gather when
 shuffled; other datasets are read sample by sample and stacked.
 """
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 
 from ..random import Generator, numpy_generator
 from ..tensor import Tensor
+
+if TYPE_CHECKING:
+    from ..random import GeneratorLike
+    from .datasets import Dataset
 
 
 class DataLoader:
@@ -18,8 +27,9 @@ class DataLoader:
     it one epoch after another, and with neither from the global generator (gg.manual_seed).
     ``batch_size`` may be changed between epochs (see gg.optim.BatchSizeScheduler)."""
 
-    def __init__(self, dataset, batch_size=1, shuffle=False, drop_last=False, seed=None,
-                 generator=None, collate_fn=None):
+    def __init__(self, dataset: Dataset, batch_size: int = 1, shuffle: bool = False,
+                 drop_last: bool = False, seed: int | None = None, generator: GeneratorLike = None,
+                 collate_fn: Callable[[list[Any]], Any] | None = None) -> None:
         if not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
             raise ValueError(f"DataLoader: batch_size must be a positive integer, got "
                              f"{batch_size!r}")
@@ -34,11 +44,11 @@ class DataLoader:
         self.seed, self.generator, self.collate_fn = seed, generator, collate_fn
         self.epoch = 0
 
-    def set_epoch(self, epoch):
+    def set_epoch(self, epoch: int) -> None:
         """Make the next iteration use the order of `epoch` (when resuming a run)."""
         self.epoch = int(epoch)
 
-    def __len__(self):
+    def __len__(self) -> int:
         n, size = len(self.dataset), self.batch_size
         return n // size if self.drop_last else -(-n // size)
 
@@ -50,7 +60,7 @@ class DataLoader:
             return np.random.default_rng([self.seed, self.epoch]).permutation(n)
         return numpy_generator(self.generator).permutation(n)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Any]:
         order = self._order()
         self.epoch += 1
         fetch = self._fetcher()
@@ -76,12 +86,12 @@ class DataLoader:
             return collate([dataset[int(i)] for i in index])
         return fetch
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return (f"DataLoader({type(self.dataset).__name__} of {len(self.dataset)}, batch_size="
                 f"{self.batch_size}, shuffle={self.shuffle}, drop_last={self.drop_last})")
 
 
-def default_collate(samples):
+def default_collate(samples: Sequence[Any]) -> Any:
     """Stack a list of samples into a batch: tuples field by field, tensors/arrays/numbers
     into one tensor with a new leading axis, dicts key by key."""
     first = samples[0]

@@ -9,7 +9,8 @@ with the same primitive's forward from the operands' activations, in topological
 import numpy as np
 
 from ..errors import FreedGraphError, InplaceError
-from ..node import Node as Recorded, key_of
+from ..node import Node as Recorded
+from ..node import key_of
 from ..tensor import Tensor, is_float
 from .vertices import LocalFunction, OpStep, Vertex
 

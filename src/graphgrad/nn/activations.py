@@ -8,11 +8,18 @@ spikier for small T).
 The ``inplace`` flags PyTorch's modules take are accepted and ignored: graphgrad never
 overwrites a tensor the graph may still need.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Literal
+
 from .. import ops
 from ..ops import activations as act
 from ..random import numpy_generator
 from ..tensor import Tensor
 from .module import Module
+
+if TYPE_CHECKING:
+    from ..random import GeneratorLike
 
 sigmoid = ops.sigmoid
 tanh = ops.tanh
@@ -120,40 +127,40 @@ class Tanh(Module):
 class ReLU(Module):
     """max(x, 0)."""
 
-    def __init__(self, inplace=False):
+    def __init__(self, inplace: bool = False) -> None:
         super().__init__()
 
     forward = staticmethod(ops.relu)
 
 
 class LeakyReLU(Module):
-    def __init__(self, negative_slope=0.01, inplace=False):
+    def __init__(self, negative_slope: float = 0.01, inplace: bool = False) -> None:
         super().__init__()
         self.negative_slope = float(negative_slope)
 
-    def forward(self, input):
+    def forward(self, input: Tensor) -> Tensor:
         return act.leaky_relu(input, negative_slope=self.negative_slope)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return f"negative_slope={self.negative_slope}"
 
 
 class ELU(Module):
-    def __init__(self, alpha=1.0, inplace=False):
+    def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
         super().__init__()
         self.alpha = float(alpha)
 
-    def forward(self, input):
+    def forward(self, input: Tensor) -> Tensor:
         return act.elu(input, alpha=self.alpha)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return f"alpha={self.alpha}"
 
 
 class SiLU(Module):
     """x σ(x) (Swish)."""
 
-    def __init__(self, inplace=False):
+    def __init__(self, inplace: bool = False) -> None:
         super().__init__()
 
     forward = staticmethod(act.silu)
@@ -163,26 +170,26 @@ Swish = SiLU
 
 
 class GELU(Module):
-    def __init__(self, approximate="none"):
+    def __init__(self, approximate: Literal["none", "tanh"] = "none") -> None:
         super().__init__()
         self.approximate = _check_approximate(approximate)
 
-    def forward(self, input):
+    def forward(self, input: Tensor) -> Tensor:
         return act.gelu(input, approximate=self.approximate)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return f"approximate={self.approximate!r}"
 
 
 class Softplus(Module):
-    def __init__(self, beta=1.0, threshold=20.0):
+    def __init__(self, beta: float = 1.0, threshold: float = 20.0) -> None:
         super().__init__()
         self.beta, self.threshold = float(beta), float(threshold)
 
-    def forward(self, input):
+    def forward(self, input: Tensor) -> Tensor:
         return act.softplus(input, beta=self.beta, threshold=self.threshold)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return f"beta={self.beta}, threshold={self.threshold}"
 
 
@@ -193,34 +200,34 @@ class LogSigmoid(Module):
 class Softmax(Module):
     """Softmax over `dim` at temperature T (003 §2.4.6–2.4.7)."""
 
-    def __init__(self, dim=-1, temperature=1.0):
+    def __init__(self, dim: int = -1, temperature: float = 1.0) -> None:
         super().__init__()
         self.dim, self.temperature = dim, _check_temperature(temperature)
 
-    def forward(self, input):
+    def forward(self, input: Tensor) -> Tensor:
         return softmax(input, self.dim, self.temperature)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return f"dim={self.dim}" + (f", temperature={self.temperature}"
                                     if self.temperature != 1 else "")
 
 
 class LogSoftmax(Softmax):
-    def forward(self, input):
+    def forward(self, input: Tensor) -> Tensor:
         return log_softmax(input, self.dim, self.temperature)
 
 
 class BinaryThreshold(Module):
     """003 §2.4.1's binary threshold unit: 1 if x ≥ threshold else 0 (zero gradient)."""
 
-    def __init__(self, threshold=0.0):
+    def __init__(self, threshold: float = 0.0) -> None:
         super().__init__()
         self.threshold = float(threshold)
 
-    def forward(self, input):
+    def forward(self, input: Tensor) -> Tensor:
         return act.binary_threshold(input, threshold=self.threshold)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return f"threshold={self.threshold}"
 
 
@@ -228,13 +235,13 @@ class StochasticBinary(Module):
     """003 §2.2.3's stochastic binary neuron: 1 with probability σ(x) (in training and in eval
     mode alike). See stochastic_binary for the straight-through option."""
 
-    def __init__(self, straight_through=False, generator=None):
+    def __init__(self, straight_through: bool = False, generator: GeneratorLike = None) -> None:
         super().__init__()
         self.straight_through = straight_through
         self.generator = numpy_generator(generator) if generator is not None else None
 
-    def forward(self, input):
+    def forward(self, input: Tensor) -> Tensor:
         return stochastic_binary(input, self.generator, self.straight_through)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return f"straight_through={self.straight_through}"

@@ -7,7 +7,10 @@ and multi-head attention of transformers (matching PyTorch).
 
 with β the dot-product score ⟨θ^q x, θ^k x′⟩ or the Mahalanobis score −‖θ″(x − x′)‖².
 """
+from __future__ import annotations
+
 import math
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
@@ -18,6 +21,11 @@ from ..tensor import Tensor
 from . import init
 from .layers import Linear, _dtype, dropout
 from .module import Module, Parameter
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike, DTypeLike
+
+    from ..random import GeneratorLike
 
 
 def _causal(length, source):
@@ -45,8 +53,11 @@ def _attend(query, key, value, bias, dropout_p, scale, generator):
     return ops.matmul(dropped, value), weights
 
 
-def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0,
-                                 is_causal=False, scale=None, generator=None):
+def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor,
+                                 attn_mask: Tensor | ArrayLike | None = None,
+                                 dropout_p: float = 0.0, is_causal: bool = False,
+                                 scale: float | None = None,
+                                 generator: GeneratorLike = None) -> Tensor:
     """softmax(Q Kᵀ / √d + M) V over the last two axes (…, L, d) × (…, S, d) × (…, S, d_v),
     as torch.nn.functional.scaled_dot_product_attention: a boolean attn_mask marks the pairs
     that may attend (True), a float mask is added to the scores; is_causal masks j > i."""
@@ -69,8 +80,9 @@ class MultiheadAttention(Module):
     PyTorch's MultiheadAttention: True in a boolean attn_mask or key_padding_mask means *may not*
     attend."""
 
-    def __init__(self, embed_dim, num_heads, dropout=0.0, bias=True, kdim=None, vdim=None,
-                 batch_first=True, dtype=None, generator=None):
+    def __init__(self, embed_dim: int, num_heads: int, dropout: float = 0.0, bias: bool = True,
+                 kdim: int | None = None, vdim: int | None = None, batch_first: bool = True,
+                 dtype: DTypeLike | None = None, generator: GeneratorLike = None) -> None:
         super().__init__()
         if embed_dim % num_heads:
             raise ValueError(f"MultiheadAttention: embed_dim {embed_dim} is not divisible by "
@@ -123,8 +135,10 @@ class MultiheadAttention(Module):
             bias = padding if bias is None else bias + padding
         return bias
 
-    def forward(self, query, key, value, key_padding_mask=None, need_weights=True,
-                attn_mask=None, average_attn_weights=True, is_causal=False):
+    def forward(self, query: Tensor, key: Tensor, value: Tensor,
+                key_padding_mask: Tensor | ArrayLike | None = None, need_weights: bool = True,
+                attn_mask: Tensor | ArrayLike | None = None, average_attn_weights: bool = True,
+                is_causal: bool = False) -> tuple[Tensor, Tensor | None]:
         """(output, attention weights averaged over heads, or per head, or None)."""
         unbatched = query.ndim == 2
         if unbatched:
@@ -149,7 +163,7 @@ class MultiheadAttention(Module):
             out = ops.swapaxes(out, 0, 1)
         return out, (weights if need_weights else None)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return (f"embed_dim={self.embed_dim}, num_heads={self.num_heads}, "
                 f"batch_first={self.batch_first}")
 
@@ -165,8 +179,9 @@ class SampleAttention(Module):
     Parameters: value_weight θ′ (J), and query_weight, key_weight (dot) or metric (Mahalanobis);
     bias=True adds a trainable offset (000's f has none)."""
 
-    def __init__(self, samples, kind="dot", key_dim=None, bias=False, dtype=None,
-                 generator=None):
+    def __init__(self, samples: Tensor | ArrayLike, kind: Literal["dot", "mahalanobis"] = "dot",
+                 key_dim: int | None = None, bias: bool = False, dtype: DTypeLike | None = None,
+                 generator: GeneratorLike = None) -> None:
         super().__init__()
         if kind not in ("dot", "mahalanobis"):
             raise ValueError(f"SampleAttention: kind must be 'dot' or 'mahalanobis', not {kind!r}")
@@ -187,7 +202,7 @@ class SampleAttention(Module):
                                           .astype(dtype)))
         self.register_parameter("bias", Parameter(np.zeros((), dtype)) if bias else None)
 
-    def scores(self, x):
+    def scores(self, x: Tensor) -> Tensor:
         """β(x, x_s) for every sample: shape (..., N)."""
         if self.kind == "dot":
             queries = affine(x, self.query_weight, None)
@@ -198,15 +213,15 @@ class SampleAttention(Module):
         cross = ops.matmul(a, ops.swapaxes(b, -1, -2))
         return 2 * cross - ops.sum(a * a, axis=-1, keepdims=True) - ops.sum(b * b, axis=-1)
 
-    def attention(self, x):
+    def attention(self, x: Tensor) -> Tensor:
         """α(x, x_s) = softmax over the samples of β(x, x_s): shape (..., N)."""
         return ops.softmax(self.scores(x), axis=-1)
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         values = ops.matmul(self.samples, self.value_weight)       # g_θ′(x_s) = ⟨θ′, x_s⟩
         out = ops.matmul(self.attention(x), values)
         return out if self.bias is None else out + self.bias
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return (f"samples={self.samples.shape[0]}, features={self.samples.shape[1]}, "
                 f"kind={self.kind!r}, key_dim={self.key_dim}")

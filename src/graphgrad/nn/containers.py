@@ -1,28 +1,38 @@
 """Containers of modules: Sequential (a chain), ModuleList and ModuleDict (registered
 collections), with PyTorch's interfaces."""
+from __future__ import annotations
+
 import operator
+from collections.abc import ItemsView, Iterable, Iterator, KeysView, Mapping, ValuesView
+from typing import TYPE_CHECKING, Any
 
 from .module import Module
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
+
+    #: Modules with names: a mapping or (name, module) pairs.
+    NamedModules = Mapping[str, Module] | Iterable[tuple[str, Module]]
 
 
 class _ModuleSequence(Module):
     """Modules kept in positions 0, 1, ... (list operations renumber them, as PyTorch)."""
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self._modules)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Module]:
         return iter(self._modules.values())
 
-    def __getitem__(self, index):
+    def __getitem__(self, index: int | slice) -> Any:
         if isinstance(index, slice):
             return self._of(list(self._modules.items())[index])
         return list(self._modules.values())[_checked(index, len(self))]
 
-    def __setitem__(self, index, module):
+    def __setitem__(self, index: int, module: Module) -> None:
         setattr(self, list(self._modules)[_checked(index, len(self))], module)
 
-    def __delitem__(self, index):
+    def __delitem__(self, index: int | slice) -> None:
         modules = list(self._modules.values())
         del modules[index if isinstance(index, slice) else _checked(index, len(modules))]
         self._refill(modules)
@@ -32,16 +42,16 @@ class _ModuleSequence(Module):
             delattr(self, name)
         self.extend(modules)
 
-    def append(self, module):
+    def append(self, module: Module) -> Self:
         self.add_module(str(len(self)), module)
         return self
 
-    def extend(self, modules):
+    def extend(self, modules: Iterable[Module]) -> Self:
         for module in modules:
             self.append(module)
         return self
 
-    def insert(self, index, module):
+    def insert(self, index: int, module: Module) -> Self:
         modules = list(self._modules.values())
         modules.insert(index, module)
         self._refill(modules)
@@ -53,7 +63,7 @@ class Sequential(_ModuleSequence):
 
     forward(x) = m_k(... m_1(m_0(x)))"""
 
-    def __init__(self, *modules):
+    def __init__(self, *modules: Module | Mapping[str, Module]) -> None:
         super().__init__()
         if len(modules) == 1 and isinstance(modules[0], dict):
             for name, module in modules[0].items():
@@ -65,7 +75,7 @@ class Sequential(_ModuleSequence):
     def _of(items):
         return Sequential(dict(items))
 
-    def forward(self, x):
+    def forward(self, x: Any) -> Any:
         for module in self._modules.values():
             x = module(x)
         return x
@@ -74,7 +84,7 @@ class Sequential(_ModuleSequence):
 class ModuleList(_ModuleSequence):
     """A list of modules whose parameters belong to the owner (it has no forward itself)."""
 
-    def __init__(self, modules=()):
+    def __init__(self, modules: Iterable[Module] = ()) -> None:
         super().__init__()
         self.extend(modules)
 
@@ -82,55 +92,55 @@ class ModuleList(_ModuleSequence):
     def _of(items):
         return ModuleList(module for _, module in items)
 
-    def __add__(self, other):
+    def __add__(self, other: Iterable[Module]) -> ModuleList:
         return ModuleList([*self, *other])
 
 
 class ModuleDict(Module):
     """A dict of modules (insertion-ordered) whose parameters belong to the owner."""
 
-    def __init__(self, modules=None):
+    def __init__(self, modules: NamedModules | None = None) -> None:
         super().__init__()
         if modules is not None:
             self.update(modules)
 
-    def __getitem__(self, key):
+    def __getitem__(self, key: str) -> Module:
         return self._modules[key]
 
-    def __setitem__(self, key, module):
+    def __setitem__(self, key: str, module: Module) -> None:
         self.add_module(key, module)
 
-    def __delitem__(self, key):
+    def __delitem__(self, key: str) -> None:
         delattr(self, key)
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self._modules)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[str]:
         return iter(self._modules)
 
-    def __contains__(self, key):
+    def __contains__(self, key: object) -> bool:
         return key in self._modules
 
-    def keys(self):
+    def keys(self) -> KeysView[str]:
         return self._modules.keys()
 
-    def values(self):
+    def values(self) -> ValuesView[Module]:
         return self._modules.values()
 
-    def items(self):
+    def items(self) -> ItemsView[str, Module]:
         return self._modules.items()
 
-    def pop(self, key):
+    def pop(self, key: str) -> Module:
         module = self._modules[key]
         delattr(self, key)
         return module
 
-    def clear(self):
+    def clear(self) -> None:
         for key in list(self._modules):
             delattr(self, key)
 
-    def update(self, modules):
+    def update(self, modules: NamedModules) -> None:
         items = modules.items() if hasattr(modules, "items") else modules
         for key, module in items:
             self[key] = module

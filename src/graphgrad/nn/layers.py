@@ -4,7 +4,11 @@ Linear is 003 §2.3.2's dense layer y = W x + b for each row x, computed for a b
 Y = X Wᵀ + b in one fused node whose backward is 001's affine-layer rule:
 ∂L/∂X = G W, ∂L/∂W = Gᵀ X, ∂L/∂b = Σ_rows G.
 """
+from __future__ import annotations
+
 import math
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -17,14 +21,20 @@ from ..tensor import Tensor, default_float
 from . import init
 from .module import Module, Parameter
 
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike, DTypeLike
 
-def linear(input, weight, bias=None):
+    from ..random import GeneratorLike
+
+
+def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """x Wᵀ + b for input (..., in_features), weight (out_features, in_features), bias
     (out_features,) or None."""
     return affine(input, weight, bias)
 
 
-def dropout(input, p=0.5, training=True, generator=None, inplace=False):
+def dropout(input: Tensor, p: float = 0.5, training: bool = True,
+            generator: GeneratorLike = None, inplace: bool = False) -> Tensor:
     """Zero each element with probability p and scale the rest by 1/(1 − p) (so the expected
     value is unchanged); the identity when not training or p = 0."""
     if not 0 <= p <= 1:
@@ -46,7 +56,8 @@ def _indices(input, num_embeddings, who):
     return index
 
 
-def embedding(input, weight, padding_idx=None):
+def embedding(input: Tensor | ArrayLike, weight: Tensor,
+              padding_idx: int | None = None) -> Tensor:
     """Rows of `weight` picked by the integer `input`: out[..., :] = weight[input[...], :].
 
     Gradients of repeated indices add up; the row padding_idx receives no gradient."""
@@ -58,7 +69,7 @@ def embedding(input, weight, padding_idx=None):
     return ops.where((index != padding_idx)[..., None], rows, frozen)
 
 
-def one_hot(input, num_classes=-1):
+def one_hot(input: Tensor | ArrayLike, num_classes: int = -1) -> Tensor:
     """Integer class labels as indicator vectors (int64, a new last axis of num_classes)."""
     index = np.asarray(input)
     if num_classes < 0:
@@ -79,7 +90,11 @@ class Linear(Module):
     Initialised as PyTorch: W ~ U(±1/√in_features) (kaiming_uniform_ with a = √5) and
     b ~ U(±1/√in_features); generator= (seed or gg.Generator) makes it reproducible."""
 
-    def __init__(self, in_features, out_features, bias=True, dtype=None, generator=None):
+    weight: Parameter
+    bias: Parameter | None
+
+    def __init__(self, in_features: int, out_features: int, bias: bool = True,
+                 dtype: DTypeLike | None = None, generator: GeneratorLike = None) -> None:
         super().__init__()
         dtype, generator = _dtype(dtype), numpy_generator(generator)
         self.in_features, self.out_features = in_features, out_features
@@ -92,16 +107,16 @@ class Linear(Module):
             self.register_parameter("bias", None)
         self.reset_parameters(generator)
 
-    def reset_parameters(self, generator=None):
+    def reset_parameters(self, generator: GeneratorLike = None) -> None:
         init.kaiming_uniform_(self.weight, a=math.sqrt(5), generator=generator)
         if self.bias is not None:
             bound = 1 / math.sqrt(self.in_features) if self.in_features else 0.0
             init.uniform_(self.bias, -bound, bound, generator)
 
-    def forward(self, input):
+    def forward(self, input: Tensor) -> Tensor:
         return affine(input, self.weight, self.bias)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return (f"in_features={self.in_features}, out_features={self.out_features}, "
                 f"bias={self.bias is not None}")
 
@@ -110,8 +125,8 @@ class Embedding(Module):
     """A lookup table of num_embeddings vectors of size embedding_dim, initialised N(0, 1) as
     PyTorch (the padding_idx row starts at zero and receives no gradient)."""
 
-    def __init__(self, num_embeddings, embedding_dim, padding_idx=None, dtype=None,
-                 generator=None):
+    def __init__(self, num_embeddings: int, embedding_dim: int, padding_idx: int | None = None,
+                 dtype: DTypeLike | None = None, generator: GeneratorLike = None) -> None:
         super().__init__()
         dtype = _dtype(dtype)
         if padding_idx is not None:
@@ -127,10 +142,10 @@ class Embedding(Module):
             with no_grad():
                 self.weight[padding_idx] = 0
 
-    def forward(self, input):
+    def forward(self, input: Tensor) -> Tensor:
         return embedding(input, self.weight, self.padding_idx)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         pad = f", padding_idx={self.padding_idx}" if self.padding_idx is not None else ""
         return f"{self.num_embeddings}, {self.embedding_dim}{pad}"
 
@@ -138,42 +153,43 @@ class Embedding(Module):
 class Dropout(Module):
     """Dropout with probability p while training; the identity in eval mode."""
 
-    def __init__(self, p=0.5, inplace=False, generator=None):
+    def __init__(self, p: float = 0.5, inplace: bool = False,
+                 generator: GeneratorLike = None) -> None:
         super().__init__()
         if not 0 <= p <= 1:
             raise ValueError(f"Dropout: probability p must be in [0, 1], got {p}")
         self.p = p
         self.generator = numpy_generator(generator) if generator is not None else None
 
-    def forward(self, input):
+    def forward(self, input: Tensor) -> Tensor:
         return dropout(input, self.p, self.training, self.generator)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return f"p={self.p}"
 
 
 class Flatten(Module):
     """Axes start_dim..end_dim merged into one (by default all but the batch axis)."""
 
-    def __init__(self, start_dim=1, end_dim=-1):
+    def __init__(self, start_dim: int = 1, end_dim: int = -1) -> None:
         super().__init__()
         self.start_dim, self.end_dim = start_dim, end_dim
 
-    def forward(self, input):
+    def forward(self, input: Tensor) -> Tensor:
         return ops.flatten(input, self.start_dim, self.end_dim)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
 
 
 class Unflatten(Module):
     """Axis `dim` split into the shape `unflattened_size` (the inverse of Flatten)."""
 
-    def __init__(self, dim, unflattened_size):
+    def __init__(self, dim: int, unflattened_size: Sequence[int]) -> None:
         super().__init__()
         self.dim, self.unflattened_size = dim, tuple(unflattened_size)
 
-    def forward(self, input):
+    def forward(self, input: Tensor) -> Tensor:
         shape = tuple(np.shape(input))
         dim = self.dim % len(shape)
         if math.prod(self.unflattened_size) != shape[dim] and -1 not in self.unflattened_size:
@@ -181,15 +197,15 @@ class Unflatten(Module):
                              f"shape {self.unflattened_size}")
         return ops.reshape(input, shape[:dim] + self.unflattened_size + shape[dim + 1:])
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return f"dim={self.dim}, unflattened_size={self.unflattened_size}"
 
 
 class Identity(Module):
     """Returns its input unchanged (a placeholder; extra arguments are ignored, as PyTorch)."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__()
 
-    def forward(self, input):
+    def forward(self, input: Tensor) -> Tensor:
         return input

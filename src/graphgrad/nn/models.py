@@ -1,17 +1,42 @@
 """Ready-made models of the notes: MLPs (001, 003 §2.4.8), logistic and softmax regression
 (003 §2.4.5–2.4.7), the perceptron (003 §2.4.2) and (linear, denoising) autoencoders
 (003 §2.3.4–2.3.5)."""
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 
 from .. import ops
 from ..grad_mode import no_grad
 from ..random import numpy_generator
 from ..tensor import Tensor
-from .activations import (ELU, GELU, BinaryThreshold, LeakyReLU, LogSoftmax, ReLU, Sigmoid, SiLU,
-                          Softmax, Softplus, Tanh, binary_threshold)
+from .activations import (
+    ELU,
+    GELU,
+    BinaryThreshold,
+    LeakyReLU,
+    LogSoftmax,
+    ReLU,
+    Sigmoid,
+    SiLU,
+    Softmax,
+    Softplus,
+    Tanh,
+    binary_threshold,
+)
 from .containers import Sequential
 from .layers import Identity, Linear
 from .module import Module
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike, DTypeLike
+
+    from ..random import GeneratorLike
+
+    #: An activation: a name ('relu', ...), a Module class or factory, or a Module instance.
+    ActivationSpec = str | Module | Callable[[], Module]
 
 ACTIVATIONS = {"relu": ReLU, "tanh": Tanh, "sigmoid": Sigmoid, "leaky_relu": LeakyReLU,
                "elu": ELU, "silu": SiLU, "swish": SiLU, "gelu": GELU, "softplus": Softplus,
@@ -20,7 +45,7 @@ OUTPUTS = {None: None, "identity": None, "sigmoid": Sigmoid, "softmax": Softmax,
            "log_softmax": LogSoftmax}
 
 
-def make_activation(spec):
+def make_activation(spec: ActivationSpec) -> Module:
     """A fresh activation module from a name ('relu', 'tanh', ...), a Module class or a
     zero-argument factory; a Module instance is used as it is."""
     if isinstance(spec, Module):
@@ -50,8 +75,9 @@ class MLP(Sequential):
     regression or logits), 'sigmoid' or 'softmax'. activation=None stacks linear layers only.
     Initialised as PyTorch's Linear."""
 
-    def __init__(self, sizes, activation="relu", output=None, bias=True, dtype=None,
-                 generator=None):
+    def __init__(self, sizes: Sequence[int], activation: ActivationSpec | None = "relu",
+                 output: str | Module | None = None, bias: bool = True,
+                 dtype: DTypeLike | None = None, generator: GeneratorLike = None) -> None:
         sizes = list(sizes)
         if len(sizes) < 2:
             raise ValueError(f"MLP needs at least an input and an output size, got {sizes}")
@@ -70,17 +96,18 @@ class LogisticRegression(Module):
     """p(y = 1 | x) = σ(wᵀx + b) (003 §2.4.5). forward returns the logit wᵀx + b (one per
     sample; train it with binary_cross_entropy_with_logits), predict_proba the probability."""
 
-    def __init__(self, in_features, bias=True, dtype=None, generator=None):
+    def __init__(self, in_features: int, bias: bool = True, dtype: DTypeLike | None = None,
+                 generator: GeneratorLike = None) -> None:
         super().__init__()
         self.linear = Linear(in_features, 1, bias, dtype, generator)
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         return ops.squeeze(self.linear(x), -1)
 
-    def predict_proba(self, x):
+    def predict_proba(self, x: Tensor) -> Tensor:
         return ops.sigmoid(self(x))
 
-    def predict(self, x):
+    def predict(self, x: Tensor) -> Tensor:
         """Class labels 0/1 (the logit's sign)."""
         return Tensor((np.asarray(self(x)) >= 0).astype(np.int64))
 
@@ -89,25 +116,26 @@ class SoftmaxRegression(Module):
     """Multinomial logistic regression: ŷ = S((Wᵀx + b) / T) (003 §2.4.7's softmax layer at
     temperature T). forward returns the tempered logits (train with cross_entropy)."""
 
-    def __init__(self, in_features, num_classes, bias=True, temperature=1.0, dtype=None,
-                 generator=None):
+    def __init__(self, in_features: int, num_classes: int, bias: bool = True,
+                 temperature: float = 1.0, dtype: DTypeLike | None = None,
+                 generator: GeneratorLike = None) -> None:
         super().__init__()
         if not temperature > 0:
             raise ValueError(f"SoftmaxRegression: temperature must be positive, got {temperature}")
         self.linear = Linear(in_features, num_classes, bias, dtype, generator)
         self.temperature = temperature
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         logits = self.linear(x)
         return logits if self.temperature == 1 else logits / self.temperature
 
-    def predict_proba(self, x):
+    def predict_proba(self, x: Tensor) -> Tensor:
         return ops.softmax(self(x), axis=-1)
 
-    def predict(self, x):
+    def predict(self, x: Tensor) -> Tensor:
         return Tensor(np.argmax(np.asarray(self(x)), axis=-1))
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return f"temperature={self.temperature}" if self.temperature != 1 else ""
 
 
@@ -119,19 +147,21 @@ class Perceptron(Module):
     on labels ±1 is the perceptron criterion) and predict the 0/1 outputs. ``fit`` runs the
     classic learning rule instead: for each misclassified sample, w ← w + η (y − ŷ) x."""
 
-    def __init__(self, in_features, out_features=1, dtype=None, generator=None):
+    def __init__(self, in_features: int, out_features: int = 1, dtype: DTypeLike | None = None,
+                 generator: GeneratorLike = None) -> None:
         super().__init__()
         self.out_features = out_features
         self.linear = Linear(in_features, out_features, True, dtype, generator)
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         scores = self.linear(x)
         return ops.squeeze(scores, -1) if self.out_features == 1 else scores
 
-    def predict(self, x):
+    def predict(self, x: Tensor) -> Tensor:
         return binary_threshold(self(x))
 
-    def fit(self, x, y, epochs=100, lr=1.0, shuffle=True, generator=None):
+    def fit(self, x: Tensor | ArrayLike, y: Tensor | ArrayLike, epochs: int = 100, lr: float = 1.0,
+            shuffle: bool = True, generator: GeneratorLike = None) -> list[int]:
         """The perceptron rule, sample by sample, until an epoch has no mistakes (it converges
         when the classes are linearly separable). y: 0/1 labels, shape (N,) or (N, out).
         Returns the number of misclassified samples in each epoch."""
@@ -175,8 +205,10 @@ class Autoencoder(Module):
     learns the principal subspace (§2.3.5). noise makes it denoising: in training mode the
     input is corrupted (see _noise_model) and the clean input remains the target."""
 
-    def __init__(self, sizes, linear=False, noise=None, activation="relu", output=None,
-                 bias=True, dtype=None, generator=None):
+    def __init__(self, sizes: Sequence[int], linear: bool = False, noise: Any = None,
+                 activation: ActivationSpec | None = "relu", output: str | Module | None = None,
+                 bias: bool = True, dtype: DTypeLike | None = None,
+                 generator: GeneratorLike = None) -> None:
         super().__init__()
         sizes = list(sizes)
         if len(sizes) < 2:
@@ -188,17 +220,17 @@ class Autoencoder(Module):
         self.linear, self.noise = linear, _noise_model(noise)
         self._rng = rng
 
-    def encode(self, x):
+    def encode(self, x: Tensor) -> Tensor:
         """The embedding z of x (003 §2.1.2)."""
         return self.encoder(x)
 
-    def decode(self, z):
+    def decode(self, z: Tensor) -> Tensor:
         return self.decoder(z)
 
-    def forward(self, x):
+    def forward(self, x: Tensor) -> Tensor:
         if self.training and self.noise is not None:
             x = self.noise(x, self._rng)
         return self.decoder(self.encoder(x))
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return "linear=True" if self.linear else ""

@@ -4,12 +4,20 @@ A Module owns parameters (trainable leaves θ), buffers (non-trainable state sav
 model) and submodules, registered simply by assigning attributes. Calling a module runs its
 ``forward``; the engine records the graph of that call like any other computation.
 """
+from __future__ import annotations
+
 from collections import namedtuple
+from collections.abc import Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..grad_mode import no_grad
 from ..tensor import Tensor, as_array, is_float
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike, DTypeLike
+    from typing_extensions import Self
 
 
 class Parameter(Tensor):
@@ -19,12 +27,12 @@ class Parameter(Tensor):
 
     __slots__ = ()
 
-    def __init__(self, data=None, requires_grad=True):
+    def __init__(self, data: Tensor | ArrayLike | None = None, requires_grad: bool = True) -> None:
         if data is None:
             data = np.empty(0, np.float32)
         super().__init__(as_array(data), requires_grad=requires_grad)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()
 
 
@@ -39,21 +47,21 @@ class Module:
     """Base class of every layer and model: subclasses assign parameters and submodules in
     ``__init__`` (after ``super().__init__()``) and define ``forward``."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         object.__setattr__(self, "_parameters", {})
         object.__setattr__(self, "_buffers", {})
         object.__setattr__(self, "_non_persistent", set())
         object.__setattr__(self, "_modules", {})
         object.__setattr__(self, "training", True)
 
-    def forward(self, *args, **kwargs):
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError(f"{type(self).__name__} does not define forward()")
 
-    def __call__(self, *args, **kwargs):
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return self.forward(*args, **kwargs)
 
     # ------------------------------------------------------------------ registration
-    def __setattr__(self, name, value):
+    def __setattr__(self, name: str, value: Any) -> None:
         """Parameters and submodules (and tensors assigned to buffer names) are recorded in
         assignment order, and also stored as ordinary attributes so that reading them is fast."""
         if "_parameters" not in self.__dict__:
@@ -80,7 +88,7 @@ class Module:
                                     f"{type(self).__name__}: assign {what} or None")
                 registry[name] = value
 
-    def __delattr__(self, name):
+    def __delattr__(self, name: str) -> None:
         self._forget(name)
         object.__delattr__(self, name)
 
@@ -94,14 +102,14 @@ class Module:
         registry[name] = value
         object.__setattr__(self, name, value)
 
-    def register_parameter(self, name, param):
+    def register_parameter(self, name: str, param: Parameter | None) -> None:
         """Add a parameter (or None: declared but absent, such as a disabled bias)."""
         if param is not None and not isinstance(param, Parameter):
             raise TypeError(f"register_parameter({name!r}): expected a gg.nn.Parameter or None, "
                             f"got {type(param).__name__}")
         self._register(self._parameters, name, param)
 
-    def register_buffer(self, name, tensor, persistent=True):
+    def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
         """Add a buffer: state that is not trained but belongs to the model (saved in the state
         dict unless persistent=False)."""
         if tensor is not None and not isinstance(tensor, Tensor):
@@ -111,7 +119,7 @@ class Module:
         if not persistent:
             self._non_persistent.add(name)
 
-    def add_module(self, name, module):
+    def add_module(self, name: str, module: Module | None) -> None:
         """Add a submodule under `name` (what assigning an attribute does)."""
         if module is not None and not isinstance(module, Module):
             raise TypeError(f"add_module({name!r}): {type(module).__name__} is not a Module")
@@ -120,7 +128,8 @@ class Module:
     register_module = add_module
 
     # ------------------------------------------------------------------ traversal
-    def named_modules(self, memo=None, prefix="", remove_duplicate=True):
+    def named_modules(self, memo: set[int] | None = None, prefix: str = "",
+                      remove_duplicate: bool = True) -> Iterator[tuple[str, Module]]:
         """(dotted name, module) for this module and every descendant, depth first."""
         memo = set() if memo is None else memo
         if remove_duplicate:
@@ -133,18 +142,18 @@ class Module:
                 yield from child.named_modules(memo, f"{prefix}.{name}" if prefix else name,
                                                remove_duplicate)
 
-    def modules(self):
+    def modules(self) -> Iterator[Module]:
         for _, module in self.named_modules():
             yield module
 
-    def named_children(self):
+    def named_children(self) -> Iterator[tuple[str, Module]]:
         seen = set()
         for name, child in self._modules.items():
             if child is not None and id(child) not in seen:
                 seen.add(id(child))
                 yield name, child
 
-    def children(self):
+    def children(self) -> Iterator[Module]:
         for _, child in self.named_children():
             yield child
 
@@ -158,26 +167,28 @@ class Module:
                 seen.add(id(value))
                 yield (f"{module_prefix}.{name}" if module_prefix else name), value
 
-    def named_parameters(self, prefix="", recurse=True, remove_duplicate=True):
+    def named_parameters(self, prefix: str = "", recurse: bool = True,
+                         remove_duplicate: bool = True) -> Iterator[tuple[str, Parameter]]:
         """(dotted name, parameter) pairs; a parameter shared by two modules appears once."""
         return self._named_members("_parameters", prefix, recurse, remove_duplicate)
 
-    def parameters(self, recurse=True):
+    def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
         for _, p in self.named_parameters(recurse=recurse):
             yield p
 
-    def named_buffers(self, prefix="", recurse=True, remove_duplicate=True):
+    def named_buffers(self, prefix: str = "", recurse: bool = True,
+                      remove_duplicate: bool = True) -> Iterator[tuple[str, Tensor]]:
         return self._named_members("_buffers", prefix, recurse, remove_duplicate)
 
-    def buffers(self, recurse=True):
+    def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
         for _, b in self.named_buffers(recurse=recurse):
             yield b
 
-    def num_parameters(self, trainable_only=False):
+    def num_parameters(self, trainable_only: bool = False) -> int:
         """How many scalar parameters the module has (shared ones counted once)."""
         return sum(p.size for p in self.parameters() if p.requires_grad or not trainable_only)
 
-    def apply(self, fn):
+    def apply(self, fn: Callable[[Module], object]) -> Self:
         """Call fn(module) on every submodule, then on self (as PyTorch); returns self."""
         for child in self.children():
             child.apply(fn)
@@ -185,22 +196,22 @@ class Module:
         return self
 
     # ------------------------------------------------------------------ modes and gradients
-    def train(self, mode=True):
+    def train(self, mode: bool = True) -> Self:
         """Training mode (Dropout active, ...) for this module and its descendants."""
         for module in self.modules():
             object.__setattr__(module, "training", bool(mode))
         return self
 
-    def eval(self):
+    def eval(self) -> Self:
         """Evaluation mode: train(False)."""
         return self.train(False)
 
-    def requires_grad_(self, requires_grad=True):
+    def requires_grad_(self, requires_grad: bool = True) -> Self:
         for p in self.parameters():
             p.requires_grad_(requires_grad)
         return self
 
-    def zero_grad(self, set_to_none=True):
+    def zero_grad(self, set_to_none: bool = True) -> None:
         """Forget accumulated gradients: .grad = None (default) or zeros in place."""
         for p in self.parameters():
             if p.grad is None:
@@ -210,7 +221,7 @@ class Module:
             else:
                 p.grad.data[...] = 0
 
-    def to(self, dtype):
+    def to(self, dtype: DTypeLike) -> Self:
         """Convert floating-point parameters and buffers (and gradients) to `dtype` in place."""
         dtype = np.dtype(dtype)
         for tensor in (*self.parameters(), *self.buffers()):
@@ -220,14 +231,15 @@ class Module:
                     tensor.grad.data = tensor.grad.data.astype(dtype)
         return self
 
-    def float(self):
+    def float(self) -> Self:
         return self.to(np.float32)
 
-    def double(self):
+    def double(self) -> Self:
         return self.to(np.float64)
 
     # ------------------------------------------------------------------ state
-    def state_dict(self, destination=None, prefix="", keep_vars=False):
+    def state_dict(self, destination: dict[str, Tensor] | None = None, prefix: str = "",
+                   keep_vars: bool = False) -> dict[str, Tensor]:
         """{dotted name: tensor} of every parameter and persistent buffer. The values share
         memory with the module (detached unless keep_vars); shared parameters appear under
         each of their names, as in PyTorch."""
@@ -243,7 +255,8 @@ class Module:
                     destination[key] = value if keep_vars else value.detach()
         return destination
 
-    def load_state_dict(self, state_dict, strict=True):
+    def load_state_dict(self, state_dict: Mapping[str, Tensor | ArrayLike],
+                        strict: bool = True) -> IncompatibleKeys:
         """Copy values into the parameters and buffers (cast to their dtypes).
 
         Raises StateDictError naming every shape mismatch and, when strict, every missing and
@@ -269,11 +282,11 @@ class Module:
         return IncompatibleKeys(missing, unexpected)
 
     # ------------------------------------------------------------------ display
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         """The settings shown inside this module's repr (layers override it)."""
         return ""
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         count = self.num_parameters()
         note = f"  # {count:,} parameters" if count else ""
         extra = self.extra_repr()

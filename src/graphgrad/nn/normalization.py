@@ -1,7 +1,11 @@
 """Layer and batch normalisation as functions and modules (PyTorch's layer_norm / LayerNorm,
 batch_norm / BatchNorm1d): each sample standardised over its last axes, or each channel over
 the batch, then scaled and shifted by learnt γ and β."""
+from __future__ import annotations
+
 import numbers
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -12,6 +16,9 @@ from ..ops import normalization as fused
 from ..tensor import Tensor
 from .layers import _dtype
 from .module import Module, Parameter
+
+if TYPE_CHECKING:
+    from numpy.typing import DTypeLike
 
 
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
@@ -39,8 +46,12 @@ class LayerNorm(Module):
     """Layer normalisation over the last axes, of shape normalized_shape; with
     elementwise_affine, a learnt scale γ (ones at first) and, with bias, a shift β (zeros)."""
 
-    def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True, bias=True,
-                 dtype=None):
+    weight: Parameter | None
+    bias: Parameter | None
+
+    def __init__(self, normalized_shape: int | Sequence[int], eps: float = 1e-5,
+                 elementwise_affine: bool = True, bias: bool = True,
+                 dtype: DTypeLike | None = None) -> None:
         super().__init__()
         self.normalized_shape = _as_shape(normalized_shape)
         self.eps, self.elementwise_affine = eps, elementwise_affine
@@ -54,10 +65,10 @@ class LayerNorm(Module):
         else:
             self.register_parameter("bias", None)
 
-    def forward(self, input):
+    def forward(self, input: Tensor) -> Tensor:
         return layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return (f"{self.normalized_shape}, eps={self.eps}, "
                 f"elementwise_affine={self.elementwise_affine}")
 
@@ -120,8 +131,12 @@ class BatchNorm1d(Module):
     training (moving the running ones, momentum 0.1, or a cumulative average when momentum
     is None), running statistics in eval mode; a learnt γ (ones) and β (zeros) when affine."""
 
-    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True,
-                 track_running_stats=True, dtype=None):
+    weight: Parameter | None
+    bias: Parameter | None
+
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
+                 affine: bool = True, track_running_stats: bool = True,
+                 dtype: DTypeLike | None = None) -> None:
         super().__init__()
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
@@ -140,7 +155,7 @@ class BatchNorm1d(Module):
             for name in ("running_mean", "running_var", "num_batches_tracked"):
                 self.register_buffer(name, None)
 
-    def forward(self, input):
+    def forward(self, input: Tensor) -> Tensor:
         momentum = self.momentum
         if self.training and self.track_running_stats:
             self.num_batches_tracked.add_(1)
@@ -150,6 +165,6 @@ class BatchNorm1d(Module):
         return batch_norm(input, self.running_mean, self.running_var, self.weight, self.bias,
                           self.training or not self.track_running_stats, momentum, self.eps)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
                 f"affine={self.affine}, track_running_stats={self.track_running_stats}")

@@ -37,20 +37,81 @@ Adding a primitive (here atan, in elementwise.py):
    checks both rules, to second order, against finite differences. Optionally give the graph
    view ``notation=``, ``vjp_text=`` and ``cost=`` (see graphgrad.primitives.primitive).
 """
-from .compare import (all, any, argmax, argmin, bitwise_and, bitwise_or, bitwise_xor, eq, ge,
-                      gt, invert, isfinite, isinf, isnan, le, logical_and, logical_not,
-                      logical_or, logical_xor, lt, ne)
-from .elementwise import (abs, add, arctan, astype, atan, ceil, clip, cos, div, exp, expm1, floor,
-                          identity, log, log1p, maximum, minimum, mul, neg, pow, relu, round,
-                          sigmoid, sign, sin, sqrt, sub, tan, tanh, where)
-from .index import gather, getitem, take_along_axis
 # the fused families register their primitives on import (gg.nn.functional calls them)
 from . import activations, linear, losses, normalization  # noqa: F401
+from .compare import (
+    all,
+    any,
+    argmax,
+    argmin,
+    bitwise_and,
+    bitwise_or,
+    bitwise_xor,
+    eq,
+    ge,
+    gt,
+    invert,
+    isfinite,
+    isinf,
+    isnan,
+    le,
+    logical_and,
+    logical_not,
+    logical_or,
+    logical_xor,
+    lt,
+    ne,
+)
+from .elementwise import (
+    abs,
+    add,
+    arctan,
+    atan,
+    ceil,
+    clip,
+    cos,
+    div,
+    exp,
+    expm1,
+    floor,
+    identity,
+    log,
+    log1p,
+    maximum,
+    minimum,
+    mul,
+    neg,
+    pow,
+    relu,
+    round,
+    sigmoid,
+    sign,
+    sin,
+    sqrt,
+    sub,
+    tan,
+    tanh,
+    where,
+)
+from .index import gather, getitem, take_along_axis
 from .linalg import dot, matmul, outer
-from .softmax import log_softmax, softmax
 from .reduce import logsumexp, max, mean, min, prod, std, sum, var
-from .shape import (broadcast_to, concatenate, expand_dims, flatten, pad, permute, reshape,
-                    split, squeeze, stack, sum_to, swapaxes, transpose)
+from .shape import (
+    broadcast_to,
+    concatenate,
+    expand_dims,
+    flatten,
+    pad,
+    permute,
+    reshape,
+    split,
+    squeeze,
+    stack,
+    sum_to,
+    swapaxes,
+    transpose,
+)
+from .softmax import log_softmax, softmax
 
 __all__ = sorted(name for name, value in dict(globals()).items()
                  if not name.startswith("_") and callable(value))

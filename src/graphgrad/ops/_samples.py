@@ -4,8 +4,6 @@ A sampler is ``rng -> [(args, params), ...]``. Float arrays among args are diffe
 everything else (Python numbers, integer or boolean arrays) is held constant. Shapes cover
 0-d tensors, size-1 axes and broadcasting.
 """
-import numpy as np
-
 SHAPES = ((), (3,), (2, 3), (1, 3))
 PAIRS = (((), ()), ((3,), (3,)), ((2, 3), (3,)), ((2, 1), (1, 3)), ((), (2, 3)), ((2, 3), ()))
 
@@ -24,11 +22,14 @@ def off_integers(low=-3, high=3):
     return lambda rng, shape: rng.integers(low, high, shape) + rng.uniform(0.1, 0.4, shape)
 
 
-def unary(sample=uniform(), shapes=SHAPES, **params):
+UNIFORM = uniform()      # the default sampler: values in [-2, 2)
+
+
+def unary(sample=UNIFORM, shapes=SHAPES, **params):
     return lambda rng: [((sample(rng, s),), dict(params)) for s in shapes]
 
 
-def binary(sample=uniform(), sample2=None, pairs=PAIRS, scalar=1.7):
+def binary(sample=UNIFORM, sample2=None, pairs=PAIRS, scalar=1.7):
     """Pairs of arrays (broadcasting included) and array-with-Python-scalar on both sides."""
     sample2 = sample2 or sample
 

@@ -13,7 +13,8 @@ from .elementwise import exp, sigmoid, tanh, where
 from .special import erfc
 
 
-@primitive(name="softplus", saves=("inputs",), examples=unary(uniform(-30, 30), beta=1.0, threshold=20.0))
+@primitive(name="softplus", saves=("inputs",),
+           examples=unary(uniform(-30, 30), beta=1.0, threshold=20.0))
 def softplus(x, *, beta, threshold):
     """log(1 + e^(βx)) / β, exactly x where βx > threshold (as PyTorch); ∂/∂x = σ(βx)."""
     bx = x if beta == 1 else x * beta

@@ -1,9 +1,9 @@
 """Loss primitives, fused with the softmax or sigmoid before them (stable and cheaper):
 
 cross-entropy with logits z and target distribution q (class axis last):
-             ℓ = −Σ_c q_c log softmax(z)_c;  ∂ℓ/∂z = softmax(z) Σ_c q_c − q;  ∂ℓ/∂q = −log softmax(z)
+    ℓ = −Σ_c q_c log softmax(z)_c;  ∂ℓ/∂z = softmax(z) Σ_c q_c − q;  ∂ℓ/∂q = −log softmax(z)
 binary cross-entropy with logits:
-             ℓ = (1 − y) z + (1 + (w₊ − 1) y) softplus(−z);  ∂ℓ/∂z = (1 + (w₊ − 1) y) σ(z) − w₊ y
+    ℓ = (1 − y) z + (1 + (w₊ − 1) y) softplus(−z);  ∂ℓ/∂z = (1 + (w₊ − 1) y) σ(z) − w₊ y
 
 A loss primitive takes a static ``scale``: None keeps one loss per sample, a number returns
 scale · Σ losses (so 'mean' and 'sum' cost no extra node).

@@ -143,7 +143,8 @@ _logsumexp = _reduction("logsumexp", _logsumexp_forward, lambda x, out, axis: ex
 
 # ------------------------------------------------------------------------------ public API
 def reduction_axes(x, axis=None, keepdims=False, dim=None, keepdim=None):
-    """Normalise NumPy's (axis, keepdims) or PyTorch's (dim, keepdim) to (sorted tuple|None, bool)."""
+    """NumPy's (axis, keepdims) or PyTorch's (dim, keepdim), normalised to (sorted tuple|None,
+    bool)."""
     if dim is not None:
         axis = dim
     if keepdim is not None:
@@ -224,8 +225,9 @@ def _params(x, axis, keepdims, dim, keepdim):
 
 
 # ------------------------------------------------------------------------------ running sums
-@primitive(name="cumsum", saves=(), examples=fixed((lambda r: (r.normal(size=(2, 3)),), {"axis": 1}),
-                                         (lambda r: (r.normal(size=(4,)),), {"axis": 0})))
+@primitive(name="cumsum", saves=(),
+           examples=fixed((lambda r: (r.normal(size=(2, 3)),), {"axis": 1}),
+                          (lambda r: (r.normal(size=(4,)),), {"axis": 0})))
 def cumsum(x, *, axis):
     """Running sums along an axis; its adjoint is the running sum taken from the other end."""
     return np.cumsum(x, axis=axis)

@@ -1,5 +1,8 @@
 """The base of learning-rate schedulers: PyTorch's ``LRScheduler`` protocol (see lr_scheduler)."""
+from __future__ import annotations
+
 import warnings
+from typing import Any
 
 from .optimizer import Optimizer
 
@@ -12,7 +15,7 @@ class LRScheduler:
     #: than once per epoch.
     per_batch = False
 
-    def __init__(self, optimizer, last_epoch=-1):
+    def __init__(self, optimizer: Optimizer, last_epoch: int = -1) -> None:
         _check_optimizer(self, optimizer)
         self.optimizer = optimizer
         for i, group in enumerate(optimizer.param_groups):
@@ -34,14 +37,14 @@ class LRScheduler:
         finally:
             self._is_initial = False
 
-    def get_lr(self):
+    def get_lr(self) -> list[float]:
         raise NotImplementedError(f"{type(self).__name__} does not implement get_lr")
 
-    def get_last_lr(self):
+    def get_last_lr(self) -> list[float]:
         """The learning rates the last step set, one per parameter group."""
         return self._last_lr
 
-    def step(self, epoch=None):
+    def step(self, epoch: int | None = None) -> None:
         """Advance one epoch (or jump to `epoch`) and set the optimizer's learning rates."""
         self._step_count += 1
         if epoch is not None:
@@ -70,14 +73,14 @@ class LRScheduler:
     def _scaled(self, factor):
         return [group["lr"] * factor for group in self.optimizer.param_groups]
 
-    def state_dict(self):
+    def state_dict(self) -> dict[str, Any]:
         """Everything but the optimizer (save the optimizer's own state_dict beside it)."""
         return {key: value for key, value in self.__dict__.items() if key != "optimizer"}
 
-    def load_state_dict(self, state_dict):
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         self.__dict__.update(state_dict)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"{type(self).__name__}(last_epoch={self.last_epoch}, lr={self._last_lr})"
 
 

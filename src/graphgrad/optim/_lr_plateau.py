@@ -1,7 +1,14 @@
 """ReduceLROnPlateau: shrink the learning rate when a watched metric stops improving."""
+from __future__ import annotations
+
 import math
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Literal
 
 from ._lr_base import LRScheduler, _check_optimizer, _per_group
+
+if TYPE_CHECKING:
+    from .optimizer import Optimizer
 
 
 class ReduceLROnPlateau(LRScheduler):
@@ -10,8 +17,10 @@ class ReduceLROnPlateau(LRScheduler):
     best·(1 − threshold) (mode 'min', threshold_mode 'rel'), below best − threshold ('abs'), or
     the mirror images for mode 'max'. PyTorch's semantics."""
 
-    def __init__(self, optimizer, mode="min", factor=0.1, patience=10, threshold=1e-4,
-                 threshold_mode="rel", cooldown=0, min_lr=0.0, eps=1e-8):
+    def __init__(self, optimizer: Optimizer, mode: Literal["min", "max"] = "min",
+                 factor: float = 0.1, patience: int = 10, threshold: float = 1e-4,
+                 threshold_mode: Literal["rel", "abs"] = "rel", cooldown: int = 0,
+                 min_lr: float | Sequence[float] = 0.0, eps: float = 1e-8) -> None:
         if factor >= 1.0:
             raise ValueError(f"ReduceLROnPlateau: factor must be < 1, got {factor}")
         _check_optimizer(self, optimizer)
@@ -29,10 +38,10 @@ class ReduceLROnPlateau(LRScheduler):
         self.best, self.cooldown_counter, self.num_bad_epochs = self.mode_worse, 0, 0
 
     @property
-    def in_cooldown(self):
+    def in_cooldown(self) -> bool:
         return self.cooldown_counter > 0
 
-    def is_better(self, value, best):
+    def is_better(self, value: float, best: float) -> bool:
         if self.threshold_mode == "rel":
             scale = 1.0 - self.threshold if self.mode == "min" else 1.0 + self.threshold
             return value < best * scale if self.mode == "min" else value > best * scale
@@ -40,7 +49,7 @@ class ReduceLROnPlateau(LRScheduler):
             return value < best - self.threshold
         return value > best + self.threshold
 
-    def step(self, metrics, epoch=None):
+    def step(self, metrics: float, epoch: int | None = None) -> None:
         """Record this epoch's metric (e.g. the validation loss) and reduce the lr on a
         plateau."""
         current = float(metrics)

@@ -12,9 +12,16 @@ AdamW     Adam with decoupled weight decay θ ← θ(1 − ελ) instead of g + 
 NAdam     Adam with Nesterov momentum and the momentum schedule μ_t = β₁(1 − ½·0.96^(tψ))
 Adamax    u ← max(β₂u, |g| + δ);  θ ← θ − ε/(1−β₁ᵗ) · m / u
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from .optimizer import Optimizer, _decay
+
+if TYPE_CHECKING:
+    from .optimizer import ParamsT
 
 
 def _options(name, **options):
@@ -56,8 +63,9 @@ def _descend(p, numerator, denominator, step_size):
 class Adagrad(Optimizer):
     """Adagrad: divide by the root of the sum of squared gradients (``torch.optim.Adagrad``)."""
 
-    def __init__(self, params, lr=1e-2, lr_decay=0.0, weight_decay=0.0,
-                 initial_accumulator_value=0.0, eps=1e-10, *, maximize=False):
+    def __init__(self, params: ParamsT, lr: float = 1e-2, lr_decay: float = 0.0,
+                 weight_decay: float = 0.0, initial_accumulator_value: float = 0.0,
+                 eps: float = 1e-10, *, maximize: bool = False) -> None:
         super().__init__(params, _options(
             "Adagrad", lr=lr, lr_decay=lr_decay, eps=eps, weight_decay=weight_decay,
             initial_accumulator_value=initial_accumulator_value, maximize=maximize))
@@ -83,8 +91,9 @@ class Adagrad(Optimizer):
 class RMSprop(Optimizer):
     """RMSprop, optionally centered and with momentum (``torch.optim.RMSprop``)."""
 
-    def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0,
-                 centered=False, *, maximize=False):
+    def __init__(self, params: ParamsT, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
+                 weight_decay: float = 0.0, momentum: float = 0.0, centered: bool = False, *,
+                 maximize: bool = False) -> None:
         super().__init__(params, _options(
             "RMSprop", lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay, momentum=momentum,
             centered=centered, maximize=maximize))
@@ -120,7 +129,8 @@ class Adadelta(Optimizer):
     """Adadelta: step sizes from running averages of squared gradients and squared updates
     (``torch.optim.Adadelta``)."""
 
-    def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0.0, *, maximize=False):
+    def __init__(self, params: ParamsT, lr: float = 1.0, rho: float = 0.9, eps: float = 1e-6,
+                 weight_decay: float = 0.0, *, maximize: bool = False) -> None:
         if not 0.0 <= rho <= 1.0:
             raise ValueError(f"Adadelta: invalid rho {rho} (must be in [0, 1])")
         super().__init__(params, _options("Adadelta", lr=lr, rho=rho, eps=eps,
@@ -144,8 +154,9 @@ class Adadelta(Optimizer):
 class Adam(Optimizer):
     """Adam, optionally AMSGrad and with decoupled weight decay (``torch.optim.Adam``)."""
 
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
-                 amsgrad=False, *, maximize=False, decoupled_weight_decay=False):
+    def __init__(self, params: ParamsT, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 0.0, amsgrad: bool = False, *,
+                 maximize: bool = False, decoupled_weight_decay: bool = False) -> None:
         super().__init__(params, _options(
             type(self).__name__, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
             amsgrad=amsgrad, maximize=maximize, decoupled_weight_decay=decoupled_weight_decay))
@@ -184,8 +195,9 @@ def _weight_decay(p, g, group, lr):
 class AdamW(Adam):
     """Adam with decoupled weight decay (Loshchilov & Hutter; ``torch.optim.AdamW``)."""
 
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2,
-                 amsgrad=False, *, maximize=False):
+    def __init__(self, params: ParamsT, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 1e-2, amsgrad: bool = False, *,
+                 maximize: bool = False) -> None:
         super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize,
                          decoupled_weight_decay=True)
 
@@ -193,8 +205,9 @@ class AdamW(Adam):
 class NAdam(Optimizer):
     """Adam with Nesterov momentum (Dozat; ``torch.optim.NAdam``)."""
 
-    def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
-                 momentum_decay=4e-3, decoupled_weight_decay=False, *, maximize=False):
+    def __init__(self, params: ParamsT, lr: float = 2e-3, betas: tuple[float, float] = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 0.0, momentum_decay: float = 4e-3,
+                 decoupled_weight_decay: bool = False, *, maximize: bool = False) -> None:
         super().__init__(params, _options(
             "NAdam", lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
             momentum_decay=momentum_decay, decoupled_weight_decay=decoupled_weight_decay,
@@ -222,8 +235,8 @@ class NAdam(Optimizer):
 class Adamax(Optimizer):
     """Adam with the infinity norm (``torch.optim.Adamax``)."""
 
-    def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, *,
-                 maximize=False):
+    def __init__(self, params: ParamsT, lr: float = 2e-3, betas: tuple[float, float] = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 0.0, *, maximize: bool = False) -> None:
         super().__init__(params, _options("Adamax", lr=lr, betas=betas, eps=eps,
                                           weight_decay=weight_decay, maximize=maximize))
 

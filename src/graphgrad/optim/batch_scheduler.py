@@ -8,6 +8,20 @@ at the epochs where a schedule would divide ε by k reaches similar results with
 increase the batch size", 2018). Once |B| reaches ``max_batch_size`` the scheduler falls back
 to dividing the learning rate by the factor, as they do.
 """
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from typing import Protocol
+
+    from .optimizer import Optimizer
+
+    class Batched(Protocol):
+        """A data loader whose batch size can be changed (gg.data.DataLoader)."""
+
+        batch_size: int
 
 
 class BatchSizeScheduler:
@@ -22,8 +36,9 @@ class BatchSizeScheduler:
 
     per_batch = False  # stepped once per epoch, as the lr schedulers (see LRScheduler)
 
-    def __init__(self, loader, milestones=None, step_size=None, factor=2, max_batch_size=None,
-                 optimizer=None, last_epoch=0):
+    def __init__(self, loader: Batched, milestones: Sequence[int] | None = None,
+                 step_size: int | None = None, factor: float = 2, max_batch_size: int | None = None,
+                 optimizer: Optimizer | None = None, last_epoch: int = 0) -> None:
         if (milestones is None) == (step_size is None):
             raise ValueError("BatchSizeScheduler: give either milestones (epochs) or step_size")
         if factor <= 1:
@@ -41,7 +56,7 @@ class BatchSizeScheduler:
             return self.milestones.count(epoch)
         return int(epoch > 0 and epoch % self.step_size == 0)
 
-    def step(self):
+    def step(self) -> None:
         """Advance one epoch: grow the batch (or shrink the lr) at a milestone."""
         self.last_epoch += 1
         for _ in range(self._is_milestone(self.last_epoch)):
@@ -52,12 +67,12 @@ class BatchSizeScheduler:
                 for group in self.optimizer.param_groups:
                     group["lr"] = group["lr"] / self.factor
 
-    def get_last_batch_size(self):
+    def get_last_batch_size(self) -> int:
         return self.loader.batch_size
 
-    def state_dict(self):
+    def state_dict(self) -> dict[str, int]:
         return {"last_epoch": self.last_epoch, "batch_size": self.loader.batch_size}
 
-    def load_state_dict(self, state_dict):
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         self.last_epoch = int(state_dict["last_epoch"])
         self.loader.batch_size = int(state_dict["batch_size"])

@@ -1,10 +1,19 @@
 """Closure-driven optimizers (L-BFGS, conjugate gradients, line-search GD): all parameters seen
 as one flat vector x, with f(x) and ∇f(x) evaluated by the user's closure, several times per
 step."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 
 from ..grad_mode import enable_grad, no_grad
 from .optimizer import Optimizer
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from .optimizer import ParamsT
 
 
 class FlatParams:
@@ -60,13 +69,13 @@ class ClosureOptimizer(Optimizer):
     one_group_message = ("{name} works on one vector of all parameters: it takes no parameter "
                          "groups")
 
-    def __init__(self, params, defaults):
+    def __init__(self, params: ParamsT, defaults: dict[str, Any]) -> None:
         super().__init__(params, defaults)
         if len(self.param_groups) != 1:
             raise ValueError(self.one_group_message.format(name=type(self).__name__))
         self._flat = FlatParams(self.param_groups[0]["params"])
 
-    def step(self, closure=None):
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
         if closure is None:
             raise TypeError(f"{type(self).__name__}.step needs a closure that re-evaluates the "
                             "model: def closure(): opt.zero_grad(); loss = loss_fn(...); "

@@ -10,7 +10,14 @@ which conjugacy is spent on a quadratic), when successive gradients are far from
 On a strictly convex quadratic with exact line searches CG ends in at most n steps, and the
 error in the A-norm shrinks at least like 2((√κ − 1)/(√κ + 1))^k (Nocedal & Wright, §5.1).
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Literal
+
 from .line_search import LineSearchDescent
+
+if TYPE_CHECKING:
+    from .optimizer import ParamsT
 
 _BETAS = {"fletcher_reeves": "fletcher_reeves", "fr": "fletcher_reeves",
           "fletcher-reeves": "fletcher_reeves", "polak_ribiere": "polak_ribiere",
@@ -21,9 +28,11 @@ class ConjugateGradient(LineSearchDescent):
     """Nonlinear conjugate gradients with a strong-Wolfe line search (c₂ = 0.1 by default, as
     CG needs a fairly exact search). Driven by a closure, like ``LBFGS``."""
 
-    def __init__(self, params, lr=1.0, beta="polak_ribiere", max_iter=20, restart=None,
-                 powell=0.1, line_search="strong_wolfe", c1=1e-4, c2=0.1, shrink=0.5,
-                 max_ls=25, tolerance_grad=1e-7, tolerance_change=1e-9):
+    def __init__(self, params: ParamsT, lr: float = 1.0, beta: str = "polak_ribiere",
+                 max_iter: int = 20, restart: int | None = None, powell: float | None = 0.1,
+                 line_search: Literal["armijo", "strong_wolfe"] = "strong_wolfe", c1: float = 1e-4,
+                 c2: float = 0.1, shrink: float = 0.5, max_ls: int = 25,
+                 tolerance_grad: float = 1e-7, tolerance_change: float = 1e-9) -> None:
         kind = _BETAS.get(str(beta).lower())
         if kind is None:
             raise ValueError(f"ConjugateGradient: beta must be 'fletcher_reeves' or "

@@ -6,10 +6,17 @@ two-loop recursion (Nocedal & Wright, Alg. 7.4); PyTorch's ``torch.optim.LBFGS``
     r ← γ q,  γ = s_mᵀy_m / y_mᵀy_m
     for k oldest→newest: β = ρ_k y_kᵀr,  r ← r + (α_k − β) s_k;   d = r
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Literal
+
 import numpy as np
 
 from .closure import ClosureOptimizer
 from .line_search import strong_wolfe
+
+if TYPE_CHECKING:
+    from .optimizer import ParamsT
 
 
 class LBFGS(ClosureOptimizer):
@@ -19,8 +26,10 @@ class LBFGS(ClosureOptimizer):
 
     one_group_message = "{name} doesn't support per-parameter options (parameter groups)"
 
-    def __init__(self, params, lr=1.0, max_iter=20, max_eval=None, tolerance_grad=1e-7,
-                 tolerance_change=1e-9, history_size=100, line_search_fn=None):
+    def __init__(self, params: ParamsT, lr: float = 1.0, max_iter: int = 20,
+                 max_eval: int | None = None, tolerance_grad: float = 1e-7,
+                 tolerance_change: float = 1e-9, history_size: int = 100,
+                 line_search_fn: Literal["strong_wolfe"] | None = None) -> None:
         if lr < 0:
             raise ValueError(f"LBFGS: invalid learning rate {lr} (must be >= 0)")
         if line_search_fn not in (None, "strong_wolfe"):

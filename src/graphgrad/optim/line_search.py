@@ -10,14 +10,26 @@ With φ(t) = f(x + t d) and φ'(t) = ∇f(x + t d)·d (φ'(0) < 0):
 strong-Wolfe point and zooms in on it with safeguarded cubic interpolation (Nocedal & Wright,
 Alg. 3.5-3.6; the same algorithm, step for step, as PyTorch's L-BFGS line search).
 """
+from __future__ import annotations
+
 import math
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
 from .closure import ClosureOptimizer
 
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
-def cubic_minimum(x1, f1, g1, x2, f2, g2, bounds=None):
+    from .optimizer import ParamsT
+
+    #: φ(t) -> (f(x + t d), ∇f(x + t d))
+    Phi = Callable[[float], tuple[float, np.ndarray]]
+
+
+def cubic_minimum(x1: float, f1: float, g1: float, x2: float, f2: float, g2: float,
+                  bounds: tuple[float, float] | None = None) -> float:
     """Minimiser of the cubic through (x1, f1, f1' = g1) and (x2, f2, g2), clipped to bounds
     (default: the interval); the bounds' midpoint when the cubic has no minimum."""
     low, high = bounds if bounds is not None else (min(x1, x2), max(x1, x2))
@@ -44,7 +56,9 @@ class _Point:
         self.t, self.f, self.g, self.gtd = t, f, g, gtd
 
 
-def strong_wolfe(phi, d, t, f, g, gtd, c1=1e-4, c2=0.9, tolerance_change=1e-9, max_ls=25):
+def strong_wolfe(phi: Phi, d: np.ndarray, t: float, f: float, g: np.ndarray, gtd: float,
+                 c1: float = 1e-4, c2: float = 0.9, tolerance_change: float = 1e-9,
+                 max_ls: int = 25) -> tuple[float, np.ndarray, float, int]:
     """A step t satisfying the strong Wolfe conditions along d, starting the search at t.
 
     phi(t) -> (f(x + t d), ∇f(x + t d)); f, g, gtd: f(x), ∇f(x), ∇f(x)·d.
@@ -123,7 +137,8 @@ def _probe(phi, t, d):
     return f_new, g_new, float(g_new @ d)
 
 
-def backtracking(phi, d, t, f, gtd, c1=1e-4, shrink=0.5, max_ls=30):
+def backtracking(phi: Phi, d: np.ndarray, t: float, f: float, gtd: float, c1: float = 1e-4,
+                 shrink: float = 0.5, max_ls: int = 30) -> tuple[float, np.ndarray, float, int]:
     """The first of t, ρt, ρ²t, … with Armijo's sufficient decrease φ(t) ≤ f + c₁ t φ'(0).
 
     Returns (f_new, g_new, t, evaluations); after max_ls failures the last (smallest) trial.
@@ -144,7 +159,7 @@ class LineSearchDescent(ClosureOptimizer):
     loss or the step changes by less than tolerance_change. Subclasses give ``_direction`` and
     ``_initial_step``."""
 
-    def __init__(self, params, defaults):
+    def __init__(self, params: ParamsT, defaults: dict[str, Any]) -> None:
         name = type(self).__name__
         if defaults["line_search"] not in ("armijo", "strong_wolfe"):
             raise ValueError(f"{name}: line_search must be 'armijo' or 'strong_wolfe', got "
@@ -195,8 +210,10 @@ class LineSearchGD(LineSearchDescent):
     backtracking until Armijo's condition holds (the default) or from a strong-Wolfe search;
     every search starts at t = lr."""
 
-    def __init__(self, params, lr=1.0, max_iter=20, line_search="armijo", c1=1e-4, c2=0.9,
-                 shrink=0.5, max_ls=30, tolerance_grad=1e-7, tolerance_change=1e-9):
+    def __init__(self, params: ParamsT, lr: float = 1.0, max_iter: int = 20,
+                 line_search: Literal["armijo", "strong_wolfe"] = "armijo", c1: float = 1e-4,
+                 c2: float = 0.9, shrink: float = 0.5, max_ls: int = 30,
+                 tolerance_grad: float = 1e-7, tolerance_change: float = 1e-9) -> None:
         super().__init__(params, dict(lr=lr, max_iter=max_iter, line_search=line_search, c1=c1,
                                       c2=c2, shrink=shrink, max_ls=max_ls,
                                       tolerance_grad=tolerance_grad,

@@ -7,34 +7,48 @@ Like PyTorch's, the updates are chainable: each multiplies the current lr by a f
 schedulers on one optimizer compose. ``step(epoch)`` (deprecated in PyTorch) jumps to an epoch
 with the closed form.
 """
+from __future__ import annotations
+
 import bisect
 import math
 import types
 from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from ._lr_base import LRScheduler, _per_group
 from ._lr_cycles import CosineAnnealingWarmRestarts, OneCycleLR
 from ._lr_plateau import ReduceLROnPlateau
 
+if TYPE_CHECKING:
+    from .optimizer import Optimizer
+
+__all__ = ["LRScheduler", "LambdaLR", "MultiplicativeLR", "StepLR", "MultiStepLR", "ConstantLR",
+           "LinearLR", "ExponentialLR", "PolynomialLR", "CosineAnnealingLR",
+           "CosineAnnealingWarmRestarts", "OneCycleLR", "ReduceLROnPlateau", "SequentialLR",
+           "ChainedScheduler"]
+
 
 class LambdaLR(LRScheduler):
     """ε_t = ε₀ · λ(t), with λ a function of the epoch (one per group, or one for all)."""
 
-    def __init__(self, optimizer, lr_lambda, last_epoch=-1):
+    def __init__(self, optimizer: Optimizer,
+                 lr_lambda: Callable[[int], float] | Sequence[Callable[[int], float]],
+                 last_epoch: int = -1) -> None:
         self.lr_lambdas = _per_group("lr_lambda", optimizer, lr_lambda)
         super().__init__(optimizer, last_epoch)
 
-    def get_lr(self):
+    def get_lr(self) -> list[float]:
         return [base * fn(self.last_epoch) for fn, base in zip(self.lr_lambdas, self.base_lrs)]
 
-    def state_dict(self):
+    def state_dict(self) -> dict[str, Any]:
         """Functions are not saved (only callable objects' attributes), as in PyTorch."""
         state = {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "lr_lambdas")}
         state["lr_lambdas"] = [None if isinstance(fn, types.FunctionType)
                                else dict(getattr(fn, "__dict__", {})) for fn in self.lr_lambdas]
         return state
 
-    def load_state_dict(self, state_dict):
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         state = dict(state_dict)
         saved = state.pop("lr_lambdas", [None] * len(self.lr_lambdas))
         self.__dict__.update(state)
@@ -46,7 +60,7 @@ class LambdaLR(LRScheduler):
 class MultiplicativeLR(LambdaLR):
     """ε_t = ε_{t−1} · λ(t) (from epoch 1 on)."""
 
-    def get_lr(self):
+    def get_lr(self) -> list[float]:
         if self._is_initial:
             return self._current()
         return [group["lr"] * fn(self.last_epoch)
@@ -56,11 +70,12 @@ class MultiplicativeLR(LambdaLR):
 class StepLR(LRScheduler):
     """ε ← γ ε every `step_size` epochs:  ε_t = ε₀ γ^⌊t / step_size⌋."""
 
-    def __init__(self, optimizer, step_size, gamma=0.1, last_epoch=-1):
+    def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1,
+                 last_epoch: int = -1) -> None:
         self.step_size, self.gamma = step_size, gamma
         super().__init__(optimizer, last_epoch)
 
-    def get_lr(self):
+    def get_lr(self) -> list[float]:
         if self.last_epoch == 0 or self.last_epoch % self.step_size:
             return self._current()
         return self._scaled(self.gamma)
@@ -72,11 +87,12 @@ class StepLR(LRScheduler):
 class MultiStepLR(LRScheduler):
     """ε ← γ ε at each milestone epoch (a milestone listed twice decays twice)."""
 
-    def __init__(self, optimizer, milestones, gamma=0.1, last_epoch=-1):
+    def __init__(self, optimizer: Optimizer, milestones: Iterable[int], gamma: float = 0.1,
+                 last_epoch: int = -1) -> None:
         self.milestones, self.gamma = Counter(milestones), gamma
         super().__init__(optimizer, last_epoch)
 
-    def get_lr(self):
+    def get_lr(self) -> list[float]:
         if self.last_epoch not in self.milestones:
             return self._current()
         return self._scaled(self.gamma ** self.milestones[self.last_epoch])
@@ -89,13 +105,14 @@ class MultiStepLR(LRScheduler):
 class ConstantLR(LRScheduler):
     """ε_t = factor · ε₀ for the first `total_iters` epochs, then ε₀."""
 
-    def __init__(self, optimizer, factor=1.0 / 3, total_iters=5, last_epoch=-1):
+    def __init__(self, optimizer: Optimizer, factor: float = 1.0 / 3, total_iters: int = 5,
+                 last_epoch: int = -1) -> None:
         if not 0 <= factor <= 1:
             raise ValueError(f"ConstantLR: factor must be in [0, 1], got {factor}")
         self.factor, self.total_iters = factor, total_iters
         super().__init__(optimizer, last_epoch)
 
-    def get_lr(self):
+    def get_lr(self) -> list[float]:
         if self.last_epoch == 0:
             return self._scaled(self.factor)
         if self.last_epoch != self.total_iters:
@@ -111,8 +128,8 @@ class LinearLR(LRScheduler):
     """Linear warm-up (or decay): the factor goes from `start_factor` to `end_factor` over
     `total_iters` epochs, then stays."""
 
-    def __init__(self, optimizer, start_factor=1.0 / 3, end_factor=1.0, total_iters=5,
-                 last_epoch=-1):
+    def __init__(self, optimizer: Optimizer, start_factor: float = 1.0 / 3, end_factor: float = 1.0,
+                 total_iters: int = 5, last_epoch: int = -1) -> None:
         if not 0 < start_factor <= 1:
             raise ValueError(f"LinearLR: start_factor must be in (0, 1], got {start_factor}")
         if not 0 <= end_factor <= 1:
@@ -121,7 +138,7 @@ class LinearLR(LRScheduler):
         self.total_iters = total_iters
         super().__init__(optimizer, last_epoch)
 
-    def get_lr(self):
+    def get_lr(self) -> list[float]:
         if self.last_epoch == 0:
             return self._scaled(self.start_factor)
         if self._is_initial or self.last_epoch > self.total_iters:
@@ -139,11 +156,11 @@ class LinearLR(LRScheduler):
 class ExponentialLR(LRScheduler):
     """ε_t = ε₀ γ^t."""
 
-    def __init__(self, optimizer, gamma, last_epoch=-1):
+    def __init__(self, optimizer: Optimizer, gamma: float, last_epoch: int = -1) -> None:
         self.gamma = gamma
         super().__init__(optimizer, last_epoch)
 
-    def get_lr(self):
+    def get_lr(self) -> list[float]:
         return self._current() if self._is_initial else self._scaled(self.gamma)
 
     def _closed_form(self):
@@ -153,11 +170,12 @@ class ExponentialLR(LRScheduler):
 class PolynomialLR(LRScheduler):
     """ε_t = ε₀ (1 − min(t, T)/T)^power."""
 
-    def __init__(self, optimizer, total_iters=5, power=1.0, last_epoch=-1):
+    def __init__(self, optimizer: Optimizer, total_iters: int = 5, power: float = 1.0,
+                 last_epoch: int = -1) -> None:
         self.total_iters, self.power = total_iters, power
         super().__init__(optimizer, last_epoch)
 
-    def get_lr(self):
+    def get_lr(self) -> list[float]:
         if self._is_initial or self.last_epoch > self.total_iters:
             return self._current()
         t, total = self.last_epoch, self.total_iters
@@ -172,11 +190,12 @@ class CosineAnnealingLR(LRScheduler):
     """ε_t = η_min + (ε₀ − η_min)(1 + cos(π t / T_max))/2 (SGDR without restarts; past T_max
     the cosine continues, rising again, as in PyTorch)."""
 
-    def __init__(self, optimizer, T_max, eta_min=0.0, last_epoch=-1):
+    def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0,
+                 last_epoch: int = -1) -> None:
         self.T_max, self.eta_min = T_max, eta_min
         super().__init__(optimizer, last_epoch)
 
-    def get_lr(self):
+    def get_lr(self) -> list[float]:
         t, period, low = self.last_epoch, self.T_max, self.eta_min
         if self._is_initial:
             return self._current()
@@ -198,7 +217,8 @@ class SequentialLR(LRScheduler):
     """Run `schedulers` one after another, switching at the `milestones` (e.g. a LinearLR
     warm-up, then CosineAnnealingLR). Each takes over from its own epoch 0."""
 
-    def __init__(self, optimizer, schedulers, milestones, last_epoch=-1):
+    def __init__(self, optimizer: Optimizer, schedulers: Sequence[LRScheduler],
+                 milestones: Sequence[int], last_epoch: int = -1) -> None:
         _check_composable(self, optimizer, schedulers)
         if len(milestones) != len(schedulers) - 1:
             raise ValueError(f"SequentialLR: {len(schedulers)} schedulers need "
@@ -214,7 +234,7 @@ class SequentialLR(LRScheduler):
         first._initial_step()
         self._last_lr = first.get_last_lr()
 
-    def step(self):
+    def step(self) -> None:
         self.last_epoch += 1
         index = bisect.bisect_right(self._milestones, self.last_epoch)
         scheduler = self._schedulers[index]
@@ -224,12 +244,12 @@ class SequentialLR(LRScheduler):
             scheduler.step()
         self._last_lr = scheduler.get_last_lr()
 
-    def state_dict(self):
+    def state_dict(self) -> dict[str, Any]:
         state = {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "_schedulers")}
         state["_schedulers"] = [s.state_dict() for s in self._schedulers]
         return state
 
-    def load_state_dict(self, state_dict):
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         state = dict(state_dict)
         saved = state.pop("_schedulers")
         self.__dict__.update(state)
@@ -240,14 +260,15 @@ class SequentialLR(LRScheduler):
 class ChainedScheduler(LRScheduler):
     """Step several schedulers together; their (chainable) factors multiply."""
 
-    def __init__(self, schedulers, optimizer=None):
+    def __init__(self, schedulers: Sequence[LRScheduler],
+                 optimizer: Optimizer | None = None) -> None:
         schedulers = list(schedulers)
         optimizer = optimizer or (schedulers[0].optimizer if schedulers else None)
         _check_composable(self, optimizer, schedulers)
         self._schedulers, self.optimizer = schedulers, optimizer
         self._last_lr = self._current()
 
-    def step(self):
+    def step(self) -> None:
         for scheduler in self._schedulers:
             scheduler.step()
         self._last_lr = self._current()

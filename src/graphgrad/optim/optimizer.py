@@ -8,21 +8,30 @@ parameter saved by a recorded operation whose backward has not run yet is caught
 ``state_dict()`` has PyTorch's layout: ``{"state": {id: {...}}, "param_groups": [{..., "params":
 [ids]}]}`` with integer ids numbering the parameters over all groups in order.
 """
+from __future__ import annotations
+
 from collections import defaultdict
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..grad_mode import enable_grad, no_grad
 from ..tensor import Tensor, is_float
 
+if TYPE_CHECKING:
+    #: What an optimizer takes: tensors, (name, tensor) pairs as from named_parameters(), or
+    #: parameter groups (dicts with "params" and their own options).
+    ParamsT = Iterable[Tensor] | Iterable[tuple[str, Tensor]] | Iterable[dict[str, Any]]
+
 
 class Optimizer:
     """Base class: subclasses implement ``_update_group(group)`` (one step for one group)."""
 
-    def __init__(self, params, defaults):
+    def __init__(self, params: ParamsT, defaults: dict[str, Any]) -> None:
         self.defaults = dict(defaults)
-        self.state = defaultdict(dict)
-        self.param_groups = []
+        self.state: defaultdict[Tensor, dict[str, Any]] = defaultdict(dict)
+        self.param_groups: list[dict[str, Any]] = []
         if isinstance(params, Tensor):
             raise TypeError(f"{type(self).__name__}: params must be an iterable of tensors or of "
                             "dicts (parameter groups), got a single Tensor; wrap it in a list")
@@ -35,7 +44,7 @@ class Optimizer:
             self.add_param_group(group)
 
     # ----------------------------------------------------------------- groups
-    def add_param_group(self, param_group):
+    def add_param_group(self, param_group: dict[str, Any]) -> None:
         """Add a group of parameters with its own options (e.g. a smaller lr for a backbone)."""
         if not isinstance(param_group, dict):
             raise TypeError(f"a parameter group must be a dict, got {type(param_group).__name__}")
@@ -43,7 +52,7 @@ class Optimizer:
         params = group["params"]
         params = [params] if isinstance(params, Tensor) else list(params)
         names = None
-        if params and isinstance(params[0], tuple):  # named parameters, as module.named_parameters()
+        if params and isinstance(params[0], tuple):  # (name, parameter): named_parameters()
             names = [name for name, _ in params]
             params = [p for _, p in params]
         for p in params:
@@ -60,7 +69,7 @@ class Optimizer:
         self.param_groups.append(group)
 
     # ----------------------------------------------------------------- stepping
-    def zero_grad(self, set_to_none=True):
+    def zero_grad(self, set_to_none: bool = True) -> None:
         """Forget the gradients: ``.grad = None`` (default) or fill them with zeros."""
         for group in self.param_groups:
             for p in group["params"]:
@@ -73,7 +82,7 @@ class Optimizer:
                 else:
                     p.grad.data[...] = 0
 
-    def step(self, closure=None):
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """One update of every parameter that has a gradient. ``closure`` (optional) re-evaluates
         the model with gradients on and returns the loss, which step returns."""
         loss = None
@@ -101,7 +110,7 @@ class Optimizer:
                 yield p, (-g if maximize else g)
 
     # ----------------------------------------------------------------- saving and loading
-    def state_dict(self):
+    def state_dict(self) -> dict[str, Any]:
         """A copy of the state and the hyper-parameters, parameters named by integer ids."""
         ids, groups = {}, []
         for group in self.param_groups:
@@ -115,7 +124,7 @@ class Optimizer:
                  if id(p) in ids}
         return {"state": state, "param_groups": groups}
 
-    def load_state_dict(self, state_dict):
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         """Restore what ``state_dict()`` returned (from an optimizer of the same shape). Saved
         buffers are copied and cast to their parameter's dtype; ids may be ints or strings."""
         saved_groups = state_dict["param_groups"]
@@ -141,7 +150,7 @@ class Optimizer:
             options = {k: _plain(v) for k, v in saved.items() if k not in ("params", "param_names")}
             group.update(options)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         lines = [f"{type(self).__name__} ("]
         for i, group in enumerate(self.param_groups):
             lines.append(f"Parameter Group {i}")

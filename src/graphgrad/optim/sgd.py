@@ -9,17 +9,25 @@ with PyTorch's update (003 §3.4.1, §3.4.4).
 With τ = 0 this is 003's v ← γv − εg, θ ← θ + v written with b = −v/ε (PyTorch's convention,
 which keeps the buffer independent of the learning rate so schedules can change ε).
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from ..tensor import Tensor
 from .optimizer import Optimizer, _decay
 
+if TYPE_CHECKING:
+    from .optimizer import ParamsT
+
 
 class SGD(Optimizer):
-    """Gradient descent: plain, with momentum, or Nesterov momentum (PyTorch's ``torch.optim.SGD``)."""
+    """Gradient descent: plain, with momentum, or Nesterov momentum (``torch.optim.SGD``)."""
 
-    def __init__(self, params, lr=1e-3, momentum=0.0, dampening=0.0, weight_decay=0.0,
-                 nesterov=False, *, maximize=False):
+    def __init__(self, params: ParamsT, lr: float = 1e-3, momentum: float = 0.0,
+                 dampening: float = 0.0, weight_decay: float = 0.0, nesterov: bool = False, *,
+                 maximize: bool = False) -> None:
         if lr < 0:
             raise ValueError(f"SGD: invalid learning rate {lr} (must be >= 0)")
         if momentum < 0:

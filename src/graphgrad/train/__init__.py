@@ -14,4 +14,5 @@ from .plots import new_figure, plot_decision_boundary, plot_history, predict_cla
 
 __all__ = ["fit", "evaluate", "train_epoch", "accuracy", "as_loader", "Run", "History",
            "Callback", "EarlyStopping", "ModelCheckpoint", "LambdaCallback", "save_checkpoint",
-           "load_checkpoint", "new_figure", "plot_history", "plot_decision_boundary", "predict_classes"]
+           "load_checkpoint", "new_figure", "plot_history", "plot_decision_boundary",
+           "predict_classes"]
