@@ -66,17 +66,25 @@ def test_mislabelled_pairs_are_rejected(tmp_path):
 
 @pytest.fixture
 def server(tmp_path):
-    """An HTTP server on 127.0.0.1 serving tmp_path/www, stopped after the test."""
+    """An HTTP server on 127.0.0.1 serving tmp_path/www, stopped after the test.
+
+    serve_forever looks for shutdown() every poll_interval seconds (0.5 s by default, which
+    was the whole teardown); at 10 ms the server stops at once, and the thread is joined."""
     root = tmp_path / "www"
     root.mkdir()
     handler = partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
     handler.log_message = lambda *args: None
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.01},
+                              daemon=True)
     thread.start()
-    yield root, f"http://127.0.0.1:{httpd.server_address[1]}/"
-    httpd.shutdown()
-    httpd.server_close()
+    try:
+        yield root, f"http://127.0.0.1:{httpd.server_address[1]}/"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(timeout=5)
+        assert not thread.is_alive(), "the loopback server did not stop"
 
 
 def _publish(root, n_train=8, n_test=4):

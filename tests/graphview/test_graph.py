@@ -236,8 +236,7 @@ def test_tensor_deltas_are_jacobians_matching_backward_and_jacfwd(rng):
     np.testing.assert_allclose(g.backward_propagation(h)[W1], jac, rtol=1e-12, atol=1e-14)
 
 
-def test_tensor_local_derivative_against_torch(rng):
-    torch = pytest.importorskip("torch", reason="PyTorch is the oracle for this Jacobian")
+def test_tensor_local_derivative_against_torch(rng, torch):
     a = gg.tensor(rng.normal(size=(2, 3)), requires_grad=True, name="a")
     b = gg.tensor(rng.normal(size=(3,)), requires_grad=True, name="b")
     y = gg.softmax(a * b, axis=-1)

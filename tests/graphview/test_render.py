@@ -11,7 +11,7 @@ import graphgrad.graphview.render as render
 from graphgrad.graphview.render import GraphvizNotFoundError
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None,
-                               reason="Graphviz's `dot` is not installed (apt-get install graphviz)")
+                               reason="Graphviz's dot is not installed (apt-get install graphviz)")
 RED, BLUE = "#c00000", "#1f4fd1"
 
 

@@ -7,18 +7,15 @@ import graphgrad as gg
 from graphgrad import nn
 from graphgrad.nn import functional as F
 
-torch = pytest.importorskip("torch", reason="attention is checked against PyTorch")
-TF = torch.nn.functional
 
-
-def _pair(shape, seed):
-    x = np.random.default_rng(seed).normal(size=shape)
-    return gg.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+def _normal(shape, seed):
+    return np.random.default_rng(seed).normal(size=shape)
 
 
 @pytest.mark.parametrize("mask", ["none", "bool", "float", "causal"])
-def test_scaled_dot_product_attention_matches_torch(mask):
-    (q, qt), (k, kt), (v, vt) = _pair((2, 3, 4, 8), 0), _pair((2, 3, 6, 8), 1), _pair((2, 3, 6, 5), 2)
+def test_scaled_dot_product_attention_matches_torch(mask, torch, TF, both):
+    (q, k, v), (qt, kt, vt) = both.leaves(_normal((2, 3, 4, 8), 0), _normal((2, 3, 6, 8), 1),
+                                          _normal((2, 3, 6, 5), 2))
     options, reference = {}, {}
     if mask == "bool":
         allowed = np.random.default_rng(3).uniform(size=(4, 6)) > 0.3
@@ -31,18 +28,14 @@ def test_scaled_dot_product_attention_matches_torch(mask):
         options["is_causal"] = reference["is_causal"] = True
     out = F.scaled_dot_product_attention(q, k, v, scale=0.3, **options)
     expected = TF.scaled_dot_product_attention(qt, kt, vt, scale=0.3, **reference)
-    np.testing.assert_allclose(out.numpy(), expected.detach().numpy(), rtol=1e-12, atol=1e-14)
-    g = np.random.default_rng(5).normal(size=out.shape)
-    out.backward(g)
-    expected.backward(torch.tensor(g))
-    for ours, theirs in ((q, qt), (k, kt), (v, vt)):
-        np.testing.assert_allclose(ours.grad.numpy(), theirs.grad.numpy(), rtol=1e-11, atol=1e-13)
-    default = F.scaled_dot_product_attention(q, k, v)
-    np.testing.assert_allclose(default.numpy(), TF.scaled_dot_product_attention(qt, kt, vt)
-                               .detach().numpy(), rtol=1e-12)
+    both.assert_same(out, expected, rtol=1e-12, atol=1e-14)
+    both.backward(out, expected, np.random.default_rng(5).normal(size=out.shape))
+    both.assert_same_grads([q, k, v], [qt, kt, vt], rtol=1e-11, atol=1e-13)
+    both.assert_same(F.scaled_dot_product_attention(q, k, v),
+                     TF.scaled_dot_product_attention(qt, kt, vt), rtol=1e-12)
 
 
-def _copy_weights(ours, theirs):
+def _copy_weights(torch, ours, theirs):
     with torch.no_grad():
         for name, p in theirs.named_parameters():
             p.copy_(torch.tensor(dict(ours.named_parameters())[name].numpy()))
@@ -50,7 +43,7 @@ def _copy_weights(ours, theirs):
 
 @pytest.mark.parametrize("batch_first", [True, False])
 @pytest.mark.parametrize("cross", [False, True])
-def test_multihead_attention_matches_torch(batch_first, cross):
+def test_multihead_attention_matches_torch(batch_first, cross, torch, both):
     kdim = 5 if cross else None
     ours = nn.MultiheadAttention(8, 2, kdim=kdim, vdim=kdim, batch_first=batch_first,
                                  dtype=gg.float64, generator=0)
@@ -58,45 +51,41 @@ def test_multihead_attention_matches_torch(batch_first, cross):
                                          dtype=torch.float64)
     assert sorted(n for n, _ in ours.named_parameters()) == sorted(
         n for n, _ in theirs.named_parameters())
-    _copy_weights(ours, theirs)
+    _copy_weights(torch, ours, theirs)
     shape = (3, 4, 8) if batch_first else (4, 3, 8)
     source = (3, 6, kdim or 8) if batch_first else (6, 3, kdim or 8)
-    (x, xt) = _pair(shape, 1)
-    (m, mt) = _pair(source, 2) if cross else (x, xt)
+    x, xt = both.leaf(_normal(shape, 1))
+    m, mt = both.leaf(_normal(source, 2)) if cross else (x, xt)
     padding = np.zeros((3, 6 if cross else 4), bool)
     padding[0, -1] = padding[2, -2:] = True
     attn_mask = np.random.default_rng(3).uniform(size=(4, 6 if cross else 4)) > 0.7
     attn_mask[:, 0] = False
     for kwargs in ({}, {"key_padding_mask": padding, "attn_mask": attn_mask},
                    {"average_attn_weights": False}):
-        torch_kwargs = {k: torch.tensor(v) for k, v in kwargs.items() if k != "average_attn_weights"}
+        torch_kwargs = {k: torch.tensor(v) for k, v in kwargs.items()
+                        if k != "average_attn_weights"}
         if "average_attn_weights" in kwargs:
             torch_kwargs["average_attn_weights"] = False
         out, weights = ours(x, m, m, **kwargs)
         expected, expected_weights = theirs(xt, mt, mt, **torch_kwargs)
-        np.testing.assert_allclose(out.numpy(), expected.detach().numpy(), rtol=1e-11, atol=1e-13)
-        np.testing.assert_allclose(weights.numpy(), expected_weights.detach().numpy(),
-                                   rtol=1e-11, atol=1e-13)
-    g = np.random.default_rng(6).normal(size=out.shape)
-    out.backward(g)
-    expected.backward(torch.tensor(g))
+        both.assert_same([out, weights], [expected, expected_weights], rtol=1e-11, atol=1e-13)
+    both.backward(out, expected, np.random.default_rng(6).normal(size=out.shape))
     grads = dict(theirs.named_parameters())
     for name, p in ours.named_parameters():
-        np.testing.assert_allclose(p.grad.numpy(), grads[name].grad.numpy(), rtol=1e-10,
-                                   atol=1e-12, err_msg=name)
-    np.testing.assert_allclose(x.grad.numpy(), xt.grad.numpy(), rtol=1e-10, atol=1e-12)
+        both.assert_same(p.grad, grads[name].grad, rtol=1e-10, atol=1e-12, err_msg=name)
+    both.assert_same_grads([x], [xt], rtol=1e-10, atol=1e-12)
 
 
-def test_multihead_attention_unbatched_causal_and_initialisation():
+def test_multihead_attention_unbatched_causal_and_initialisation(torch, both):
     ours = nn.MultiheadAttention(6, 3, dtype=gg.float64, generator=1)
     theirs = torch.nn.MultiheadAttention(6, 3, dtype=torch.float64)
-    _copy_weights(ours, theirs)
-    x, xt = _pair((5, 6), 0)
+    _copy_weights(torch, ours, theirs)
+    x, xt = both.leaf(_normal((5, 6), 0))
     causal = torch.nn.Transformer.generate_square_subsequent_mask(5, dtype=torch.float64)
     out, weights = ours(x, x, x, attn_mask=causal.numpy(), need_weights=True)
     expected, expected_weights = theirs(xt, xt, xt, attn_mask=causal)
-    np.testing.assert_allclose(out.numpy(), expected.detach().numpy(), rtol=1e-11, atol=1e-13)
-    np.testing.assert_allclose(weights.numpy(), expected_weights.detach().numpy(), rtol=1e-11)
+    both.assert_same(out, expected, rtol=1e-11, atol=1e-13)
+    both.assert_same(weights, expected_weights, rtol=1e-11)
     assert ours(x, x, x, need_weights=False)[1] is None
     assert np.all(ours.in_proj_bias.numpy() == 0) and np.all(ours.out_proj.bias.numpy() == 0)
     bound = np.sqrt(6 / (6 + 18))            # xavier_uniform_ on the (3E, E) in_proj_weight

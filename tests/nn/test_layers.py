@@ -9,29 +9,23 @@ import graphgrad as gg
 from graphgrad import nn
 from graphgrad.nn import functional as F
 
-torch = pytest.importorskip("torch", reason="layers are checked against PyTorch")
-
 
 @pytest.mark.parametrize("shape", [(5, 3), (3,), (2, 4, 3)])
 @pytest.mark.parametrize("bias", [True, False])
-def test_linear_matches_torch(shape, bias):
+def test_linear_matches_torch(shape, bias, torch, both):
     layer = nn.Linear(3, 2, bias=bias, dtype=gg.float64, generator=0)
     reference = torch.nn.Linear(3, 2, bias=bias, dtype=torch.float64)
     with torch.no_grad():
         reference.weight.copy_(torch.tensor(layer.weight.numpy()))
         if bias:
             reference.bias.copy_(torch.tensor(layer.bias.numpy()))
-    x = np.random.default_rng(1).normal(size=shape)
-    xg, xt = gg.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    xg, xt = both.leaf(np.random.default_rng(1).normal(size=shape))
     g = np.random.default_rng(2).normal(size=shape[:-1] + (2,))
     out, expected = layer(xg), reference(xt)
-    np.testing.assert_allclose(out.numpy(), expected.detach().numpy(), rtol=1e-14)
-    out.backward(g)
-    expected.backward(torch.tensor(g))
-    np.testing.assert_allclose(xg.grad.numpy(), xt.grad.numpy(), rtol=1e-13)
-    np.testing.assert_allclose(layer.weight.grad.numpy(), reference.weight.grad.numpy(), rtol=1e-13)
-    if bias:
-        np.testing.assert_allclose(layer.bias.grad.numpy(), reference.bias.grad.numpy(), rtol=1e-13)
+    both.assert_same(out, expected, rtol=1e-14)
+    both.backward(out, expected, g)
+    both.assert_same_grads([xg, layer.weight] + ([layer.bias] if bias else []),
+                           [xt, reference.weight] + ([reference.bias] if bias else []), rtol=1e-13)
 
 
 @pytest.mark.parametrize("order", ["F", "C"])
@@ -52,7 +46,7 @@ def test_linear_shape_error_names_the_operation():
         nn.Linear(3, 2)(gg.zeros(4, 5))
 
 
-def test_linear_initialisation_follows_pytorch():
+def test_linear_initialisation_follows_pytorch(torch):
     """W, b ~ U(±1/√in): the bounds, the spread of a uniform, and reproducibility by seed."""
     layer = nn.Linear(400, 300, generator=5)
     bound = 1 / math.sqrt(400)
@@ -70,7 +64,7 @@ def test_linear_initialisation_follows_pytorch():
     assert not np.array_equal(nn.Linear(4, 4).weight.numpy(), first)
 
 
-def test_init_functions():
+def test_init_functions(torch):
     w = nn.Parameter(np.empty((200, 300), np.float32))
     for name in ("relu", "tanh", "sigmoid", "linear", "selu"):
         assert nn.init.calculate_gain(name) == pytest.approx(torch.nn.init.calculate_gain(name))
@@ -102,7 +96,7 @@ def test_init_functions():
         nn.init.calculate_gain("swishy")
 
 
-def test_embedding_matches_torch_including_padding():
+def test_embedding_matches_torch_including_padding(torch, both):
     layer = nn.Embedding(6, 3, padding_idx=2, dtype=gg.float64, generator=0)
     assert np.all(layer.weight.numpy()[2] == 0)
     reference = torch.nn.Embedding(6, 3, padding_idx=2, dtype=torch.float64)
@@ -111,18 +105,15 @@ def test_embedding_matches_torch_including_padding():
     index = np.array([[0, 2, 5], [5, 5, 1]])
     out, expected = layer(index), reference(torch.tensor(index))
     np.testing.assert_array_equal(out.numpy(), expected.detach().numpy())
-    g = np.random.default_rng(0).normal(size=(2, 3, 3))
-    out.backward(g)
-    expected.backward(torch.tensor(g))
-    np.testing.assert_allclose(layer.weight.grad.numpy(), reference.weight.grad.numpy(),
-                               rtol=1e-14)
+    both.backward(out, expected, np.random.default_rng(0).normal(size=(2, 3, 3)))
+    both.assert_same_grads([layer.weight], [reference.weight], rtol=1e-14)
     with pytest.raises(IndexError, match="\\[0, 6\\)"):
         layer(np.array([6]))
     with pytest.raises(TypeError, match="integers"):
         layer(np.array([1.0]))
 
 
-def test_one_hot_matches_torch():
+def test_one_hot_matches_torch(torch):
     labels = np.array([[0, 3], [2, 1]])
     np.testing.assert_array_equal(F.one_hot(labels, 5).numpy(),
                                   torch.nn.functional.one_hot(torch.tensor(labels), 5).numpy())
@@ -159,27 +150,19 @@ def test_flatten_unflatten_identity():
     assert nn.Identity(54, unused="x")(x) is x
 
 
-def _grads(parameters):
-    return [p.grad.numpy().copy() for p in parameters]
-
-
 @pytest.mark.parametrize("norm_type", [2.0, 1.0, math.inf])
-def test_clip_grad_norm_matches_torch(norm_type):
+def test_clip_grad_norm_matches_torch(norm_type, torch, both):
     rng = np.random.default_rng(0)
-    values = [rng.normal(size=(3, 4)), rng.normal(size=5)]
-    ours = [gg.tensor(v, requires_grad=True) for v in values]
-    theirs = [torch.tensor(v, requires_grad=True) for v in values]
+    ours, theirs = both.leaves(rng.normal(size=(3, 4)), rng.normal(size=5))
     for p, q in zip(ours, theirs):
         (p * p * 3).sum().backward()
         (q * q * 3).sum().backward()
     total = nn.utils.clip_grad_norm_(ours, 1.5, norm_type)
     expected = torch.nn.utils.clip_grad_norm_(theirs, 1.5, norm_type)
     assert total.item() == pytest.approx(expected.item(), rel=1e-12)
-    for g, q in zip(_grads(ours), theirs):
-        np.testing.assert_allclose(g, q.grad.numpy(), rtol=1e-12)
+    both.assert_same_grads(ours, theirs, rtol=1e-12)
     nn.utils.clip_grad_norm_(ours, 1e9, norm_type)         # below the limit: unchanged
-    for g, q in zip(_grads(ours), theirs):
-        np.testing.assert_allclose(g, q.grad.numpy(), rtol=1e-12)
+    both.assert_same_grads(ours, theirs, rtol=1e-12)
 
 
 def test_clip_grad_value_and_vectors():
@@ -203,7 +186,7 @@ def test_clip_grad_value_and_vectors():
                                               ((2, 3, 4), 4), ((6,), (6,))])
 @pytest.mark.parametrize("affine,bias", [(True, True), (True, False), (False, False)])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_layer_norm_matches_torch(shape, normalized, affine, bias, dtype):
+def test_layer_norm_matches_torch(shape, normalized, affine, bias, dtype, torch, both):
     layer = nn.LayerNorm(normalized, eps=1e-4, elementwise_affine=affine, bias=bias, dtype=dtype)
     reference = torch.nn.LayerNorm(normalized, eps=1e-4, elementwise_affine=affine, bias=bias,
                                    dtype=getattr(torch, np.dtype(dtype).name))
@@ -214,19 +197,16 @@ def test_layer_norm_matches_torch(shape, normalized, affine, bias, dtype):
             theirs.copy_(torch.tensor(ours.numpy()))
     x = (rng.normal(size=shape) * 50 + 7).astype(dtype)       # far from standardised
     g = rng.normal(size=shape).astype(dtype)
-    xg, xt = gg.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    xg, xt = both.leaf(x)
     out, expected = layer(xg), reference(xt)
-    out.backward(g)
-    expected.backward(torch.tensor(g))
+    both.backward(out, expected, g)
     tol = dict(rtol=2e-4, atol=2e-5) if dtype == np.float32 else dict(rtol=1e-10, atol=1e-12)
-    np.testing.assert_allclose(out.numpy(), expected.detach().numpy(), **tol)
-    np.testing.assert_allclose(xg.grad.numpy(), xt.grad.numpy(), **tol)
-    for ours, theirs in zip(layer.parameters(), reference.parameters()):
-        np.testing.assert_allclose(ours.grad.numpy(), theirs.grad.numpy(), **tol)
+    both.assert_same(out, expected, **tol)
+    both.assert_same_grads([xg, *layer.parameters()], [xt, *reference.parameters()], **tol)
     assert [n for n, _ in layer.named_parameters()] == [n for n, _ in reference.named_parameters()]
 
 
-def test_layer_norm_second_derivative_matches_torch():
+def test_layer_norm_second_derivative_matches_torch(torch):
     rng = np.random.default_rng(1)
     x, w, b = rng.normal(size=(3, 4)), rng.normal(size=4), rng.normal(size=4)
     v = rng.normal(size=(3, 4))
@@ -251,7 +231,8 @@ def test_layer_norm_shape_errors_name_the_shapes():
 @pytest.mark.parametrize("shape", [(8, 3), (4, 3, 5)])
 @pytest.mark.parametrize("momentum", [0.1, None])
 @pytest.mark.parametrize("affine,track", [(True, True), (False, True), (True, False)])
-def test_batch_norm_matches_torch_in_training_and_evaluation(shape, momentum, affine, track):
+def test_batch_norm_matches_torch_in_training_and_evaluation(shape, momentum, affine, track,
+                                                             torch, both):
     """Three training steps (outputs, input and parameter gradients, running statistics, the
     batch counter), then eval mode, against torch.nn.BatchNorm1d with the same parameters."""
     options = dict(momentum=momentum, affine=affine, track_running_stats=track)
@@ -268,14 +249,12 @@ def test_batch_norm_matches_torch_in_training_and_evaluation(shape, momentum, af
             layer.eval()
             reference.eval()
         x, g = rng.normal(size=shape) * 3 + 1, rng.normal(size=shape)
-        xg, xt = gg.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+        xg, xt = both.leaf(x)
         out, expected = layer(xg), reference(xt)
-        out.backward(g)
-        expected.backward(torch.tensor(g))
-        np.testing.assert_allclose(out.numpy(), expected.detach().numpy(), rtol=1e-12, atol=1e-13)
-        np.testing.assert_allclose(xg.grad.numpy(), xt.grad.numpy(), rtol=1e-12, atol=1e-13)
-        for ours, theirs in zip(layer.parameters(), reference.parameters()):
-            np.testing.assert_allclose(ours.grad.numpy(), theirs.grad.numpy(), rtol=1e-12)
+        both.backward(out, expected, g)
+        both.assert_same(out, expected, rtol=1e-12, atol=1e-13)
+        both.assert_same_grads([xg], [xt], rtol=1e-12, atol=1e-13)
+        both.assert_same_grads(list(layer.parameters()), list(reference.parameters()), rtol=1e-12)
         for (name, ours), theirs in zip(layer.state_dict().items(),
                                          reference.state_dict().values()):
             np.testing.assert_allclose(np.asarray(ours.numpy(), float), theirs.numpy(),

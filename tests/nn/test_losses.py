@@ -1,6 +1,7 @@
 """Every loss against torch.nn.functional (values and gradients, float32 and float64, every
 reduction, extreme logits of ±1e4), and the losses PyTorch lacks against closed forms."""
 import math
+from functools import partial
 
 import numpy as np
 import pytest
@@ -8,38 +9,33 @@ import pytest
 import graphgrad as gg
 from graphgrad.nn import functional as F
 
-torch = pytest.importorskip("torch", reason="losses are checked against PyTorch")
-TF = torch.nn.functional
-
 TOLERANCE = {np.float32: dict(rtol=3e-5, atol=3e-6), np.float64: dict(rtol=1e-12, atol=1e-12)}
 REDUCTIONS = ["mean", "sum", "none"]
 
 
-def _run(fn, inputs, grad_positions, framework):
-    """Evaluate fn on `inputs` in one framework; return (value, grads of the differentiable
-    inputs) for the weighted sum of the outputs (weights fixed, so 'none' is checked too)."""
-    if framework == "torch":
-        args = [torch.tensor(a, requires_grad=i in grad_positions) if isinstance(a, np.ndarray)
-                else a for i, a in enumerate(inputs)]
-    else:
-        args = [gg.tensor(a, requires_grad=i in grad_positions) if isinstance(a, np.ndarray)
-                else a for i, a in enumerate(inputs)]
-    out = fn(*args)
-    value = out.detach().numpy() if framework == "torch" else out.numpy()
-    weights = np.random.default_rng(11).uniform(0.5, 1.5, np.shape(value)).astype(value.dtype)
-    total = (out * (torch.tensor(weights) if framework == "torch" else gg.tensor(weights))).sum()
-    total.backward()
-    return value, [args[i].grad.numpy() for i in grad_positions]
-
-
-def check(ours, theirs, inputs, grad_positions, dtype):
-    got, got_grads = _run(ours, inputs, grad_positions, "gg")
-    want, want_grads = _run(theirs, inputs, grad_positions, "torch")
+def _check(both, ours, theirs, inputs, grad_positions, dtype):
+    """ours and theirs on the same `inputs` (arrays; those at grad_positions differentiable):
+    the values, and the gradients of the weighted sum of the outputs (weights fixed, so
+    'none' is checked too), finite and equal within TOLERANCE[dtype]."""
+    flags = [i in grad_positions for i in range(len(inputs))]
+    args, targs = both.leaves(*inputs, requires_grad=flags)
+    out, expected = ours(*args), theirs(*targs)
+    got, want = both.numpy(out), both.numpy(expected)
     assert got.dtype == want.dtype, (got.dtype, want.dtype)
-    np.testing.assert_allclose(got, want, **TOLERANCE[dtype])
-    for g, w in zip(got_grads, want_grads):
-        assert np.all(np.isfinite(g))
-        np.testing.assert_allclose(g, w, **TOLERANCE[dtype])
+    weights = np.random.default_rng(11).uniform(0.5, 1.5, np.shape(got)).astype(got.dtype)
+    (out * gg.tensor(weights)).sum().backward()
+    (expected * both.torch.tensor(weights)).sum().backward()
+    both.assert_same(got, want, **TOLERANCE[dtype])
+    differentiable = [args[i] for i in grad_positions]
+    for leaf in differentiable:
+        assert np.all(np.isfinite(leaf.grad.numpy()))
+    both.assert_same_grads(differentiable, [targs[i] for i in grad_positions], **TOLERANCE[dtype])
+
+
+@pytest.fixture
+def check(both):
+    """check(ours, theirs, inputs, grad_positions, dtype): graphgrad's loss against PyTorch's."""
+    return partial(_check, both)
 
 
 def logits(dtype, shape=(6, 4), extreme=True):
@@ -56,7 +52,7 @@ def dtype(request):
 
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)
-def test_regression_losses(dtype, reduction):
+def test_regression_losses(dtype, reduction, check, TF):
     rng = np.random.default_rng(1)
     x = rng.normal(scale=3, size=(5, 3)).astype(dtype)
     y = rng.normal(scale=3, size=(5, 3)).astype(dtype)
@@ -79,7 +75,7 @@ def test_regression_losses(dtype, reduction):
 
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)
-def test_binary_cross_entropy_with_logits(dtype, reduction):
+def test_binary_cross_entropy_with_logits(dtype, reduction, check, TF):
     z = logits(dtype, (5, 3))
     y = np.random.default_rng(2).uniform(0, 1, (5, 3)).astype(dtype)
     y[0, 0], y[0, 1] = 0.0, 1.0
@@ -95,7 +91,7 @@ def test_binary_cross_entropy_with_logits(dtype, reduction):
 
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)
-def test_binary_cross_entropy_on_probabilities(dtype, reduction):
+def test_binary_cross_entropy_on_probabilities(dtype, reduction, check, TF):
     p = np.random.default_rng(4).uniform(0.01, 0.99, (4, 3)).astype(dtype)
     p[0, 0], p[0, 1], p[1, 0] = 0.0, 1.0, 1e-30     # saturated sigmoids: clamped logs
     y = np.random.default_rng(5).uniform(0, 1, (4, 3)).astype(dtype)
@@ -111,7 +107,7 @@ def test_binary_cross_entropy_on_probabilities(dtype, reduction):
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 @pytest.mark.parametrize("smoothing", [0.0, 0.2])
-def test_cross_entropy_class_indices(dtype, reduction, smoothing):
+def test_cross_entropy_class_indices(dtype, reduction, smoothing, check, TF, torch):
     z = logits(dtype)
     y = np.array([0, 3, 1, 1, 2, 0])
     check(lambda a: F.cross_entropy(a, y, reduction=reduction, label_smoothing=smoothing),
@@ -132,7 +128,7 @@ def test_cross_entropy_class_indices(dtype, reduction, smoothing):
 
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)
-def test_cross_entropy_probabilities_and_spatial(dtype, reduction):
+def test_cross_entropy_probabilities_and_spatial(dtype, reduction, check, TF, torch):
     z = logits(dtype)
     q = np.random.default_rng(7).dirichlet(np.ones(4), size=6).astype(dtype)
     weight = np.array([0.5, 2.0, 1.0, 3.0], dtype)
@@ -164,7 +160,7 @@ def test_cross_entropy_bad_targets():
 
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)
-def test_nll_loss(dtype, reduction):
+def test_nll_loss(dtype, reduction, check, TF, torch):
     log_p = np.log(np.random.default_rng(9).dirichlet(np.ones(4), size=6)).astype(dtype)
     y = np.array([0, 3, -100, 1, 2, 3])
     weight = np.array([0.5, 2.0, 1.0, 3.0], dtype)
@@ -179,7 +175,7 @@ def test_nll_loss(dtype, reduction):
 @pytest.mark.filterwarnings("ignore:reduction. 'mean' divides")
 @pytest.mark.parametrize("reduction", REDUCTIONS + ["batchmean"])
 @pytest.mark.parametrize("log_target", [False, True])
-def test_kl_div(dtype, reduction, log_target):
+def test_kl_div(dtype, reduction, log_target, check, TF):
     rng = np.random.default_rng(10)
     log_p = np.log(rng.dirichlet(np.ones(5), size=4)).astype(dtype)
     q = rng.dirichlet(np.ones(5), size=4)
@@ -194,7 +190,7 @@ def test_kl_div(dtype, reduction, log_target):
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 @pytest.mark.parametrize("p", [1, 2])
-def test_multi_margin_loss(dtype, reduction, p):
+def test_multi_margin_loss(dtype, reduction, p, check, TF, torch):
     scores = np.random.default_rng(12).normal(size=(5, 4)).astype(dtype)
     y = np.array([0, 3, 1, 1, 2])
     weight = np.array([0.5, 2.0, 1.0, 3.0], dtype)
@@ -207,7 +203,7 @@ def test_multi_margin_loss(dtype, reduction, p):
 
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)
-def test_hinge_and_log_cosh_against_torch_compositions(dtype, reduction):
+def test_hinge_and_log_cosh_against_torch_compositions(dtype, reduction, check, torch):
     rng = np.random.default_rng(13)
     s = rng.normal(scale=2, size=(7,)).astype(dtype)
     y = rng.choice([-1.0, 1.0], 7).astype(dtype)

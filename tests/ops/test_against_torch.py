@@ -10,49 +10,31 @@ from hypothesis.extra import numpy as hnp
 
 import graphgrad as gg
 
-torch = pytest.importorskip("torch", reason="PyTorch is not installed: pip install torch==2.13.0")
-torch.set_num_threads(2)
+# Every test here asks for the `both` fixture (tests/conftest.py), which also gives the torch
+# module as both.torch; where torch cannot be imported each test is skipped by itself.
 
 
-def both(*arrays):
-    """The same float64 data as graphgrad and torch leaves requiring grad."""
-    ours = [gg.tensor(a, dtype=gg.float64, requires_grad=True) for a in arrays]
-    theirs = [torch.tensor(a, dtype=torch.float64, requires_grad=True) for a in arrays]
-    return ours, theirs
-
-
-def assert_close(ours, theirs, rtol=1e-12, atol=1e-12):
-    np.testing.assert_allclose(np.asarray(ours.data if isinstance(ours, gg.Tensor) else ours),
-                               theirs.detach().numpy(), rtol=rtol, atol=atol)
-
-
-def check_value_and_grads(fn_ours, fn_theirs, *arrays, rtol=1e-12):
-    ours, theirs = both(*arrays)
+def check_value_and_grads(both, fn_ours, fn_theirs, *arrays, rtol=1e-12):
+    """Values, and the gradients for the same seed, of fn_ours and fn_theirs on the same float64
+    leaves, within rtol and atol 1e-12."""
+    ours, theirs = both.leaves(*arrays, dtype=np.float64)
     yo, yt = fn_ours(*ours), fn_theirs(*theirs)
-    assert_close(yo, yt, rtol)
-    seed = np.random.default_rng(1).normal(size=yt.shape)
-    yo.backward(gradient=seed)
-    yt.backward(gradient=torch.tensor(seed))
-    for o, t in zip(ours, theirs):
-        assert_close(o.grad, t.grad, rtol)
+    both.assert_same(yo, yt, rtol, 1e-12)
+    both.backward(yo, yt, np.random.default_rng(1).normal(size=yt.shape))
+    both.assert_same_grads(ours, theirs, rtol, 1e-12)
 
 
-UNARY = {
-    "exp": (gg.exp, torch.exp), "log": (gg.log, torch.log), "log1p": (gg.log1p, torch.log1p),
-    "expm1": (gg.expm1, torch.expm1), "sqrt": (gg.sqrt, torch.sqrt), "sin": (gg.sin, torch.sin),
-    "cos": (gg.cos, torch.cos), "tan": (gg.tan, torch.tan), "tanh": (gg.tanh, torch.tanh),
-    "sigmoid": (gg.sigmoid, torch.sigmoid), "relu": (gg.relu, torch.relu),
-    "abs": (gg.abs, torch.abs), "neg": (gg.neg, torch.neg),
-}
+# torch.<name> and gg.<name>: the same function in both
+UNARY = ["exp", "log", "log1p", "expm1", "sqrt", "sin", "cos", "tan", "tanh", "sigmoid", "relu",
+         "abs", "neg"]
 
 
 @pytest.mark.parametrize("name", sorted(UNARY))
-def test_unary(name):
-    ours, theirs = UNARY[name]
+def test_unary(name, both):
     x = np.random.default_rng(0).uniform(0.1, 1.4, (3, 4)) * np.array([1, -1, 1, -1])
     if name in ("log", "sqrt", "log1p"):
         x = np.abs(x)
-    check_value_and_grads(ours, theirs, x)
+    check_value_and_grads(both, getattr(gg, name), getattr(both.torch, name), x)
 
 
 BINARY = {
@@ -64,31 +46,31 @@ SHAPES = [((2, 3), (2, 3)), ((2, 3), (3,)), ((2, 1), (1, 3)), ((), (2, 3)), ((4,
 
 
 @pytest.mark.parametrize("name,shapes", list(itertools.product(sorted(BINARY), SHAPES)))
-def test_binary_with_broadcasting(name, shapes):
+def test_binary_with_broadcasting(name, shapes, both):
     rng = np.random.default_rng(2)
     a = rng.uniform(0.5, 2.0, shapes[0])
     b = rng.uniform(0.5, 2.0, shapes[1])
     fn = BINARY[name]
-    check_value_and_grads(fn, fn, a, b)
+    check_value_and_grads(both, fn, fn, a, b)
 
 
-@pytest.mark.parametrize("ours,theirs", [(gg.maximum, torch.maximum),
-                                         (gg.minimum, torch.minimum)])
-def test_maximum_minimum_including_ties(ours, theirs):
+@pytest.mark.parametrize("name", ["maximum", "minimum"])
+def test_maximum_minimum_including_ties(name, both):
     a = np.array([[1.0, 2.0, 3.0], [0.0, -1.0, 5.0]])
     b = np.array([2.0, 2.0, 1.0])                       # one tie per row
-    check_value_and_grads(ours, theirs, a, b)
+    check_value_and_grads(both, getattr(gg, name), getattr(both.torch, name), a, b)
 
 
-def test_where_and_clip():
+def test_where_and_clip(torch, both):
     rng = np.random.default_rng(3)
     a, b = rng.normal(size=(3, 4)), rng.normal(size=(4,))
-    check_value_and_grads(lambda x, y: gg.where(x > 0, x, y), lambda x, y: torch.where(x > 0, x, y),
-                          a, b)
-    check_value_and_grads(lambda x: gg.clip(x, -0.5, 0.5), lambda x: torch.clamp(x, -0.5, 0.5), a)
+    check_value_and_grads(both, lambda x, y: gg.where(x > 0, x, y),
+                          lambda x, y: torch.where(x > 0, x, y), a, b)
+    check_value_and_grads(both, lambda x: gg.clip(x, -0.5, 0.5),
+                          lambda x: torch.clamp(x, -0.5, 0.5), a)
     lo, hi = rng.uniform(-1, -0.2, 4), rng.uniform(0.2, 1, (3, 1))
-    check_value_and_grads(lambda x, l, h: gg.clip(x, l, h), lambda x, l, h: torch.clamp(x, l, h),
-                          a, lo, hi)
+    check_value_and_grads(both, lambda x, low, high: gg.clip(x, low, high),
+                          lambda x, low, high: torch.clamp(x, low, high), a, lo, hi)
 
 
 def _axes(ndim):
@@ -108,8 +90,8 @@ REDUCTIONS = {
     "std": (lambda x, a, k: x.std(axis=a, keepdims=k, ddof=1),
             lambda x, a, k: x.std(dim=a, keepdim=k)),
     "logsumexp": (lambda x, a, k: x.logsumexp(axis=a, keepdims=k),
-                  lambda x, a, k: torch.logsumexp(x, dim=a if a is not None else
-                                                  tuple(range(x.ndim)), keepdim=k)),
+                  lambda x, a, k: x.logsumexp(dim=a if a is not None else tuple(range(x.ndim)),
+                                              keepdim=k)),
 }
 
 
@@ -122,31 +104,31 @@ def _torch_prod(x, axis, keepdims):
 
 @pytest.mark.parametrize("name", sorted(REDUCTIONS))
 @pytest.mark.parametrize("keepdims", [False, True])
-def test_every_reduction_over_every_axis(name, keepdims):
+def test_every_reduction_over_every_axis(name, keepdims, both):
     rng = np.random.default_rng(4)
     x = rng.permutation(24).reshape(2, 3, 4) * 0.1 + 0.05   # distinct values: no ties
     ours, theirs = REDUCTIONS[name]
     theirs = theirs or _torch_prod
     for axis in _axes(3):
-        check_value_and_grads(lambda t: ours(t, axis, keepdims),
+        check_value_and_grads(both, lambda t: ours(t, axis, keepdims),
                               lambda t: theirs(t, axis, keepdims), x, rtol=1e-10)
 
 
-def test_softmax_log_softmax_extreme_values():
+def test_softmax_log_softmax_extreme_values(torch, both):
     x = np.array([[1e4, -1e4, 0.0], [3.0, 2.0, 1.0]])
     for axis in (0, 1, -1):
-        check_value_and_grads(lambda t: gg.softmax(t, axis=axis),
+        check_value_and_grads(both, lambda t: gg.softmax(t, axis=axis),
                               lambda t: torch.softmax(t, dim=axis), x)
-        check_value_and_grads(lambda t: gg.log_softmax(t, axis=axis),
+        check_value_and_grads(both, lambda t: gg.log_softmax(t, axis=axis),
                               lambda t: torch.log_softmax(t, dim=axis), x)
 
 
 @pytest.mark.parametrize("shapes", [((3,), (3,)), ((2, 3), (3, 4)), ((2, 3), (3,)),
                                     ((3,), (3, 4)), ((5, 2, 3), (3, 4)),
                                     ((5, 1, 2, 3), (4, 3, 2))])
-def test_matmul_all_ranks(shapes):
+def test_matmul_all_ranks(shapes, both):
     rng = np.random.default_rng(5)
-    check_value_and_grads(lambda a, b: a @ b, lambda a, b: a @ b,
+    check_value_and_grads(both, lambda a, b: a @ b, lambda a, b: a @ b,
                           rng.normal(size=shapes[0]), rng.normal(size=shapes[1]))
 
 
@@ -156,23 +138,23 @@ INDEXES = [(1,), (slice(None), 2), (Ellipsis, slice(1, None, 2)), (None, 0),
 
 
 @pytest.mark.parametrize("index", INDEXES, ids=range(len(INDEXES)))
-def test_indexing(index):
+def test_indexing(index, torch, both):
     x = np.random.default_rng(6).normal(size=(3, 4))
     torch_index = tuple(torch.tensor(i) if isinstance(i, np.ndarray) else i for i in index)
-    check_value_and_grads(lambda t: t[index], lambda t: t[torch_index], x)
+    check_value_and_grads(both, lambda t: t[index], lambda t: t[torch_index], x)
 
 
-def test_boolean_indexing_and_gather():
+def test_boolean_indexing_and_gather(torch, both):
     x = np.random.default_rng(7).normal(size=(3, 4))
-    check_value_and_grads(lambda t: t[t > 0], lambda t: t[t > 0], x)
+    check_value_and_grads(both, lambda t: t[t > 0], lambda t: t[t > 0], x)
     idx = np.array([[0, 0, 3], [1, 2, 2], [3, 3, 3]])
-    check_value_and_grads(lambda t: gg.gather(t, 1, idx),
+    check_value_and_grads(both, lambda t: gg.gather(t, 1, idx),
                           lambda t: torch.gather(t, 1, torch.tensor(idx)), x)
-    check_value_and_grads(lambda t: gg.take_along_axis(t, idx[:, :1], 1),
+    check_value_and_grads(both, lambda t: gg.take_along_axis(t, idx[:, :1], 1),
                           lambda t: torch.take_along_dim(t, torch.tensor(idx[:, :1]), 1), x)
 
 
-def test_shape_operations():
+def test_shape_operations(torch, both):
     x = np.random.default_rng(8).normal(size=(2, 3, 4))
     cases = [
         (lambda t: t.reshape(4, 6), lambda t: t.reshape(4, 6)),
@@ -189,13 +171,13 @@ def test_shape_operations():
          lambda t: torch.nn.functional.pad(t, (3, 0, 1, 2), value=0.5)),
     ]
     for ours, theirs in cases:
-        check_value_and_grads(ours, theirs, x)
+        check_value_and_grads(both, ours, theirs, x)
 
 
 @settings(max_examples=40, deadline=None)
 @given(hnp.mutually_broadcastable_shapes(num_shapes=3, min_dims=0, max_dims=3, max_side=3),
        st.integers(0, 2 ** 16))
-def test_random_compositions_with_broadcasting(shapes, seed):
+def test_random_compositions_with_broadcasting(torch, both, shapes, seed):
     rng = np.random.default_rng(seed)
     a, b, c = (rng.uniform(0.5, 1.5, s) for s in shapes.input_shapes)
 
@@ -203,32 +185,32 @@ def test_random_compositions_with_broadcasting(shapes, seed):
         h = lib.tanh(x * y - z) + lib.exp(-x) / (1 + y * y)
         return lib.sigmoid(h * z) * lib.sqrt(y + z) - x ** 2
 
-    check_value_and_grads(lambda x, y, z: f(x, y, z, gg), lambda x, y, z: f(x, y, z, torch),
-                          a, b, c, rtol=1e-11)
+    check_value_and_grads(both, lambda x, y, z: f(x, y, z, gg),
+                          lambda x, y, z: f(x, y, z, torch), a, b, c, rtol=1e-11)
 
 
-def test_higher_order_gradients():
-    x0 = np.array([0.3, -0.8, 1.2])
-    (xo,), (xt,) = both(x0)
+def test_higher_order_gradients(torch, both):
+    xo, xt = both.leaf(np.array([0.3, -0.8, 1.2]), dtype=np.float64)
     go = gg.gradients((gg.sin(xo) * xo ** 3).sum(), xo, create_graph=True)[0]
     gt = torch.autograd.grad((torch.sin(xt) * xt ** 3).sum(), xt, create_graph=True)[0]
     ho = gg.gradients((go * gg.exp(xo)).sum(), xo, create_graph=True)[0]
     ht = torch.autograd.grad((gt * torch.exp(xt)).sum(), xt, create_graph=True)[0]
-    assert_close(ho, ht)
-    assert_close(gg.gradients(ho.sum(), xo)[0], torch.autograd.grad(ht.sum(), xt)[0])
+    both.assert_same(ho, ht, rtol=1e-12, atol=1e-12)
+    both.assert_same(gg.gradients(ho.sum(), xo)[0], torch.autograd.grad(ht.sum(), xt)[0],
+                     rtol=1e-12, atol=1e-12)
 
 
-def test_jvp_matches_torch_func():
+def test_jvp_matches_torch_func(torch, both):
     rng = np.random.default_rng(9)
     x, v = rng.normal(size=(4,)), rng.normal(size=(4,))
     A = rng.normal(size=(3, 4))
     _, ours = gg.jvp(lambda t: gg.softmax(gg.tanh(A @ t)), (x,), (v,))
     _, theirs = torch.func.jvp(lambda t: torch.softmax(torch.tanh(torch.tensor(A) @ t), -1),
                                (torch.tensor(x),), (torch.tensor(v),))
-    assert_close(ours, theirs)
+    both.assert_same(ours, theirs, rtol=1e-12, atol=1e-12)
 
 
-def test_jacobian_and_hessian_match_torch_autograd_functional():
+def test_jacobian_and_hessian_match_torch_autograd_functional(torch, both):
     rng = np.random.default_rng(10)
     A = rng.normal(size=(3, 4))
     x = rng.normal(size=(4,))
@@ -236,14 +218,15 @@ def test_jacobian_and_hessian_match_torch_autograd_functional():
     f_torch = lambda t: torch.log_softmax(torch.tensor(A) @ torch.sin(t), -1)  # noqa: E731
     J = torch.autograd.functional.jacobian(f_torch, torch.tensor(x))
     for mode in ("forward", "reverse"):
-        assert_close(gg.jacobian(f_ours, x, mode=mode), J)
+        both.assert_same(gg.jacobian(f_ours, x, mode=mode), J, rtol=1e-12, atol=1e-12)
     s_ours = lambda t: (gg.exp(t) * gg.cos(t.sum())).sum()                     # noqa: E731
     s_torch = lambda t: (torch.exp(t) * torch.cos(t.sum())).sum()             # noqa: E731
-    assert_close(gg.hessian(s_ours)(x), torch.autograd.functional.hessian(s_torch,
-                                                                          torch.tensor(x)))
+    both.assert_same(gg.hessian(s_ours)(x),
+                     torch.autograd.functional.hessian(s_torch, torch.tensor(x)),
+                     rtol=1e-12, atol=1e-12)
 
 
-def test_hessian_of_a_small_mlp_loss():
+def test_hessian_of_a_small_mlp_loss(torch, both):
     """The Hessian of a 2-layer tanh MLP's cross-entropy loss w.r.t. all its weights, flattened."""
     rng = np.random.default_rng(11)
     X, y = rng.normal(size=(5, 3)), np.array([0, 1, 1, 0, 1])
@@ -266,4 +249,4 @@ def test_hessian_of_a_small_mlp_loss():
     H_ours = gg.hessian(lambda t: loss(t, gg))(theta)
     H_torch = torch.autograd.functional.hessian(lambda t: loss(t, torch), torch.tensor(theta))
     assert H_ours.shape == (sum(sizes), sum(sizes))
-    assert_close(H_ours, H_torch, rtol=1e-10, atol=1e-12)
+    both.assert_same(H_ours, H_torch, rtol=1e-10, atol=1e-12)

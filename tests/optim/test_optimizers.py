@@ -5,17 +5,16 @@ import pytest
 
 import graphgrad as gg
 
-torch = pytest.importorskip("torch", reason="PyTorch is the oracle for optimizer trajectories")
-
 STEPS, SWITCH = 24, 11
 
 
-@pytest.fixture(autouse=True)
-def _float64_torch():
-    """PyTorch keeps step counters and NAdam's μ-product in the default dtype."""
+@pytest.fixture
+def torch64(torch):
+    """torch with float64 as its default dtype for the test: PyTorch keeps step counters and
+    NAdam's μ-product in the default dtype."""
     saved = torch.get_default_dtype()
     torch.set_default_dtype(torch.float64)
-    yield
+    yield torch
     torch.set_default_dtype(saved)
 
 
@@ -103,8 +102,8 @@ CASES = [
 
 @pytest.mark.parametrize("name,options", CASES, ids=[f"{n}-{i}" for i, (n, _) in
                                                       enumerate(CASES)])
-def test_trajectory_matches_torch(name, options):
-    expected = _run(torch, name, options, STEPS, closure_based=False)
+def test_trajectory_matches_torch(name, options, torch64):
+    expected = _run(torch64, name, options, STEPS, closure_based=False)
     got = _run(gg, name, options, STEPS, closure_based=False, switch=SWITCH)
     assert np.abs(expected[-1] - expected[0]).max() > 1e-3  # the run really moves
     np.testing.assert_allclose(got, expected, rtol=0, atol=1e-7)
@@ -116,8 +115,8 @@ LBFGS_CASES = [dict(lr=1.0, max_iter=3, history_size=4),
 
 
 @pytest.mark.parametrize("options", LBFGS_CASES)
-def test_lbfgs_trajectory_matches_torch(options):
-    expected = _run(torch, "LBFGS", options, 20, closure_based=True)
+def test_lbfgs_trajectory_matches_torch(options, torch64):
+    expected = _run(torch64, "LBFGS", options, 20, closure_based=True)
     got = _run(gg, "LBFGS", options, 20, closure_based=True, switch=7)
     np.testing.assert_allclose(got, expected, rtol=0, atol=1e-7)
 
