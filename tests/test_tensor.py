@@ -164,3 +164,16 @@ def test_every_slot_is_set_however_a_tensor_or_node_is_made():
     for node in nodes:
         for slot in set(Node.__slots__) - optional:
             getattr(node, slot)
+
+
+def test_the_default_dtype_can_be_changed_as_in_pytorch():
+    assert gg.get_default_dtype() == np.float32
+    gg.set_default_dtype(np.float64)
+    try:
+        assert gg.tensor(1.5).dtype == np.float64 and gg.zeros(2).dtype == np.float64
+        assert gg.nn.Linear(2, 3).weight.dtype == np.float64
+    finally:
+        gg.set_default_dtype(np.float32)
+    assert gg.tensor([1.5]).dtype == np.float32 and gg.randn(2).dtype == np.float32
+    with pytest.raises(TypeError, match="only floating-point"):
+        gg.set_default_dtype(np.int64)

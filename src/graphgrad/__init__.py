@@ -41,7 +41,7 @@ from .grad_mode import detect_anomaly, enable_grad, is_grad_enabled, no_grad, se
 from .ops import *  # noqa: F403  (every operation, as gg.exp, gg.sum, ...; see __all__)
 from .primitives import primitive, registry
 from .random import Generator, manual_seed
-from .tensor import Tensor
+from .tensor import Tensor, get_default_dtype, set_default_dtype
 from .transforms import grad, hessian, jacfwd, jacobian, jacrev, jvp, value_and_grad, vjp
 
 float16, float32, float64 = np.float16, np.float32, np.float64
@@ -56,7 +56,8 @@ __all__ = ["Tensor", "tensor", "from_numpy", "zeros", "ones", "full", "zeros_lik
            "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "detect_anomaly",
            "primitive", "registry", "AnomalyError", "DtypeError", "FreedGraphError",
            "GradcheckError", "GradientError", "InplaceError", "ShapeError", "float16", "float32",
-           "float64", "int32", "int64", "bool_", "ops", "astype"]
+           "float64", "int32", "int64", "bool_", "ops", "astype", "get_default_dtype",
+           "set_default_dtype"]
 __all__ += ops.__all__
 
 if TYPE_CHECKING:   # what __getattr__ below imports on first use, made visible to type checkers

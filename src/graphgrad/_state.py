@@ -2,6 +2,8 @@
 reading them is a single attribute lookup)."""
 from itertools import count
 
+import numpy as np
+
 #: Whether operations on tensors that require grad are recorded (``no_grad`` turns this off).
 grad_enabled = True
 
@@ -22,3 +24,7 @@ fwd_ceiling = float("inf")
 
 #: Anomaly detection: check every backward result for NaN/Inf and remember forward stacks.
 anomaly = False
+
+#: The floating-point dtype of tensors made from Python floats and of factory functions without
+#: dtype= (PyTorch's default dtype; gg.set_default_dtype changes it).
+default_float = np.dtype(np.float32)

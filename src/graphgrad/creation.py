@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .random import numpy_generator
-from .tensor import Tensor, as_array, default_float, make
+from .tensor import Tensor, as_array, get_default_dtype, make
 
 if TYPE_CHECKING:
     from numpy.typing import ArrayLike, DTypeLike
@@ -41,11 +41,11 @@ def _leaf(array, requires_grad, name=None):
 
 
 def zeros(*shape: Shape, dtype: DTypeLike | None = None, requires_grad: bool = False) -> Tensor:
-    return _leaf(np.zeros(_shape(shape), dtype or default_float), requires_grad)
+    return _leaf(np.zeros(_shape(shape), dtype or get_default_dtype()), requires_grad)
 
 
 def ones(*shape: Shape, dtype: DTypeLike | None = None, requires_grad: bool = False) -> Tensor:
-    return _leaf(np.ones(_shape(shape), dtype or default_float), requires_grad)
+    return _leaf(np.ones(_shape(shape), dtype or get_default_dtype()), requires_grad)
 
 
 def full(shape: Shape, fill_value: complex, dtype: DTypeLike | None = None,
@@ -81,32 +81,32 @@ def arange(start: float, stop: float | None = None, step: float = 1, dtype: DTyp
     """Evenly spaced values in [start, stop): integers when all arguments are ints."""
     values = np.arange(start, stop, step) if stop is not None else np.arange(start)
     if dtype is None and values.dtype.kind == "f":
-        dtype = default_float
+        dtype = get_default_dtype()
     return _leaf(values.astype(dtype) if dtype else values, requires_grad)
 
 
 def linspace(start: float, stop: float, num: int = 50, dtype: DTypeLike | None = None,
              requires_grad: bool = False) -> Tensor:
-    return _leaf(np.linspace(start, stop, num, dtype=dtype or default_float), requires_grad)
+    return _leaf(np.linspace(start, stop, num, dtype=dtype or get_default_dtype()), requires_grad)
 
 
 def eye(n: int, m: int | None = None, dtype: DTypeLike | None = None,
         requires_grad: bool = False) -> Tensor:
-    return _leaf(np.eye(n, m, dtype=dtype or default_float), requires_grad)
+    return _leaf(np.eye(n, m, dtype=dtype or get_default_dtype()), requires_grad)
 
 
 def rand(*shape: Shape, dtype: DTypeLike | None = None, generator: GeneratorLike = None,
          requires_grad: bool = False) -> Tensor:
     """Uniform samples on [0, 1)."""
     values = numpy_generator(generator).random(_shape(shape))
-    return _leaf(values.astype(dtype or default_float), requires_grad)
+    return _leaf(values.astype(dtype or get_default_dtype()), requires_grad)
 
 
 def randn(*shape: Shape, dtype: DTypeLike | None = None, generator: GeneratorLike = None,
           requires_grad: bool = False) -> Tensor:
     """Standard normal samples."""
     values = numpy_generator(generator).standard_normal(_shape(shape))
-    return _leaf(values.astype(dtype or default_float), requires_grad)
+    return _leaf(values.astype(dtype or get_default_dtype()), requires_grad)
 
 
 def randint(low: int, high: int, shape: Sequence[int], dtype: DTypeLike = np.int64,

@@ -10,7 +10,20 @@ from . import _state
 from .errors import DtypeError, GradientError, InplaceError
 
 #: Python floats and lists of floats become this dtype (as in PyTorch).
-default_float = np.dtype(np.float32)
+
+
+def get_default_dtype():
+    """The floating-point dtype of new tensors when none is given (float32 at start)."""
+    return _state.default_float
+
+
+def set_default_dtype(dtype):
+    """Make `dtype` (float32 or float64, as PyTorch also allows float16) the default float."""
+    dtype = np.dtype(dtype)
+    if dtype.kind != "f":
+        raise TypeError(f"set_default_dtype: only floating-point dtypes can be the default, "
+                        f"not {dtype}")
+    _state.default_float = dtype
 
 
 def is_float(dtype):
@@ -25,7 +38,7 @@ def as_array(data, dtype=None, copy=False):
     elif not isinstance(data, (np.ndarray, np.generic)):
         arr = np.array(data, dtype=dtype)
         if dtype is None and arr.dtype == np.float64:
-            arr = arr.astype(default_float)
+            arr = arr.astype(_state.default_float)
         return arr
     if dtype is not None and np.dtype(dtype) != data.dtype:
         return data.astype(dtype)
@@ -218,7 +231,7 @@ class Tensor:
         prefix = "tensor("
         body = np.array2string(self.data, separator=", ", prefix=prefix, precision=4)
         extras = []
-        if self.data.dtype not in (default_float, np.dtype(np.int64), np.dtype(bool)):
+        if self.data.dtype not in (_state.default_float, np.dtype(np.int64), np.dtype(bool)):
             extras.append(f"dtype={self.data.dtype}")
         if self._node is not None:
             extras.append(f"grad_fn=<{self._node.prim.name}>")

@@ -17,7 +17,7 @@ from ..errors import ShapeError
 from ..grad_mode import no_grad
 from ..ops.linear import linear as affine
 from ..random import numpy_generator
-from ..tensor import Tensor, default_float
+from ..tensor import Tensor, get_default_dtype
 from . import init
 from .module import Module, Parameter
 
@@ -81,7 +81,7 @@ def one_hot(input: Tensor | ArrayLike, num_classes: int = -1) -> Tensor:
 
 
 def _dtype(dtype):
-    return np.dtype(dtype) if dtype is not None else default_float
+    return np.dtype(dtype) if dtype is not None else get_default_dtype()
 
 
 class Linear(Module):
