@@ -86,7 +86,7 @@ def test_state_dict_files_are_readable_by_other_tools(tmp_path):
     plain = load_file(str(tmp_path / "m.safetensors"))
     assert set(plain) == {"0.weight", "0.bias", "2.weight", "2.bias"}
     with np.load(tmp_path / "m.npz", allow_pickle=False) as archive:
-        np.testing.assert_array_equal(archive["0.weight"], model[0].weight.numpy())
+        np.testing.assert_array_equal(archive["0.weight"], model[0].weight.detach().numpy())
     np.savez(tmp_path / "foreign.npz", a=np.arange(3), b=np.eye(2))
     foreign = gg.load(tmp_path / "foreign.npz")
     assert set(foreign) == {"a", "b"} and isinstance(foreign["a"], gg.Tensor)
@@ -199,3 +199,161 @@ def test_missing_safetensors_names_the_extra(tmp_path, monkeypatch):
         gg.save({"w": np.ones(2)}, tmp_path / "w.safetensors")
     gg.save({"w": np.ones(2)}, tmp_path / "w.npz")                    # npz needs nothing
     assert gg.load(tmp_path / "w.npz")["w"].sum() == 2
+
+
+# ------------------------------------------------------------------------------ issue 10
+@pytest.mark.parametrize("format", FORMATS)
+def test_any_key_round_trips_even_numpy_keywords(tmp_path, format):
+    """np.savez(file, **arrays) took 'allow_pickle' and 'file' as its own arguments: the entry
+    was dropped (or the call failed) and the file could not be loaded back."""
+    obj = {"allow_pickle": np.arange(3), "file": np.ones(2), "args": 1, "kwds": [np.zeros(1)],
+           "__graphgrad__": np.eye(2), "__metadata__": np.ones(1), "a/b\\c\0d": np.ones(1),
+           "": np.ones(1), 5: np.ones(1), "x" * 1000: np.ones(1)}
+    path = _path(tmp_path, format)
+    gg.save(obj, path)
+    back = gg.load(path)
+    assert list(back) == list(obj)
+    for key in obj:
+        np.testing.assert_array_equal(back[key], obj[key])
+
+
+@pytest.mark.parametrize("format", FORMATS)
+def test_deep_nesting_saves_and_loads_without_recursion(tmp_path, format):
+    depth, leaf = 10_000, np.arange(3.0)       # far beyond the recursion limit (1,000)
+    nested = leaf
+    for i in range(depth):
+        nested = {"k": nested, "i": i} if i % 3 == 0 else [i, nested] if i % 3 == 1 \
+            else (nested,)
+    path = _path(tmp_path, format)
+    gg.save(nested, path)
+    back = gg.load(path)
+    for i in reversed(range(depth)):
+        if i % 3 == 0:
+            assert isinstance(back, dict) and back["i"] == i
+            back = back["k"]
+        elif i % 3 == 1:
+            assert isinstance(back, list) and back[0] == i
+            back = back[1]
+        else:
+            assert isinstance(back, tuple) and len(back) == 1
+            back = back[0]
+    np.testing.assert_array_equal(back, leaf)
+
+
+def test_cycles_are_refused_on_save_with_the_place(tmp_path):
+    loop = {"a": [1, 2]}
+    loop["a"].append(loop)
+    with pytest.raises(SerializationError, match="contains itself \\(at a.2\\)"):
+        gg.save(loop, tmp_path / "x.npz")
+    shared = [1]
+    gg.save({"p": shared, "q": shared}, tmp_path / "y.npz")     # shared, not cyclic: fine
+    assert gg.load(tmp_path / "y.npz") == {"p": [1], "q": [1]}
+    assert not (tmp_path / "x.npz").exists()
+
+
+@pytest.mark.parametrize("format", FORMATS)
+def test_structured_and_fortran_arrays_round_trip(tmp_path, format):
+    structured = np.array([(1, 2.5), (3, -1.0)], dtype=[("n", "<i4"), ("v", "<f8")])
+    fortran = np.asfortranarray(np.arange(6.0).reshape(2, 3))
+    path = _path(tmp_path, format)
+    gg.save({"s": structured, "f": fortran}, path)
+    back = gg.load(path)
+    assert back["s"].dtype == structured.dtype and back["s"].tobytes() == structured.tobytes()
+    np.testing.assert_array_equal(back["f"], fortran)
+    assert back["f"].flags.writeable
+
+
+def test_torch_load_keywords_are_accepted(tmp_path, torch):
+    gg.save({"w": np.arange(3.0)}, tmp_path / "w.npz")
+    for location in (None, "cpu", torch.device("cpu"), {"cuda:0": "cpu"}):
+        for weights_only in (None, True, False):
+            back = gg.load(tmp_path / "w.npz", map_location=location, weights_only=weights_only)
+            np.testing.assert_array_equal(back["w"], np.arange(3.0))
+    with pytest.raises(ValueError, match="map_location"):
+        gg.load(tmp_path / "w.npz", map_location="cuda")
+
+
+def test_saving_into_a_missing_folder_names_the_folder(tmp_path):
+    target = tmp_path / "runs" / "a" / "model.npz"
+    with pytest.raises(FileNotFoundError) as info:
+        gg.save({"w": np.ones(1)}, target)
+    assert str(tmp_path / "runs" / "a") in str(info.value) and ".tmp" not in str(info.value)
+    assert isinstance(info.value, RuntimeError)              # what torch.save raises there
+    assert not (tmp_path / "runs").exists()
+
+
+@pytest.mark.parametrize("format", FORMATS)
+def test_an_interrupted_save_leaves_no_temporary_file(tmp_path, format, monkeypatch):
+    path = _path(tmp_path, format)
+    gg.save({"v": np.ones(2)}, path)
+    original = path.read_bytes()
+
+    def interrupt(fd):
+        raise KeyboardInterrupt
+    monkeypatch.setattr(os, "fsync", interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        gg.save({"v": np.zeros(2)}, path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [path.name]
+    assert path.read_bytes() == original
+
+
+def test_temporaries_of_a_killed_save_are_swept_by_the_next_save(tmp_path):
+    """A process killed while saving (os._exit in the middle) leaves its temporary file; the
+    next save of the same target removes it, and leaves other targets' files alone."""
+    import subprocess
+    import textwrap
+    path = tmp_path / "model.npz"
+    script = textwrap.dedent(f"""
+        import os, numpy as np, graphgrad as gg
+        os.fsync = lambda fd: os._exit(3)
+        gg.save({{"w": np.ones(3)}}, {str(path)!r})
+    """)
+    done = subprocess.run([sys.executable, "-c", script], timeout=60)
+    assert done.returncode == 3
+    left = [p.name for p in tmp_path.iterdir()]
+    assert len(left) == 1 and left[0].startswith(".model.npz.") and left[0].endswith(".tmp")
+    (tmp_path / ".other.npz.host.1.abc.tmp").write_bytes(b"not ours")
+    gg.save({"w": np.zeros(3)}, path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".other.npz.host.1.abc.tmp",
+                                                          "model.npz"]
+    assert gg.load(path)["w"].sum() == 0
+
+
+@needs_safetensors
+def test_safetensors_files_carry_a_checksum_that_is_verified(tmp_path):
+    import json
+    path = tmp_path / "m.safetensors"
+    gg.save({"w": np.arange(4.0), "step": 3}, path)
+    data = bytearray(path.read_bytes())
+    header = json.loads(data[8:8 + int.from_bytes(data[:8], "little")])
+    assert len(header["__metadata__"]["graphgrad.sha256"]) == 64
+    data[-1] ^= 0x01                                          # one bit of the last float
+    path.write_bytes(bytes(data))
+    with pytest.raises(SerializationError, match="checksum mismatch"):
+        gg.load(path)
+
+
+@needs_safetensors
+def test_safetensors_files_of_other_tools_load_without_a_checksum(tmp_path):
+    from safetensors.numpy import save_file
+    tensors = {"a": np.arange(6, dtype=np.int16).reshape(2, 3), "b": np.ones(0, np.float16),
+               "c": np.array(True)}
+    save_file(tensors, str(tmp_path / "plain.safetensors"), metadata={"format": "pt"})
+    back = gg.load(tmp_path / "plain.safetensors")
+    assert list(back) == sorted(tensors) and all(isinstance(v, gg.Tensor) for v in back.values())
+    for key, array in tensors.items():
+        assert back[key].numpy().dtype == array.dtype and back[key].shape == array.shape
+        np.testing.assert_array_equal(back[key].numpy(), array)
+    assert back["a"].numpy().flags.writeable
+
+
+def test_files_of_the_first_format_still_load(tmp_path):
+    """graphgrad's first .npz layout (np.savez, a nested JSON tree in __graphgrad__)."""
+    import json
+    tree = {"__dict__": [["w", {"__array__": "w", "kind": "tensor", "dtype": "<f8",
+                                "shape": [3]}],
+                         ["lr", 0.1], ["betas", {"__tuple__": [0.9, 0.999]}]]}
+    meta = np.frombuffer(json.dumps(tree).encode(), np.uint8)
+    np.savez(tmp_path / "old.npz", w=np.arange(3.0), __graphgrad__=meta)
+    back = gg.load(tmp_path / "old.npz")
+    assert isinstance(back["w"], gg.Tensor) and back["lr"] == 0.1 and back["betas"] == (0.9, 0.999)

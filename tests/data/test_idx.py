@@ -1,15 +1,13 @@
-"""IDX files: reading, rejecting bad files, and the download path against a loopback server."""
+"""IDX files: reading, rejecting bad files (the download path is in test_downloads.py)."""
 import gzip
-import hashlib
-import http.server
-import threading
-from functools import partial
+import os
+import zlib
 
 import numpy as np
 import pytest
 
 import graphgrad as gg
-from graphgrad.data import DataNotFoundError, IDXError, Source
+from graphgrad.data import DataNotFoundError, IDXError
 
 
 def _idx(array, type_code=0x08):
@@ -48,6 +46,87 @@ def test_truncated_or_padded_files_are_rejected(tmp_path):
         gg.data.read_idx(tmp_path / "bad.gz")
 
 
+def _header(type_code, dims):
+    return bytes([0, 0, type_code, len(dims)]) + np.array(dims, ">u4").tobytes()
+
+
+def test_negative_and_overflowing_dimensions_are_rejected():
+    with pytest.raises(IDXError, match="negative dimension"):
+        gg.data.parse_idx(_header(0x08, [2, 0xFFFFFFFE]) + b"\0" * 8)   # (2, -2)
+    with pytest.raises(IDXError, match="negative dimension"):      # (-1)·(-1) = 1 byte, which
+        gg.data.parse_idx(_header(0x08, [0xFFFFFFFF] * 2) + b"\0")  # is there: NumPy's reshape
+    # 2^21 · 2^21 · 2^22 = 2^64 wraps to 0 in int64, which matched the empty data
+    with pytest.raises(IDXError, match="truncated: the header announces shape"):
+        gg.data.parse_idx(_header(0x08, [1 << 21, 1 << 21, 1 << 22]))
+    with pytest.raises(IDXError, match="truncated header"):
+        gg.data.parse_idx(bytes([0, 0, 8, 255]) + b"\0" * 12)
+
+
+def test_corrupt_compressed_data_is_an_idx_error(tmp_path):
+    raw = _idx(_images_and_labels()[0])
+    packed = bytearray(gzip.compress(raw))
+    packed[len(packed) // 2] ^= 0xFF                      # damage inside the deflate stream
+    (tmp_path / "flipped.gz").write_bytes(bytes(packed))
+    with pytest.raises(IDXError, match="corrupt gzip data|truncated gzip|longer than"):
+        gg.data.read_idx(tmp_path / "flipped.gz")
+    packed = bytearray(gzip.compress(raw))
+    packed[-8] ^= 0x01                                     # the CRC-32 in the gzip trailer
+    (tmp_path / "crc.gz").write_bytes(bytes(packed))
+    with pytest.raises(IDXError, match="corrupt gzip data.*incorrect data check"):
+        gg.data.read_idx(tmp_path / "crc.gz")
+    (tmp_path / "garbage.gz").write_bytes(b"\x1f\x8b" + os.urandom(100))
+    with pytest.raises(IDXError, match="corrupt gzip data"):
+        gg.data.read_idx(tmp_path / "garbage.gz")
+    (tmp_path / "two.gz").write_bytes(gzip.compress(raw) + gzip.compress(raw))
+    with pytest.raises(IDXError, match="unexpected bytes after the compressed data"):
+        gg.data.read_idx(tmp_path / "two.gz")
+
+
+def test_a_small_compressed_file_cannot_announce_a_huge_array(tmp_path, monkeypatch):
+    """The header says 60000 x 28 x 28 x 100 bytes; 200 compressed bytes cannot hold that,
+    so nothing is decompressed or allocated beyond the header."""
+    calls = []
+    decompressobj = zlib.decompressobj
+
+    def spy(*args):
+        stream = decompressobj(*args)
+
+        class Spy:
+            def decompress(self, data, max_length=0):
+                calls.append(max_length)
+                return stream.decompress(data, max_length)
+
+            def __getattr__(self, name):
+                return getattr(stream, name)
+        return Spy()
+    (tmp_path / "bomb.gz").write_bytes(gzip.compress(_header(0x08, [6000000, 28, 28, 100])
+                                                     + b"\0" * 1000))
+    monkeypatch.setattr(zlib, "decompressobj", spy)
+    with pytest.raises(IDXError, match="more than .* compressed bytes can hold"):
+        gg.data.read_idx(tmp_path / "bomb.gz")
+    assert calls and max(calls) <= 16                     # only the header was decompressed
+
+
+def test_special_files_are_refused(tmp_path):
+    with pytest.raises(IDXError, match="not a regular file"):
+        gg.data.read_idx(tmp_path)
+    if hasattr(os, "mkfifo"):
+        os.mkfifo(tmp_path / "pipe")
+        with pytest.raises(IDXError, match="not a regular file"):
+            gg.data.read_idx(tmp_path / "pipe")           # would block forever if opened plainly
+    if os.path.exists("/dev/zero"):
+        with pytest.raises(IDXError, match="not a regular file"):
+            gg.data.read_idx("/dev/zero")
+
+
+def test_empty_arrays_and_zero_dimensions(tmp_path):
+    empty = np.zeros((0, 28, 28), np.uint8)
+    np.testing.assert_array_equal(gg.data.parse_idx(_idx(empty)), empty)
+    (tmp_path / "e.gz").write_bytes(gzip.compress(_idx(empty)))
+    assert gg.data.read_idx(tmp_path / "e.gz").shape == (0, 28, 28)
+    assert gg.data.parse_idx(bytes([0, 0, 8, 0, 7])) == 7              # a 0-d array
+
+
 def test_mislabelled_pairs_are_rejected(tmp_path):
     images, labels = _images_and_labels()
     (tmp_path / "im").write_bytes(_idx(images))
@@ -62,67 +141,6 @@ def test_mislabelled_pairs_are_rejected(tmp_path):
         gg.data.load_idx_pair(tmp_path / "lab", tmp_path / "lab")
     x, y = gg.data.load_idx_pair(tmp_path / "im", tmp_path / "lab")
     assert x.shape == (6, 28, 28) and len(y) == 6
-
-
-@pytest.fixture
-def server(tmp_path):
-    """An HTTP server on 127.0.0.1 serving tmp_path/www, stopped after the test.
-
-    serve_forever looks for shutdown() every poll_interval seconds (0.5 s by default, which
-    was the whole teardown); at 10 ms the server stops at once, and the thread is joined."""
-    root = tmp_path / "www"
-    root.mkdir()
-    handler = partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
-    handler.log_message = lambda *args: None
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.01},
-                              daemon=True)
-    thread.start()
-    try:
-        yield root, f"http://127.0.0.1:{httpd.server_address[1]}/"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(timeout=5)
-        assert not thread.is_alive(), "the loopback server did not stop"
-
-
-def _publish(root, n_train=8, n_test=4):
-    """Write a small MNIST-shaped set; return role -> (name, md5)."""
-    files = {}
-    for split, n in (("train", n_train), ("test", n_test)):
-        images, labels = _images_and_labels(n, seed=n)
-        for kind, array in (("images", images), ("labels", labels)):
-            name = f"{split}-{kind}.gz"
-            payload = gzip.compress(_idx(array))
-            (root / name).write_bytes(payload)
-            files[f"{split}_{kind}"] = (name, hashlib.md5(payload).hexdigest())
-    return files
-
-
-def test_download_once_with_checksums(server, tmp_path):
-    root, url = server
-    source = Source("tiny", _publish(root), ("http://127.0.0.1:9/", url))
-    cache = tmp_path / "cache"
-    x, y = gg.data.idx.load(source, root=cache)
-    assert x.shape == (8, 784) and x.dtype == np.float32 and float(x.data.max()) <= 1.0
-    assert sorted(p.name for p in cache.iterdir()) == sorted(n for n, _ in source.files.values())
-    for name in list(root.iterdir()):
-        name.unlink()  # the server has nothing now: a second load must use the cache
-    xt, yt = gg.data.idx.load(source, train=False, root=cache, flatten=False)
-    assert xt.shape == (4, 28, 28) and len(yt) == 4
-
-
-def test_checksum_mismatch_keeps_nothing(server, tmp_path):
-    root, url = server
-    files = _publish(root)
-    name, _ = files["train_images"]
-    files["train_images"] = (name, "0" * 32)
-    cache = tmp_path / "cache"
-    with pytest.raises(DataNotFoundError, match="checksum mismatch") as info:
-        gg.data.idx.locate(Source("tiny", files, (url,)), root=cache)
-    assert not (cache / name).exists() and not list(cache.glob("*.part"))
-    assert "set GRAPHGRAD_DATA" in str(info.value)
 
 
 def test_missing_data_says_how_to_get_it(tmp_path, monkeypatch):
@@ -140,7 +158,7 @@ def test_missing_data_says_how_to_get_it(tmp_path, monkeypatch):
 def test_environment_folder_comes_first(tmp_path, monkeypatch):
     folder = tmp_path / "fashion-mnist"
     folder.mkdir()
-    for role, (name, _) in gg.data.FASHION_MNIST.files.items():
+    for role, (name, *_) in gg.data.FASHION_MNIST.files.items():
         images, labels = _images_and_labels(3, seed=1)
         array = images if role.endswith("images") else labels
         (folder / name[:-3]).write_bytes(_idx(array))  # uncompressed copies are accepted
