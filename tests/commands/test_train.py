@@ -27,7 +27,7 @@ def test_resume_continues_from_the_checkpoint(tmp_path, capsys):
     assert main(common + ["--epochs", "2"]) == 0
     assert main(common + ["--epochs", "4", "--resume", str(out / "checkpoint.ckpt")]) == 0
     metrics = json.loads((out / "metrics.json").read_text())
-    assert metrics["history"]["epochs"] == [0, 1, 2, 3]
+    assert metrics["history"]["epochs"] == [1, 2, 3, 4]
     assert "epoch 3/4" in capsys.readouterr().out
 
 

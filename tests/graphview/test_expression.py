@@ -61,7 +61,8 @@ def test_evaluates_004_in_float64_without_eval(monkeypatch):
     ("exp", "used as a value"),
     ("1 +", "not valid syntax"),
     ("1" + "0" * 400 + " * x", "beyond the float64 range"),
-    ("-" * 20000 + "x", "longer than the limit"),
+    ("-" * 20000 + "x", "nested too deeply"),
+    ("x+" * 150_000 + "x", "longer than the limit"),
 ])
 def test_rejects_everything_outside_the_language(text, what):
     with pytest.raises(ExpressionError, match="expression: ") as info:
@@ -137,3 +138,60 @@ def test_graph_command_without_graphviz_says_what_to_install(tmp_path, monkeypat
     assert main(["graph", "x*2", "--at", "x=1", "-o", str(tmp_path / "g.png")]) == 1
     err = capsys.readouterr().err
     assert "Install Graphviz" in err and "-o graph.dot" in err
+
+
+# ------------------------------------------------------------------ long, signed, Unicode
+@pytest.mark.parametrize("text", ["-x**2", "2**-1", "-2**2", "x/y/2", "max(x, y)*-3",
+                                  "(x + 1)*(y - 2)**3", "sqrt(x)**2 - -y", "+x - +1e-3",
+                                  "x**y**2", "exp(-(x*y))/2", "ℌ*x"])
+def test_the_long_expression_reader_builds_what_python_builds(text):
+    from graphgrad.graphview.expression import _Reader
+    assert ast.dump(_Reader(text).expression()) == ast.dump(ast.parse(text, mode="eval"))
+
+
+def test_a_flat_sum_of_thousands_of_terms_is_read_evaluated_and_differentiated(capsys):
+    n = 5000
+    text = " + ".join(f"{i}*x" for i in range(1, n + 1))
+    with pytest.raises(RecursionError):
+        ast.parse(text, mode="eval")                 # too long for Python's own ast
+    expression = parse(text, variables={"x": 1.0})
+    assert expression(x=2.0) == 2.0 * n * (n + 1) / 2
+    x = gg.tensor(np.float64(2.0), requires_grad=True)
+    expression(x=x).backward()
+    assert x.grad.item() == n * (n + 1) / 2          # d/dx Σ i·x
+    assert parse("*".join(["x"] * 3000))(x=1.0) == 1.0
+    assert main(["explain", text, "--at", "x=1", "--precision", "0"]) == 0
+    assert capsys.readouterr().out.rstrip().endswith("/dx = 1e+07")      # 12,502,500
+    with pytest.raises(ExpressionError, match=r"not allowed: '\[' \(at column 10002\)"):
+        parse("x+" * 5000 + "x[0]")                  # the reader keeps the whitelist
+    with pytest.raises(ExpressionError, match=r"not allowed: the function 'exp' used as a "):
+        parse("x+" * 5000 + "exp")
+
+
+def test_an_expression_starting_with_minus_is_read_as_the_expression(capsys):
+    for argv in (["explain", "-x**2", "--at", "x=3"], ["explain", "--at", "x=3", "-x**2"],
+                 ["explain", "--at", "x=3", "--", "-x**2"], ["explain", "--", "-x**2", "--at",
+                                                            "x=3"],
+                 ["explain", "--precision", "1", "-x**2", "--at=x=3"]):
+        assert main(argv) == 0, argv
+        assert capsys.readouterr().out.rstrip().split("= ")[-1] in ("-6.000", "-6.0")
+    assert main(["graph", "-1.5*x", "--at", "x=2"]) == 0
+    assert capsys.readouterr().out.startswith("digraph")
+    with pytest.raises(SystemExit) as info:                # a real unknown option stays one
+        main(["explain", "--bogus", "x", "--at", "x=1"])
+    assert info.value.code == 2
+
+
+def test_unicode_identifiers_are_read_as_python_reads_them(capsys):
+    assert parse("α*β + ℌ")(α=2.0, β=3.0, H=1.0) == 7.0
+    assert parse("ﬁ*2").variables == ["fi"]               # NFKC, as Python
+    assert parse_assignments("ℌ=3, ﬁ=2") == {"H": 3.0, "fi": 2.0}
+    assert main(["explain", "α*ℌ", "--at", "α=2,ℌ=3"]) == 0
+    out = capsys.readouterr().out
+    assert "dv0/dα = 3.000" in out and "dv0/dH = 2.000" in out
+
+
+def test_precision_from_0_to_17(capsys):
+    assert main(["explain", "x/3", "--at", "x=1", "--precision", "17"]) == 0
+    assert "0.33333333333333331" in capsys.readouterr().out
+    assert main(["explain", "x/3", "--at", "x=1", "--precision", "0"]) == 0

@@ -32,7 +32,7 @@ def test_history_validation_and_lr():
     sched = gg.optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.5)
     history = gg.train.fit(model, F.cross_entropy, opt, (x, y), val_data=(xv, yv), epochs=5,
                            scheduler=sched, seed=0)
-    assert history.epochs == [0, 1, 2, 3, 4] and len(history) == 5
+    assert history.epochs == [1, 2, 3, 4, 5] and len(history) == 5  # counted from 1
     assert set(history.metrics) >= {"loss", "accuracy", "val_loss", "val_accuracy", "lr"}
     assert history["lr"] == pytest.approx([0.2, 0.2, 0.1, 0.1, 0.05])
     val = gg.train.evaluate(model, F.cross_entropy, (xv, yv))
@@ -145,7 +145,7 @@ def test_model_checkpoint_callback_writes_best_only(tmp_path):
     saver = gg.train.ModelCheckpoint(tmp_path / "best-{epoch}.ckpt", monitor="loss",
                                      save_best_only=True)
     gg.train.fit(model, F.cross_entropy, opt, (x, y), epochs=4, callbacks=[saver])
-    assert sorted(p.name for p in tmp_path.iterdir())[0] == "best-0.ckpt"
+    assert sorted(p.name for p in tmp_path.iterdir())[0] == "best-1.ckpt"  # epochs from 1
     assert len(list(tmp_path.iterdir())) >= 2
 
 

@@ -16,6 +16,36 @@ def add_expression_arguments(parser):
                         help="one node per operation (default), or only inputs and output")
 
 
+def prepare(parser, tokens):
+    """The arguments with an expression that starts with '-' (``-x**2``, ``-1.5*x``) moved
+    behind '--', so argparse reads it as EXPR rather than as an unknown option; an
+    expression already behind '--' is moved to the end with the '--'."""
+    if "--" in tokens:
+        k = tokens.index("--")
+        if k + 1 < len(tokens):
+            return [*tokens[:k], *tokens[k + 2:], "--", tokens[k + 1]]
+        return tokens
+    takes_value = {option: action.nargs != 0 for action in parser._actions
+                   for option in action.option_strings}
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        if not token.startswith("-") or token == "-":
+            return tokens  # EXPR comes first: nothing to move
+        name = token.split("=", 1)[0]
+        known = [o for o in takes_value if o == name or (name.startswith("--") and len(name) > 2
+                                                         and o.startswith(name))]
+        if known:
+            i += 2 if takes_value[known[0]] and "=" not in token else 1
+        elif name[:2] in takes_value and not name.startswith("--"):
+            i += 1  # a short option with its value attached (-ograph.svg)
+        elif token.startswith("--") and token[2:].replace("-", "").isalnum():
+            return tokens  # an unknown option: argparse says so
+        else:
+            return [*tokens[:i], *tokens[i + 1:], "--", token]
+    return tokens
+
+
 def expression_graph(args):
     """The ComputeGraph of the expression at the given values; ExpressionError if the
     expression is outside the allowed language (checked before anything runs), ValueError if

@@ -7,10 +7,18 @@ Allowed: numbers, the variables given a value, + - * / **, unary + and -, parent
 functions in FUNCTIONS. Rejected with a message saying what and where: attribute access,
 subscripts, calls of anything else, keyword arguments, lambdas, comprehensions, comparisons,
 strings, dunder names. Values are float64.
+
+Names are Python identifiers, Unicode included, normalised as Python normalises them (NFKC:
+`ℌ` is `H`), in --at as in the expression. Expressions too long for Python's recursive `ast`
+(a flat sum of thousands of terms) are read by `_Reader`, which loops over chains of + - * /
+instead of recursing, so only real nesting counts towards "nested too deeply".
 """
 import ast
+import io
 import math
 import sys
+import tokenize
+import unicodedata
 
 import numpy as np
 
@@ -24,7 +32,7 @@ FUNCTIONS = {
     "abs": (ops.abs, 1), "max": (ops.maximum, 2), "min": (ops.minimum, 2),
 }
 CONSTANTS = {"pi": math.pi, "e": math.e}
-MAX_LENGTH = 10_000
+MAX_LENGTH = 200_000
 
 _BINARY = {ast.Add: ops.add, ast.Sub: ops.sub, ast.Mult: ops.mul, ast.Div: ops.div,
            ast.Pow: ops.pow}
@@ -66,8 +74,8 @@ class Expression:
         except SyntaxError as e:
             raise ExpressionError(f"expression: not valid syntax (at column {e.offset}): "
                                   f"{e.msg}") from None
-        except (RecursionError, MemoryError):
-            raise ExpressionError("expression: nested too deeply") from None
+        except (RecursionError, MemoryError):  # a long chain: read it without recursing
+            self.tree = _Reader(text.strip()).expression()
         self.variables = []
         self._check(self.tree.body)
         if variables is not None:
@@ -200,7 +208,7 @@ def parse_assignments(text):
     values = {}
     for item in filter(None, (part.strip() for part in text.split(","))):
         name, sep, value = item.partition("=")
-        name = name.strip()
+        name = unicodedata.normalize("NFKC", name.strip())  # as Python reads identifiers
         if not sep or not name.isidentifier():
             raise ExpressionError(f"--at: expected name=value pairs separated by commas, got "
                                   f"{item!r}")
@@ -212,3 +220,100 @@ def parse_assignments(text):
             raise ExpressionError(f"--at: the value of {name!r} is not a number: "
                                   f"{value.strip()!r}") from None
     return values
+
+
+class _Reader:
+    """A reader of the allowed language for expressions Python's `ast` cannot hold: chains of
+    + - * / are read in loops (a flat sum of any length), only parentheses, unary signs and
+    ** nest. It builds the same `ast` nodes, checked afterwards by the same whitelist."""
+
+    _OPERATORS = {"+": ast.Add, "-": ast.Sub, "*": ast.Mult, "/": ast.Div}
+
+    def __init__(self, text):
+        try:
+            self.tokens = [t for t in tokenize.generate_tokens(io.StringIO(text).readline)
+                           if t.type not in (tokenize.NEWLINE, tokenize.NL,
+                                             tokenize.ENDMARKER)]
+        except (tokenize.TokenError, SyntaxError) as e:
+            raise ExpressionError(f"expression: not valid syntax: {e.args[0]}") from None
+        self.i = 0
+
+    def expression(self):
+        try:
+            body = self._chain(("+", "-"), self._term)
+        except RecursionError:
+            raise ExpressionError("expression: nested too deeply") from None
+        if self.i < len(self.tokens):
+            raise self._error("not allowed:")
+        return ast.Expression(body=body)
+
+    def _peek(self):
+        return self.tokens[self.i].string if self.i < len(self.tokens) else None
+
+    def _take(self):
+        if self.i >= len(self.tokens):
+            raise ExpressionError("expression: not valid syntax: it ends too early")
+        self.i += 1
+        return self.tokens[self.i - 1]
+
+    def _error(self, what):
+        token = self.tokens[self.i]
+        return ExpressionError(f"expression: not valid syntax: {what} {token.string!r} (at "
+                               f"column {token.start[1] + 1}); {_allowed()}")
+
+    def _chain(self, operators, operand):
+        """operand (op operand)*, left-associative, in a loop."""
+        node = operand()
+        while self._peek() in operators:
+            token = self._take()
+            node = ast.BinOp(left=node, op=self._OPERATORS[token.string](), right=operand(),
+                             col_offset=token.start[1], lineno=1)
+        return node
+
+    def _term(self):
+        return self._chain(("*", "/"), self._factor)
+
+    def _factor(self):
+        if self._peek() in ("+", "-"):
+            token = self._take()
+            op = ast.USub() if token.string == "-" else ast.UAdd()
+            return ast.UnaryOp(op=op, operand=self._factor(), col_offset=token.start[1],
+                               lineno=1)
+        node = self._atom()
+        if self._peek() == "**":
+            token = self._take()
+            node = ast.BinOp(left=node, op=ast.Pow(), right=self._factor(),
+                             col_offset=token.start[1], lineno=1)
+        return node
+
+    def _atom(self):
+        token = self._take()
+        where = dict(col_offset=token.start[1], lineno=1)
+        if token.type == tokenize.NUMBER:
+            return ast.Constant(value=ast.literal_eval(token.string), **where)
+        if token.string == "(":
+            node = self._chain(("+", "-"), self._term)
+            self._expect(")")
+            return node
+        if token.type == tokenize.NAME:
+            name = unicodedata.normalize("NFKC", token.string)
+            if self._peek() != "(":
+                return ast.Name(id=name, ctx=ast.Load(), **where)
+            self._take()
+            args = [] if self._peek() == ")" else [self._chain(("+", "-"), self._term)]
+            while self._peek() == ",":
+                self._take()
+                args.append(self._chain(("+", "-"), self._term))
+            self._expect(")")
+            return ast.Call(func=ast.Name(id=name, ctx=ast.Load(), **where), args=args,
+                            keywords=[], **where)
+        self.i -= 1
+        raise self._error("not allowed:")
+
+    def _expect(self, text):
+        if self._peek() != text:
+            if self.i >= len(self.tokens):
+                raise ExpressionError(f"expression: not valid syntax: {text!r} missing at the "
+                                      "end")
+            raise self._error(f"expected {text!r}, got")
+        self.i += 1

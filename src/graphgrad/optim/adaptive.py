@@ -24,20 +24,6 @@ if TYPE_CHECKING:
     from .optimizer import ParamsT
 
 
-def _options(name, **options):
-    """The optimizer's defaults, checked: numbers must be >= 0, betas in [0, 1)."""
-    for key, value in options.items():
-        if key == "betas":
-            options[key] = value = tuple(value)
-            for i, beta in enumerate(value):
-                if not 0.0 <= beta < 1.0:
-                    raise ValueError(f"{name}: invalid beta parameter at index {i}: {beta} "
-                                     "(must be in [0, 1))")
-        elif not isinstance(value, bool) and isinstance(value, (int, float)) and value < 0:
-            raise ValueError(f"{name}: invalid {key} {value} (must be >= 0)")
-    return options
-
-
 def _lerp(avg, g, weight):
     """avg ← avg + w (g − avg): the exponential moving average, in place (one temporary)."""
     step = g - avg
@@ -66,8 +52,8 @@ class Adagrad(Optimizer):
     def __init__(self, params: ParamsT, lr: float = 1e-2, lr_decay: float = 0.0,
                  weight_decay: float = 0.0, initial_accumulator_value: float = 0.0,
                  eps: float = 1e-10, *, maximize: bool = False) -> None:
-        super().__init__(params, _options(
-            "Adagrad", lr=lr, lr_decay=lr_decay, eps=eps, weight_decay=weight_decay,
+        super().__init__(params, dict(
+            lr=lr, lr_decay=lr_decay, eps=eps, weight_decay=weight_decay,
             initial_accumulator_value=initial_accumulator_value, maximize=maximize))
         for group in self.param_groups:  # state exists from the start, as in PyTorch
             for p in group["params"]:
@@ -94,8 +80,8 @@ class RMSprop(Optimizer):
     def __init__(self, params: ParamsT, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
                  weight_decay: float = 0.0, momentum: float = 0.0, centered: bool = False, *,
                  maximize: bool = False) -> None:
-        super().__init__(params, _options(
-            "RMSprop", lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay, momentum=momentum,
+        super().__init__(params, dict(
+            lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay, momentum=momentum,
             centered=centered, maximize=maximize))
 
     def _update_group(self, group):
@@ -131,9 +117,7 @@ class Adadelta(Optimizer):
 
     def __init__(self, params: ParamsT, lr: float = 1.0, rho: float = 0.9, eps: float = 1e-6,
                  weight_decay: float = 0.0, *, maximize: bool = False) -> None:
-        if not 0.0 <= rho <= 1.0:
-            raise ValueError(f"Adadelta: invalid rho {rho} (must be in [0, 1])")
-        super().__init__(params, _options("Adadelta", lr=lr, rho=rho, eps=eps,
+        super().__init__(params, dict(lr=lr, rho=rho, eps=eps,
                                           weight_decay=weight_decay, maximize=maximize))
 
     def _update_group(self, group):
@@ -157,8 +141,8 @@ class Adam(Optimizer):
     def __init__(self, params: ParamsT, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
                  eps: float = 1e-8, weight_decay: float = 0.0, amsgrad: bool = False, *,
                  maximize: bool = False, decoupled_weight_decay: bool = False) -> None:
-        super().__init__(params, _options(
-            type(self).__name__, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
+        super().__init__(params, dict(
+            lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
             amsgrad=amsgrad, maximize=maximize, decoupled_weight_decay=decoupled_weight_decay))
 
     def _update_group(self, group):
@@ -208,8 +192,8 @@ class NAdam(Optimizer):
     def __init__(self, params: ParamsT, lr: float = 2e-3, betas: tuple[float, float] = (0.9, 0.999),
                  eps: float = 1e-8, weight_decay: float = 0.0, momentum_decay: float = 4e-3,
                  decoupled_weight_decay: bool = False, *, maximize: bool = False) -> None:
-        super().__init__(params, _options(
-            "NAdam", lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
+        super().__init__(params, dict(
+            lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
             momentum_decay=momentum_decay, decoupled_weight_decay=decoupled_weight_decay,
             maximize=maximize))
 
@@ -237,7 +221,7 @@ class Adamax(Optimizer):
 
     def __init__(self, params: ParamsT, lr: float = 2e-3, betas: tuple[float, float] = (0.9, 0.999),
                  eps: float = 1e-8, weight_decay: float = 0.0, *, maximize: bool = False) -> None:
-        super().__init__(params, _options("Adamax", lr=lr, betas=betas, eps=eps,
+        super().__init__(params, dict(lr=lr, betas=betas, eps=eps,
                                           weight_decay=weight_decay, maximize=maximize))
 
     def _update_group(self, group):

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..grad_mode import enable_grad, no_grad
-from .optimizer import Optimizer
+from .optimizer import Optimizer, _shape_of
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -82,6 +82,19 @@ class ClosureOptimizer(Optimizer):
                             "loss.backward(); return loss  — then opt.step(closure)")
         with no_grad():
             return self._iterate(closure)
+
+    def _check_state_shapes(self, state, p, name):
+        """The state (kept on the first parameter) holds vectors of all parameters at once:
+        each must have their total size."""
+        total = sum(self._flat.sizes)
+        for key, value in state.items():
+            for item in value if isinstance(value, list) else [value]:
+                shape = _shape_of(item)
+                if shape not in (None, (), (total,)):
+                    raise ValueError(f"{type(self).__name__}.load_state_dict: the saved {key!r} "
+                                     f"has shape {shape}, but the parameters have {total} "
+                                     "elements in all: the state was saved from a different "
+                                     "model")
 
     def _iterate(self, closure):
         raise NotImplementedError(f"{type(self).__name__} does not implement _iterate")

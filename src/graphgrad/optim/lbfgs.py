@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
+from ._hyper import count
 from .closure import ClosureOptimizer
 from .line_search import strong_wolfe
 
@@ -30,12 +31,10 @@ class LBFGS(ClosureOptimizer):
                  max_eval: int | None = None, tolerance_grad: float = 1e-7,
                  tolerance_change: float = 1e-9, history_size: int = 100,
                  line_search_fn: Literal["strong_wolfe"] | None = None) -> None:
-        if lr < 0:
-            raise ValueError(f"LBFGS: invalid learning rate {lr} (must be >= 0)")
         if line_search_fn not in (None, "strong_wolfe"):
             raise ValueError(f"LBFGS: line_search_fn must be None or 'strong_wolfe', got "
                              f"{line_search_fn!r}")
-        max_eval = max_iter * 5 // 4 if max_eval is None else max_eval
+        max_eval = count("max_iter", max_iter) * 5 // 4 if max_eval is None else max_eval
         super().__init__(params, dict(lr=lr, max_iter=max_iter, max_eval=max_eval,
                                       tolerance_grad=tolerance_grad,
                                       tolerance_change=tolerance_change,

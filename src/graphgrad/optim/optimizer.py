@@ -18,6 +18,7 @@ import numpy as np
 
 from ..grad_mode import enable_grad, no_grad
 from ..tensor import Tensor, is_float
+from ._hyper import check_options
 
 if TYPE_CHECKING:
     #: What an optimizer takes: tensors, (name, tensor) pairs as from named_parameters(), or
@@ -30,6 +31,7 @@ class Optimizer:
 
     def __init__(self, params: ParamsT, defaults: dict[str, Any]) -> None:
         self.defaults = dict(defaults)
+        check_options(self.defaults)  # PyTorch's messages: "Invalid learning rate: -1.0"
         self.state: defaultdict[Tensor, dict[str, Any]] = defaultdict(dict)
         self.param_groups: list[dict[str, Any]] = []
         if isinstance(params, Tensor):
@@ -66,6 +68,7 @@ class Optimizer:
             group["param_names"] = names
         for key, value in self.defaults.items():
             group.setdefault(key, value)
+        check_options(group)
         self.param_groups.append(group)
 
     # ----------------------------------------------------------------- stepping
@@ -139,16 +142,45 @@ class Optimizer:
                                  f"{len(saved['params'])} parameters, the matching group "
                                  f"{len(group['params'])}")
             id_map.update({int(i): p for i, p in zip(saved["params"], group["params"])})
-        self.state = defaultdict(dict)
+        loaded = {}
         for key, value in state_dict["state"].items():
             p = id_map.get(int(key))
             if p is None:
                 raise ValueError(f"{type(self).__name__}.load_state_dict: state for parameter id "
                                  f"{key}, which no group has")
-            self.state[p] = _copy_state(value, p.dtype)
+            self._check_state_shapes(value, p, self._param_name(p, saved_groups, key))
+            loaded[p] = _copy_state(value, p.dtype)
+        self.state = defaultdict(dict, loaded)
         for saved, group in zip(saved_groups, self.param_groups):
             options = {k: _plain(v) for k, v in saved.items() if k not in ("params", "param_names")}
             group.update(options)
+
+    def _check_state_shapes(self, state, p, name):
+        """Refuse a saved state whose buffers are not shaped like the parameter they belong to
+        (state saved from a different model), naming the parameter and both shapes."""
+        for key, value in state.items():
+            shape = _shape_of(value)
+            if shape is not None and shape != () and shape != tuple(p.shape):
+                raise ValueError(f"{type(self).__name__}.load_state_dict: the saved {key!r} of "
+                                 f"parameter {name} has shape {shape}, but the parameter has "
+                                 f"shape {tuple(p.shape)}: the state was saved from a different "
+                                 "model")
+
+    def _param_name(self, p, saved_groups, key):
+        """How an error names parameter p: its name where a group knows it, else its id."""
+        for group in self.param_groups:
+            names = group.get("param_names")
+            if names:
+                for name, q in zip(names, group["params"]):
+                    if q is p:
+                        return f"{name!r} (id {key})"
+        for saved in saved_groups:
+            names = saved.get("param_names")
+            if names:
+                for name, i in zip(names, saved["params"]):
+                    if int(i) == int(key):
+                        return f"{name!r} (id {key})"
+        return f"{key}"
 
     def __repr__(self) -> str:
         lines = [f"{type(self).__name__} ("]
@@ -205,6 +237,13 @@ def _copy_state(value, dtype):
     if isinstance(value, (list, tuple)):
         return type(value)(_copy_state(v, dtype) for v in value)
     return value
+
+
+def _shape_of(value):
+    """The shape of a state buffer (None for numbers and containers)."""
+    if isinstance(value, (Tensor, np.ndarray)):
+        return tuple(value.shape)
+    return None
 
 
 def _plain(value):

@@ -53,7 +53,8 @@ class History:
     def from_dict(cls, data):
         history = cls()
         history.epochs = [int(e) for e in data["epochs"]]
-        history.metrics = {k: [float(x) for x in v] for k, v in data.items() if k != "epochs"}
+        history.metrics = {k: [math.nan if x is None else float(x) for x in v]
+                           for k, v in data.items() if k != "epochs"}  # strict JSON: null
         return history
 
     def plot(self, path=None):

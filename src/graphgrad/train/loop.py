@@ -5,121 +5,228 @@ Per batch: zero the gradients, forward, loss, backward, ``optimizer.step()`` (or
 ``step(closure)`` for L-BFGS, conjugate gradients and line-search GD, which re-evaluate the
 loss). Per epoch: the mean loss (and accuracy, for classification) on the training batches and
 on the validation data, the learning rate, then the schedulers and the callbacks.
+
+Epochs are numbered from 1 (the History, the callbacks, the checkpoint and the printed lines
+agree). A loss that is not finite stops training before it reaches the weights
+(``DivergenceError``), and the checkpoint is written only after an epoch whose losses and
+weights are finite, so the last good one is never overwritten.
 """
+import math
+import numbers
+import os
 import sys
 import time
+from contextlib import nullcontext
 
 import numpy as np
 
 from ..data import DataLoader, TensorDataset
 from ..grad_mode import no_grad
-from ..optim import ClosureOptimizer
+from ..optim import ClosureOptimizer, Optimizer
 from ..optim.lr_scheduler import ReduceLROnPlateau
 from ..tensor import Tensor
 from .history import History
+from .stops import DivergenceError, GracefulStop, TrainingInterrupted, check_finite_epoch
 
 
 class Run:
-    """What callbacks see: the model, optimizer, schedulers, history, the epoch, and ``stop``."""
+    """What callbacks see: the model, optimizer, schedulers, history, the epoch (from 1),
+    ``stop``, and ``config`` (saved in checkpoints)."""
 
-    def __init__(self, model, optimizer, schedulers, history):
+    def __init__(self, model, optimizer, schedulers, history, config=None):
         self.model, self.optimizer, self.schedulers = model, optimizer, schedulers
-        self.history, self.epoch, self.stop = history, 0, False
+        self.history, self.epoch, self.stop, self.config = history, 0, False, config
+
+
+class _StopRequested(Exception):
+    """A signal asked training to stop after the current step."""
 
 
 def fit(model, loss_fn, optimizer, train_data, val_data=None, epochs=10, scheduler=None,
         callbacks=(), batch_size=32, shuffle=True, seed=None, metric="auto", progress=None,
-        verbose=False, checkpoint=None, resume=None):
+        verbose=False, checkpoint=None, resume=None, interruptible=False, config=None,
+        resume_schedulers=True):
     """Train `model` to minimise ``loss_fn(model(x), y)`` over `train_data`; returns a History.
 
     train_data / val_data: a DataLoader, a Dataset, or a pair (x, y) of tensors or arrays
     (batched with batch_size; training batches shuffled, reproducibly when seed is given).
+    epochs: the last epoch (counted from 1; a resumed run continues up to it).
     scheduler: one or a list of lr schedulers (stepped per epoch; OneCycleLR per batch;
     ReduceLROnPlateau with the validation loss, else the training loss) or BatchSizeSchedulers.
     metric: 'auto' (accuracy for class-index or 0/1 targets), None, or f(output, target) ->
     number of correct predictions. progress: a tqdm bar per epoch (default: when stderr is a
     terminal and tqdm is installed). verbose: print one line per epoch.
-    checkpoint: a path written after every epoch; resume: a checkpoint to continue from.
+    checkpoint: a path written after every epoch (with `config`, a JSON-able dict, if given);
+    resume: a checkpoint to continue from (resume_schedulers=False: keep the given schedulers,
+    newly built, instead of the saved ones).
+    interruptible: the first SIGINT/SIGTERM ends training after the current step with
+    TrainingInterrupted (the checkpoint of the last completed epoch is kept); a second one
+    stops at once. A non-finite loss raises DivergenceError.
     """
+    _check_arguments(model, loss_fn, optimizer, epochs, callbacks, checkpoint, resume)
+    _check_not_empty(train_data, "train_data")
+    _check_not_empty(val_data, "val_data")
     train_loader = as_loader(train_data, batch_size, shuffle, seed)
     val_loader = None if val_data is None else as_loader(val_data, batch_size, False, None)
     schedulers = [] if scheduler is None else list(scheduler) if isinstance(
         scheduler, (list, tuple)) else [scheduler]
-    run = Run(model, optimizer, schedulers, History())
-    start = 0
+    for s in schedulers:
+        if not callable(getattr(s, "step", None)):
+            raise TypeError(f"fit: scheduler must be an lr or batch-size scheduler (with step()), "
+                            f"got {type(s).__name__}")
+    run = Run(model, optimizer, schedulers, History(), config)
+    done = 0
     if resume is not None:
         from .checkpoint import load_checkpoint
-        start = load_checkpoint(resume, run)
+        done = load_checkpoint(resume, run, schedulers=resume_schedulers)
     metric = _metric(metric, loss_fn)
     bar = _progress(progress)
     for callback in callbacks:
         callback.on_train_begin(run)
-    for epoch in range(start, epochs):
-        run.epoch = epoch
-        if isinstance(train_loader, DataLoader):
-            train_loader.set_epoch(epoch)
-        began = time.perf_counter()
-        logs = train_epoch(model, loss_fn, optimizer, train_loader, metric, schedulers,
-                           bar(train_loader, epoch, epochs))
-        if val_loader is not None:
-            measured = evaluate(model, loss_fn, val_loader, metric=metric)
-            logs.update({f"val_{k}": v for k, v in measured.items()})
-        logs["lr"] = float(optimizer.param_groups[0]["lr"])
-        logs["time"] = time.perf_counter() - began
-        _step_schedulers(schedulers, logs)
-        run.history.append(epoch, logs)
-        if verbose:
-            print(_summary(epoch, epochs, logs), flush=True)
-        if checkpoint is not None:
-            from .checkpoint import save_checkpoint
-            save_checkpoint(checkpoint, run, epoch)
-        for callback in callbacks:
-            callback.on_epoch_end(run, epoch, logs)
-        if run.stop:
-            break
+    with GracefulStop() if interruptible else nullcontext() as stop:
+        for epoch in range(done + 1, epochs + 1):
+            try:
+                logs = _one_epoch(run, loss_fn, train_loader, val_loader, metric, epoch, epochs,
+                                  bar, stop)
+            except DivergenceError as e:
+                raise e.located(epoch, run.history, checkpoint) from None
+            except _StopRequested:
+                raise TrainingInterrupted(stop.signal, epoch - 1, run.history,
+                                          checkpoint) from None
+            if verbose:
+                print(_summary(epoch, epochs, logs), flush=True)
+            if checkpoint is not None:
+                from .checkpoint import save_checkpoint
+                save_checkpoint(checkpoint, run, epoch)
+            for callback in callbacks:
+                callback.on_epoch_end(run, epoch, logs)
+            if stop is not None and stop.signal is not None and epoch < epochs:
+                raise TrainingInterrupted(stop.signal, epoch, run.history, checkpoint)
+            if run.stop:
+                break
     for callback in callbacks:
         callback.on_train_end(run)
     return run.history
 
 
-def train_epoch(model, loss_fn, optimizer, loader, metric=None, schedulers=(), batches=None):
+def _one_epoch(run, loss_fn, train_loader, val_loader, metric, epoch, epochs, bar, stop):
+    """Train one epoch and measure it; the logs, recorded in the history."""
+    run.epoch = epoch
+    if isinstance(train_loader, DataLoader):
+        train_loader.set_epoch(epoch - 1)  # the data order of epoch index epoch - 1
+    began = time.perf_counter()
+    logs = train_epoch(run.model, loss_fn, run.optimizer, train_loader, metric, run.schedulers,
+                       bar(train_loader, epoch, epochs), stop=stop)
+    if val_loader is not None:
+        measured = evaluate(run.model, loss_fn, val_loader, metric=metric)
+        logs.update({f"val_{k}": v for k, v in measured.items()})
+    logs["lr"] = float(run.optimizer.param_groups[0]["lr"])
+    logs["time"] = time.perf_counter() - began
+    check_finite_epoch(logs, _named_parameters(run))
+    _step_schedulers(run.schedulers, logs)
+    run.history.append(epoch, logs)
+    return logs
+
+
+def _named_parameters(run):
+    named = getattr(run.model, "named_parameters", None)
+    if callable(named):
+        return list(named())
+    return [(str(i), p) for i, group in enumerate(run.optimizer.param_groups)
+            for p in group["params"]]
+
+
+def train_epoch(model, loss_fn, optimizer, loader, metric=None, schedulers=(), batches=None,
+                stop=None):
     """One pass over the loader, updating the parameters after every batch; returns the mean
-    training loss (and accuracy) of the batches as they were seen."""
+    training loss (and accuracy) of the batches as they were seen. A batch whose loss is not
+    finite raises DivergenceError before its gradient reaches the weights; `stop` (a
+    GracefulStop) ends the pass after the step during which a signal came."""
     _set_mode(model, True)
     per_batch = [s for s in schedulers if _per_batch(s)]
     closure_driven = isinstance(optimizer, ClosureOptimizer)
     postfix = getattr(batches, "set_postfix", None)  # a tqdm bar's
+    steps = len(loader) if hasattr(loader, "__len__") else None
     total = _Totals()
-    for xb, yb in (loader if batches is None else batches):
+    for step, (xb, yb) in enumerate(loader if batches is None else batches, 1):
         if closure_driven:
-            out, loss = _closure_step(model, loss_fn, optimizer, xb, yb)
+            out, value = _closure_step(model, loss_fn, optimizer, xb, yb, step, steps)
         else:
             optimizer.zero_grad()
             out = model(xb)
             loss = loss_fn(out, yb)
+            value = float(loss.item())
+            if not math.isfinite(value):
+                raise DivergenceError("the training loss", value, step, steps,
+                                      optimizer.param_groups[0]["lr"])
             loss.backward()
             optimizer.step()
-        total.add(loss, out, yb, metric)
+        total.add(value, out, yb, metric)
         for scheduler in per_batch:
             scheduler.step()
         if postfix is not None:
-            postfix(loss=f"{loss.item():.4f}", refresh=False)
+            postfix(loss=f"{value:.4f}", refresh=False)
+        if stop is not None and stop.signal is not None and step != steps:
+            raise _StopRequested  # (after the last step, fit completes the epoch)
     return total.logs()
 
 
-def _closure_step(model, loss_fn, optimizer, xb, yb):
+def _closure_step(model, loss_fn, optimizer, xb, yb, step, steps):
     first = []
 
     def closure():
         optimizer.zero_grad()
         out = model(xb)
         loss = loss_fn(out, yb)
+        if not first:  # the loss at the weights the step starts from
+            value = float(loss.item())
+            if not math.isfinite(value):
+                raise DivergenceError("the training loss", value, step, steps,
+                                      optimizer.param_groups[0]["lr"])
+            first.append((out, value))
         loss.backward()
-        if not first:
-            first.append((out, loss))
         return loss
     optimizer.step(closure)
     return first[0]
+
+
+def _check_arguments(model, loss_fn, optimizer, epochs, callbacks, checkpoint, resume):
+    """TypeError/ValueError/FileNotFoundError before training for what would fail later."""
+    if not callable(model):
+        raise TypeError(f"fit: model must be callable (a Module), got {type(model).__name__}")
+    if not callable(loss_fn):
+        raise TypeError(f"fit: loss_fn must be callable, got {type(loss_fn).__name__}")
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(f"fit: optimizer must be a graphgrad Optimizer (gg.optim.SGD, Adam, "
+                        f"...), got {type(optimizer).__name__}")
+    if isinstance(epochs, bool) or not isinstance(epochs, numbers.Integral):
+        raise TypeError(f"fit: epochs must be a whole number, got {epochs!r}")
+    if epochs < 0:
+        raise ValueError(f"fit: epochs must be >= 0, got {epochs}")
+    for i, callback in enumerate(callbacks):
+        if not all(callable(getattr(callback, hook, None))
+                   for hook in ("on_train_begin", "on_epoch_end", "on_train_end")):
+            raise TypeError(f"fit: callbacks[{i}] is a {type(callback).__name__}, not a "
+                            "Callback; wrap a function as LambdaCallback(on_epoch_end=f)")
+    if checkpoint is not None:
+        folder = os.path.dirname(os.path.abspath(checkpoint))
+        if os.path.isdir(checkpoint):
+            raise IsADirectoryError(f"fit: checkpoint {os.fspath(checkpoint)!r} is a folder; "
+                                    "give a file name in it")
+        if not os.path.isdir(folder):
+            raise FileNotFoundError(f"fit: the folder of checkpoint {os.fspath(checkpoint)!r} "
+                                    "does not exist")
+    if resume is not None and not os.path.isfile(resume):
+        raise FileNotFoundError(f"fit: resume={os.fspath(resume)!r}: no such checkpoint file")
+
+
+def _check_not_empty(data, name):
+    """ValueError for data with no sample (a pair of empty arrays, an empty Dataset)."""
+    if isinstance(data, (tuple, list)) and data and hasattr(data[0], "__len__"):
+        data = data[0]
+    data = getattr(data, "dataset", data)  # a DataLoader's
+    if data is not None and hasattr(data, "__len__") and len(data) == 0:
+        raise ValueError(f"fit: {name} is empty")
 
 
 def evaluate(model, loss_fn, data, batch_size=256, metric="auto"):
@@ -132,7 +239,7 @@ def evaluate(model, loss_fn, data, batch_size=256, metric="auto"):
     with no_grad():
         for xb, yb in loader:
             out = model(xb)
-            total.add(loss_fn(out, yb), out, yb, metric)
+            total.add(float(loss_fn(out, yb).item()), out, yb, metric)
     if was_training is not None:
         _set_mode(model, was_training)
     return total.logs()
@@ -148,9 +255,10 @@ class _Totals:
         self.measured = False
 
     def add(self, loss, out, target, metric):
+        """loss: the batch's mean loss (a number)."""
         target = target.data if isinstance(target, Tensor) else target
         n = len(target)
-        self.loss += float(loss.item()) * n
+        self.loss += loss * n
         self.count += n
         if metric is not None:
             hits = metric(out.data, target)
@@ -220,7 +328,7 @@ def _per_batch(scheduler):
 
 
 def _summary(epoch, epochs, logs):
-    parts = [f"epoch {epoch + 1:>{len(str(epochs))}}/{epochs}"]
+    parts = [f"epoch {epoch:>{len(str(epochs))}}/{epochs}"]
     for key in ("loss", "accuracy", "val_loss", "val_accuracy"):
         if key in logs:
             parts.append(f"{key} {logs[key]:.4f}")
@@ -242,5 +350,5 @@ def _progress(progress):
             progress = False
     if not progress:
         return lambda loader, epoch, epochs: None
-    return lambda loader, epoch, epochs: tqdm(loader, desc=f"epoch {epoch + 1}/{epochs}",
+    return lambda loader, epoch, epochs: tqdm(loader, desc=f"epoch {epoch}/{epochs}",
                                               leave=False, unit="batch")
