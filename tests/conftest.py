@@ -75,7 +75,7 @@ class SameLeaves:
     def numpy(self, value):
         """A graphgrad tensor, a torch tensor (detached) or an array-like as an ndarray."""
         if isinstance(value, gg.Tensor):
-            return np.asarray(value.numpy())
+            return value.detach().numpy()
         if isinstance(value, self.torch.Tensor):
             return value.detach().numpy()
         return np.asarray(value)

@@ -29,10 +29,11 @@ def test_attributes_mirror_pytorch():
     y = (x * 2).sum()
     assert not y.is_leaf and y.grad_fn.op == "sum"
     assert y.grad_fn.next_functions[0][0].op == "mul"
-    assert y.grad_fn.next_functions[0][0].next_functions[0][0] is x
+    assert y.grad_fn.next_functions[0][0].next_functions[0][0].variable is x   # AccumulateGrad
     assert y.item() == 12.0 and isinstance(y.item(), float)
-    assert np.asarray(x).tolist() == [[1.0, 2.0, 3.0]]
-    assert x.numpy() is x.data
+    with pytest.raises(RuntimeError, match="Can't call numpy"):
+        x.numpy()                   # writing through it would corrupt gradients, as in PyTorch
+    assert x.detach().numpy() is x.data
     d = x.detach()
     assert d.is_leaf and not d.requires_grad and d.data is x.data
 
@@ -74,7 +75,7 @@ def test_seeds_and_generators_reproduce():
 def test_repr_is_readable():
     assert repr(gg.tensor([1.0, 2.0])) == "tensor([1., 2.])"
     assert "requires_grad=True" in repr(gg.tensor([1.0], requires_grad=True))
-    assert "grad_fn=<exp>" in repr(gg.tensor([1.0], requires_grad=True).exp())
+    assert "grad_fn=<ExpBackward0>" in repr(gg.tensor([1.0], requires_grad=True).exp())
     assert "dtype=float64" in repr(gg.tensor(np.ones(2)))
 
 
@@ -113,7 +114,7 @@ def test_numpy_ufuncs_and_mixed_arithmetic_dispatch_to_graphgrad():
     (np.ones(2) * x).sum().backward()
     assert x.grad.tolist() == [1.0, 1.0]
     with pytest.raises(TypeError, match="no graphgrad counterpart"):
-        np.arctan2(x, x)
+        np.nextafter(x, x)
 
 
 def test_comparisons_return_boolean_tensors_outside_the_graph():

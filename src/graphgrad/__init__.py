@@ -8,16 +8,21 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from . import ops
+from . import accelerator, backends, cuda, linalg, ops
 from ._tensor_methods import astype  # importing _tensor_methods binds Tensor's operators
 from .autodiff import gradients
 from .check import gradcheck, numeric_grad, numeric_jacobian
 from .creation import (
     arange,
+    as_tensor,
+    empty,
+    empty_like,
     eye,
     from_numpy,
     full,
     full_like,
+    is_floating_point,
+    is_tensor,
     linspace,
     ones,
     ones_like,
@@ -28,6 +33,7 @@ from .creation import (
     zeros,
     zeros_like,
 )
+from .device import Size, device
 from .errors import (
     AnomalyError,
     DtypeError,
@@ -37,15 +43,36 @@ from .errors import (
     InplaceError,
     ShapeError,
 )
-from .grad_mode import detect_anomaly, enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .grad_mode import (
+    detect_anomaly,
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    no_grad,
+    set_grad_enabled,
+)
 from .ops import *  # noqa: F403  (every operation, as gg.exp, gg.sum, ...; see __all__)
 from .primitives import primitive, registry
-from .random import Generator, manual_seed
+from .random import Generator, initial_seed, manual_seed, seed
+from .sampling import (
+    bernoulli,
+    multinomial,
+    normal,
+    rand_like,
+    randint_like,
+    randn_like,
+    randperm,
+)
 from .tensor import Tensor, get_default_dtype, set_default_dtype
 from .transforms import grad, hessian, jacfwd, jacobian, jacrev, jvp, value_and_grad, vjp
 
 float16, float32, float64 = np.float16, np.float32, np.float64
 int32, int64, bool_ = np.int32, np.int64, np.bool_
+# PyTorch's dtype names, as NumPy's types (bfloat16 is left out: NumPy has no bfloat16). float,
+# int and bool are gg.float etc. only, kept out of __all__ so that `import *` keeps the builtins.
+float, double, half = np.float32, np.float64, np.float16
+long, int, short, bool = np.int64, np.int32, np.int16, np.bool_
+uint8, int8, int16 = np.uint8, np.int8, np.int16
 
 __version__ = "0.1.0"
 
@@ -57,14 +84,24 @@ __all__ = ["Tensor", "tensor", "from_numpy", "zeros", "ones", "full", "zeros_lik
            "primitive", "registry", "AnomalyError", "DtypeError", "FreedGraphError",
            "GradcheckError", "GradientError", "InplaceError", "ShapeError", "float16", "float32",
            "float64", "int32", "int64", "bool_", "ops", "astype", "get_default_dtype",
-           "set_default_dtype"]
+           "set_default_dtype", "device", "Size", "cuda", "accelerator", "backends",
+           "as_tensor", "empty", "empty_like", "is_tensor", "is_floating_point",
+           "inference_mode", "randperm", "multinomial", "bernoulli", "normal", "rand_like",
+           "randn_like", "randint_like", "seed", "initial_seed", "double", "half", "long",
+           "short", "uint8", "int8", "int16"]
 __all__ += ops.__all__
+return_types = ops.return_types     # torch.return_types: (values, indices) of max(dim), ...
+__all__ += ["linalg", "return_types"]
+__all__ += ["autograd", "func"]       # imported on first use (see _LAZY)
 
 if TYPE_CHECKING:   # what __getattr__ below imports on first use, made visible to type checkers
+    from . import autograd as autograd
     from . import data as data
+    from . import func as func
     from . import nn as nn
     from . import optim as optim
     from . import train as train
+    from . import utils as utils
     from .graphview import ComputeGraph as ComputeGraph
     from .graphview import explain as explain
     from .graphview import graph as graph
@@ -76,6 +113,8 @@ if TYPE_CHECKING:   # what __getattr__ below imports on first use, made visible 
 _LAZY = {
     "nn": ("graphgrad.nn", None), "optim": ("graphgrad.optim", None),
     "data": ("graphgrad.data", None), "train": ("graphgrad.train", None),
+    "utils": ("graphgrad.utils", None),
+    "autograd": ("graphgrad.autograd", None), "func": ("graphgrad.func", None),
     "graph": ("graphgrad.graphview", "graph"), "trace": ("graphgrad.graphview", "trace"),
     "ComputeGraph": ("graphgrad.graphview", "ComputeGraph"),
     "explain": ("graphgrad.graphview", "explain"),

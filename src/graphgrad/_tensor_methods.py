@@ -6,9 +6,16 @@ NumPy ufuncs called on tensors (``np.exp(t)``, ``ndarray * t``) dispatch to the 
 import numpy as np
 
 from . import autodiff, ops
+from ._tensor_core import METHODS as _CORE_METHODS
+from ._tensor_inplace import METHODS as _INPLACE_METHODS
 from .errors import DtypeError
+from .ops.diagonal import trace
 from .ops.elementwise import astype as convert
 from .ops.index import plain_index
+from .ops.joins import repeat
+from .ops.scatter import index_add_, index_fill_, masked_fill_, scatter_, scatter_add_
+from .ops.shape import expand, expand_as, reshape_as, view, view_as
+from .ops.views import matrix_transpose, reversed_dims
 from .tensor import Tensor, is_float
 
 
@@ -59,6 +66,14 @@ _UFUNCS = {
     np.logical_or: ops.logical_or, np.logical_xor: ops.logical_xor, np.bitwise_and: ops.bitwise_and,
     np.bitwise_or: ops.bitwise_or, np.bitwise_xor: ops.bitwise_xor, np.invert: ops.invert,
     np.isfinite: ops.isfinite, np.isnan: ops.isnan, np.isinf: ops.isinf,
+    np.arctan: ops.atan, np.log2: ops.log2, np.log10: ops.log10, np.exp2: ops.exp2,
+    np.reciprocal: ops.reciprocal, np.square: ops.square, np.sinh: ops.sinh, np.cosh: ops.cosh,
+    np.arcsin: ops.asin, np.arccos: ops.acos, np.arctan2: ops.atan2, np.arcsinh: ops.asinh,
+    np.arccosh: ops.acosh, np.arctanh: ops.atanh, np.trunc: ops.trunc, np.remainder: ops.remainder,
+    np.fmod: ops.fmod, np.floor_divide: ops.floor_divide, np.logaddexp: ops.logaddexp,
+    np.logaddexp2: ops.logaddexp2, np.hypot: ops.hypot, np.copysign: ops.copysign,
+    np.deg2rad: ops.deg2rad, np.rad2deg: ops.rad2deg, np.radians: ops.deg2rad,
+    np.degrees: ops.rad2deg, np.positive: ops.positive, np.float_power: ops.float_power,
 }
 
 
@@ -76,27 +91,64 @@ _METHODS = {
     "sin": ops.sin, "cos": ops.cos, "tan": ops.tan, "atan": ops.atan, "arctan": ops.atan,
     "tanh": ops.tanh, "sigmoid": ops.sigmoid,
     "relu": ops.relu, "abs": ops.abs, "sign": ops.sign, "floor": ops.floor, "ceil": ops.ceil,
-    "round": ops.round, "neg": ops.neg, "clip": ops.clip, "clamp": ops.clip,
+    "round": ops.round, "neg": ops.neg, "clip": ops.clip, "clamp": ops.clamp,
+    "clamp_min": ops.clamp_min, "clamp_max": ops.clamp_max,
     "maximum": ops.maximum, "minimum": ops.minimum, "pow": ops.pow,
+    "log2": ops.log2, "log10": ops.log10, "exp2": ops.exp2, "rsqrt": ops.rsqrt,
+    "reciprocal": ops.reciprocal, "square": ops.square, "sinh": ops.sinh, "cosh": ops.cosh,
+    "asin": ops.asin, "arcsin": ops.asin, "acos": ops.acos, "arccos": ops.acos,
+    "atan2": ops.atan2, "arctan2": ops.atan2, "asinh": ops.asinh, "arcsinh": ops.asinh,
+    "acosh": ops.acosh, "arccosh": ops.acosh, "atanh": ops.atanh, "arctanh": ops.atanh,
+    "erf": ops.erf, "erfc": ops.erfc, "erfinv": ops.erfinv, "trunc": ops.trunc, "fix": ops.trunc,
+    "frac": ops.frac, "remainder": ops.remainder, "fmod": ops.fmod,
+    "floor_divide": ops.floor_divide, "logaddexp": ops.logaddexp, "logaddexp2": ops.logaddexp2,
+    "lerp": ops.lerp, "hypot": ops.hypot, "copysign": ops.copysign,
+    "nan_to_num": ops.nan_to_num, "xlogy": ops.xlogy, "sinc": ops.sinc,
+    "deg2rad": ops.deg2rad, "rad2deg": ops.rad2deg, "isclose": ops.isclose,
+    "allclose": ops.allclose, "sgn": ops.sgn, "positive": ops.positive,
+    "float_power": ops.float_power,
     # reductions
     "sum": ops.sum, "mean": ops.mean, "prod": ops.prod, "max": ops.max, "min": ops.min,
     "var": ops.var, "std": ops.std, "logsumexp": ops.logsumexp, "softmax": ops.softmax,
     "log_softmax": ops.log_softmax, "argmax": ops.argmax, "argmin": ops.argmin,
     "any": ops.any, "all": ops.all,
+    "amax": ops.amax, "amin": ops.amin, "nansum": ops.nansum, "nanmean": ops.nanmean,
+    "count_nonzero": ops.count_nonzero, "median": ops.median, "nanmedian": ops.nanmedian,
+    "mode": ops.mode, "sort": ops.sort, "argsort": ops.argsort, "topk": ops.topk,
+    "kthvalue": ops.kthvalue, "cumsum": ops.cumsum, "cumprod": ops.cumprod,
+    "logcumsumexp": ops.logcumsumexp, "cummax": ops.cummax, "cummin": ops.cummin,
+    "norm": ops.norm,
     # shape
-    "reshape": ops.reshape, "view": ops.reshape, "transpose": ops.transpose,
-    "permute": ops.permute, "swapaxes": ops.swapaxes, "flatten": ops.flatten,
-    "squeeze": ops.squeeze, "expand_dims": ops.expand_dims, "unsqueeze": ops.expand_dims,
-    "broadcast_to": ops.broadcast_to, "expand": ops.broadcast_to, "split": ops.split,
+    "reshape": ops.reshape, "view": view, "reshape_as": reshape_as, "view_as": view_as,
+    "transpose": ops.transpose, "permute": ops.permute, "swapaxes": ops.swapaxes,
+    "swapdims": ops.swapdims, "t": ops.t, "movedim": ops.movedim, "moveaxis": ops.moveaxis,
+    "flatten": ops.flatten, "unflatten": ops.unflatten, "squeeze": ops.squeeze,
+    "expand_dims": ops.expand_dims, "unsqueeze": ops.unsqueeze,
+    "broadcast_to": ops.broadcast_to, "expand": expand, "expand_as": expand_as,
+    "split": ops.split, "chunk": ops.chunk, "unbind": ops.unbind, "narrow": ops.narrow,
+    "select": ops.select, "flip": ops.flip, "fliplr": ops.fliplr, "flipud": ops.flipud,
+    "rot90": ops.rot90, "roll": ops.roll, "repeat": repeat, "tile": ops.tile,
+    "repeat_interleave": ops.repeat_interleave, "diag": ops.diag, "diagonal": ops.diagonal,
+    "diag_embed": ops.diag_embed, "trace": trace, "tril": ops.tril, "triu": ops.triu,
     # products and indexing
-    "matmul": ops.matmul, "dot": ops.dot, "gather": ops.gather,
-    "take_along_axis": ops.take_along_axis, "astype": astype, "backward": backward,
+    "matmul": ops.matmul, "dot": ops.dot, "mm": ops.mm, "bmm": ops.bmm, "mv": ops.mv,
+    "addmm": ops.addmm, "addmv": ops.addmv, "outer": ops.outer, "inner": ops.inner,
+    "kron": ops.kron, "cross": ops.cross, "gather": ops.gather,
+    "take_along_axis": ops.take_along_axis, "index_select": ops.index_select, "take": ops.take,
+    "masked_select": ops.masked_select, "nonzero": ops.nonzero, "argwhere": ops.argwhere,
+    "scatter": ops.scatter, "scatter_add": ops.scatter_add, "scatter_reduce": ops.scatter_reduce,
+    "index_add": ops.index_add, "index_fill": ops.index_fill, "masked_fill": ops.masked_fill,
+    "scatter_": scatter_, "scatter_add_": scatter_add_, "index_add_": index_add_,
+    "index_fill_": index_fill_, "masked_fill_": masked_fill_,
+    "astype": astype, "backward": backward,
 }
 
 _OPERATORS = {
     "__add__": ops.add, "__radd__": _swap(ops.add), "__sub__": ops.sub, "__rsub__": _swap(ops.sub),
     "__mul__": ops.mul, "__rmul__": _swap(ops.mul), "__truediv__": ops.div,
     "__rtruediv__": _swap(ops.div), "__pow__": ops.pow, "__rpow__": _swap(ops.pow),
+    "__floordiv__": ops.floor_divide, "__rfloordiv__": _swap(ops.floor_divide),
+    "__mod__": ops.remainder, "__rmod__": _swap(ops.remainder),
     "__matmul__": ops.matmul, "__rmatmul__": _swap(ops.matmul), "__neg__": ops.neg,
     "__abs__": ops.abs, "__pos__": lambda self: self, "__lt__": ops.lt, "__le__": ops.le,
     "__gt__": ops.gt, "__ge__": ops.ge, "__eq__": ops.eq, "__ne__": ops.ne,
@@ -111,12 +163,11 @@ _OPERATORS = {
 def bind():
     for name, fn in {**_METHODS, **_OPERATORS}.items():
         setattr(Tensor, name, fn)
-    Tensor.T = property(lambda self: ops.transpose(self), doc="x with its axes reversed")
-    Tensor.mT = property(lambda self: ops.swapaxes(self, -1, -2),
-                         doc="x with its last two axes swapped")
-    Tensor.float = lambda self: astype(self, np.float32)
-    Tensor.double = lambda self: astype(self, np.float64)
-    Tensor.to = lambda self, dtype: astype(self, dtype)
+    Tensor.T = property(reversed_dims, doc="x with its dims reversed (PyTorch warns unless 2-D)")
+    Tensor.mT = property(matrix_transpose, doc="x with its last two dims swapped")
+    # conversions (to, float(), long(), ...), copies, hooks, in-place methods, NumPy's functions
+    for name, fn in {**_CORE_METHODS, **_INPLACE_METHODS}.items():
+        setattr(Tensor, name, fn)
     Tensor.__hash__ = object.__hash__
 
 

@@ -18,6 +18,7 @@ import numpy as np
 
 from . import _state
 from .errors import AnomalyError, FreedGraphError, GradientError, InplaceError, ShapeError
+from .hooks import leaf_hooks, node_hooks, run_leaf_hooks, run_node_hooks
 from .node import Node, key_of
 from .ops.shape import sum_to
 from .recording import forward_stacks
@@ -28,17 +29,21 @@ _ndarray = np.ndarray
 
 def backward(root, gradient=None, retain_graph=None, create_graph=False, inputs=None):
     """Accumulate ∂root/∂leaf (times `gradient`) into the .grad of every leaf requiring grad
-    (or only of `inputs`). See Tensor.backward."""
-    if not root.requires_grad:
-        raise GradientError("backward: this tensor does not require grad and has no grad_fn: "
-                            "nothing it was computed from requires grad (create leaves with "
-                            "requires_grad=True)")
-    seed = _seed(root, gradient, "backward")
+    (or only of `inputs`). See Tensor.backward. root may be a sequence of tensors, with one
+    gradient (or None) each: one sweep for all (torch.autograd.backward)."""
+    if isinstance(root, Tensor):
+        roots, gradient = [root], [gradient]
+    else:
+        roots, gradient = _paired(root, gradient)
+    _check_outputs(roots, "backward")
+    seeds = [_seed(r, g, "backward") for r, g in zip(roots, gradient)]
     retain = create_graph if retain_graph is None else retain_graph
     targets = None if inputs is None else _as_targets(inputs)
     floor = _floor(targets)
-    grads = _sweep([root], [seed], targets, floor, retain, create_graph)
+    grads = _sweep(roots, seeds, targets, floor, retain, create_graph)
     for leaf, g in grads.values():
+        if leaf_hooks and id(leaf) in leaf_hooks:
+            g = run_leaf_hooks(leaf, g)
         if leaf.grad is None and g.__class__ is _ndarray and g.dtype == leaf.data.dtype:
             leaf.grad = make(g)          # the common case, without the checks below
         else:
@@ -49,25 +54,49 @@ def gradients(outputs, inputs, grad_outputs=None, retain_graph=None, create_grap
               allow_unused=False):
     """∂outputs/∂inputs as a tuple, one entry per input, without touching any .grad (PyTorch's
     torch.autograd.grad). Inputs may be any tensors in the graph, leaves or not."""
-    outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
+    outputs, grad_outputs = _paired(outputs, grad_outputs)
     inputs = _as_targets([inputs] if isinstance(inputs, Tensor) else inputs)
-    if grad_outputs is None or isinstance(grad_outputs, Tensor):
-        grad_outputs = [grad_outputs] * len(outputs)
-    for o in outputs:
-        if not o.requires_grad:
-            raise GradientError("gradients: an output does not require grad (it does not depend "
-                                "on anything that requires grad)")
+    if not inputs:
+        raise GradientError("gradients: `inputs` argument to `grad()` cannot be empty (name the "
+                            "tensors to differentiate with respect to)")
+    _check_outputs(outputs, "gradients")
     seeds = [_seed(o, g, "gradients") for o, g in zip(outputs, grad_outputs)]
     retain = create_graph if retain_graph is None else retain_graph
     found = _sweep(outputs, seeds, inputs, _floor(inputs), retain, create_graph)
     result = []
-    for x in inputs:
+    for i, x in enumerate(inputs):
         hit = found.get(id(key_of(x)))
         if hit is None and not allow_unused:
-            raise GradientError(f"gradients: an input of shape {x.shape} was not used to compute "
-                                "the outputs (pass allow_unused=True to get None for it)")
+            raise GradientError(f"gradients: The differentiated Tensor at index {i} appears to "
+                                "not have been used in the graph. Set allow_unused=True if this "
+                                "is the desired behavior (its gradient is then None): an input "
+                                f"of shape {x.shape} was not used to compute the outputs")
+        if hit is not None and x._node is None and leaf_hooks and id(x) in leaf_hooks:
+            hit = (x, run_leaf_hooks(x, hit[1]))
         result.append(None if hit is None else _as_result(hit[1], x))
     return tuple(result)
+
+
+def _paired(outputs, grad_outputs):
+    """The outputs as a list, and one grad_output (or None) for each, as PyTorch pairs them:
+    a single tensor or array is the gradient of a single output."""
+    outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
+    if grad_outputs is None:
+        return outputs, [None] * len(outputs)
+    single = isinstance(grad_outputs, (Tensor, _ndarray, np.generic, int, float))
+    grad_outputs = [grad_outputs] if single else list(grad_outputs)
+    if len(grad_outputs) != len(outputs):
+        raise GradientError(f"got {len(outputs)} tensors and {len(grad_outputs)} gradients: "
+                            "pass one gradient (or None, for a one-element output) per output")
+    return outputs, grad_outputs
+
+
+def _check_outputs(outputs, who):
+    for i, o in enumerate(outputs):
+        if not isinstance(o, Tensor) or not o.requires_grad:
+            raise GradientError(f"{who}: element {i} of tensors does not require grad and does "
+                                "not have a grad_fn: nothing it was computed from requires grad "
+                                "(create leaves with requires_grad=True)")
 
 
 # ------------------------------------------------------------------------------ the sweep
@@ -124,6 +153,7 @@ def _propagate(heap, leaves, leaf_grads, owned, target_ids, floor, retain, tenso
     leaf_grads. The newest waiting node is kept off the heap in ``pending``, so a chain of
     operations never touches the heap. The hot path of every backward: kept flat on purpose."""
     push, pop = heapq.heappush, heapq.heappop
+    hooked = bool(node_hooks)     # tensor hooks / retain_grad: asked only when some exist
     last_inplace, anomaly = _state.last_inplace, _state.anomaly
     pending = None
     try:
@@ -133,6 +163,10 @@ def _propagate(heap, leaves, leaf_grads, owned, target_ids, floor, retain, tenso
             else:
                 node, pending = pending, None
             g = node.grad
+            if hooked and node in node_hooks:
+                g = run_node_hooks(node, g, tensor_mode)
+                if node.grad is not None:        # a target of gradients(): the hooked value
+                    node.grad = g
             if target_ids is None or id(node) not in target_ids:
                 node.grad = None
             if node.raw is None:
@@ -291,27 +325,34 @@ def _seed(root, gradient, who):
         one = _ONES.get(key)
         if one is None:
             if root.data.size != 1:
-                raise GradientError(f"{who}: the output has shape {root.shape}; backward without "
-                                    "`gradient=` needs a one-element output (pass the vector of "
-                                    "the vector-Jacobian product as gradient=)")
+                raise GradientError(f"{who}: grad can be implicitly created only for scalar "
+                                    f"outputs: the output has shape {root.shape}; backward "
+                                    "without `gradient=` needs a one-element output (pass the "
+                                    "vector of the vector-Jacobian product as gradient=)")
             one = _ONES[key] = np.ones(*key)
             one.flags.writeable = False
         return one
     g = gradient.data if isinstance(gradient, Tensor) else np.asarray(gradient,
                                                                        dtype=root.data.dtype)
     if g.shape != root.data.shape:
-        raise ShapeError(f"{who}: gradient of shape {g.shape} for an output of shape "
-                         f"{root.shape}; they must be equal")
-    return gradient if isinstance(gradient, Tensor) and gradient.requires_grad else g
+        raise ShapeError(f"{who}: mismatch in shape: a gradient of shape {g.shape} for an "
+                         f"output of shape {root.shape}; they must be equal")
+    # a cotangent that requires grad, or carries tangents inside a jvp, is an input of the
+    # sweep: the rules must run on it as a Tensor so that it can be differentiated
+    if isinstance(gradient, Tensor) and (gradient.requires_grad or
+                                         gradient._tangents and _state.fwd_levels):
+        return gradient
+    return g
 
 
 def _as_targets(inputs):
     targets = list(inputs)
     for x in targets:
         if not isinstance(x, Tensor):
-            raise TypeError(f"inputs must be tensors, got {type(x).__name__}")
+            raise TypeError(f"all inputs have to be Tensors, but got {type(x).__name__}")
         if not x.requires_grad:
-            raise GradientError(f"an input of shape {x.shape} does not require grad, so no "
+            raise GradientError(f"One of the differentiated Tensors does not require grad: an "
+                                f"input of shape {x.shape} does not require grad, so no "
                                 "gradient flows to it")
     return targets
 

@@ -50,6 +50,20 @@ class enable_grad(set_grad_enabled):
         super().__init__(True)
 
 
+class inference_mode(set_grad_enabled):
+    """PyTorch's inference mode: nothing is recorded inside (as no_grad here; PyTorch also
+    skips its version counters, which graphgrad's are cheap enough to keep). A context
+    manager or decorator; inference_mode(False) records, as PyTorch's does."""
+
+    def __init__(self, mode: bool = True) -> None:
+        super().__init__(not mode)
+
+    def __new__(cls, mode: bool = True):
+        if callable(mode):     # bare @gg.inference_mode, as PyTorch allows
+            return cls(True)(mode)
+        return super().__new__(cls)
+
+
 def is_grad_enabled() -> bool:
     return _state.grad_enabled
 

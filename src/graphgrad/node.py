@@ -18,6 +18,9 @@ An intermediate value no rule needs is freed as soon as the program drops its te
 PyTorch. A backward without ``retain_graph`` frees the rest (args, raw and out become None), as
 PyTorch frees its saved tensors; only the primitive, shape and tick of such a node remain.
 """
+import weakref
+
+from .grad_fn_names import torch_name
 from .tensor import Tensor
 
 
@@ -66,13 +69,67 @@ class Node:
         return None
 
     @property
+    def torch_name(self):
+        """PyTorch's class name for this operation: 'MulBackward0', 'MmBackward0', ..."""
+        return torch_name(self)
+
+    @property
     def next_functions(self):
-        """(parent, 0) for each differentiable operand: a Node, or a leaf Tensor (PyTorch's
-        AccumulateGrad), as in PyTorch's grad_fn.next_functions."""
-        return tuple((p, 0) for p in self.parents if p is not None)
+        """((parent, 0), ...) as PyTorch's grad_fn.next_functions: for each floating-point
+        tensor operand its Node, an AccumulateGrad for a leaf that requires grad, or None for a
+        constant (a number counts as PyTorch's wrapped scalar in x + 2, x * 2, ...)."""
+        if self.args is None:
+            return ()
+        arithmetic = self.prim.name in _SCALAR_OPERANDS
+        return tuple((_function_of(a), 0) for i, a in enumerate(self.args)
+                     if a.__class__ is Node or getattr(a, "dtype", None) is not None
+                     and a.dtype.kind in "fc" or arithmetic and i == 1 and
+                     isinstance(a, (int, float)))
 
     def __repr__(self):
-        return f"<{self.prim.name} node{', freed' if self.raw is None else ''}>"
+        freed = " (freed)" if self.raw is None else ""
+        return f"<{torch_name(self)} object at {id(self):#x}{freed}>"
+
+
+#: Primitives whose second operand PyTorch wraps as a tensor when it is a Python number.
+_SCALAR_OPERANDS = frozenset({"add", "sub", "mul", "div"})
+
+
+class AccumulateGrad:
+    """PyTorch's end of the graph at a leaf that requires grad: ``variable`` is the leaf whose
+    .grad backward accumulates into. One per leaf, as long as the leaf lives."""
+
+    __slots__ = ("_leaf", "__weakref__")
+    _cache = {}
+
+    def __new__(cls, leaf):
+        hit = cls._cache.get(id(leaf))
+        if hit is not None and hit._leaf() is leaf:
+            return hit
+        fn = super().__new__(cls)
+        key = id(leaf)
+        fn._leaf = weakref.ref(leaf, lambda ref: cls._cache.pop(key, None))
+        cls._cache[key] = fn
+        return fn
+
+    @property
+    def variable(self):
+        return self._leaf()
+
+    next_functions = ()
+
+    def name(self):
+        return "AccumulateGrad"
+
+    def __repr__(self):
+        return f"<AccumulateGrad object at {id(self):#x}>"
+
+
+def _function_of(operand):
+    parent = parent_of(operand)
+    if parent is None or parent.__class__ is Node:
+        return parent
+    return AccumulateGrad(parent)
 
 
 def key_of(t):

@@ -4,9 +4,13 @@
 points to that operation's graph node (``_node``, see node.py), which knows the primitive g_v
 and the parents P_v. Leaves (inputs and parameters) have ``_node = None``.
 """
+import sys
+
 import numpy as np
 
 from . import _state
+from .device import CPU as _CPU
+from .device import Size
 from .errors import DtypeError, GradientError, InplaceError
 
 #: Python floats and lists of floats become this dtype (as in PyTorch).
@@ -79,7 +83,50 @@ class Tensor:
 
     @property
     def size(self):
+        """PyTorch's method: t.size() is the shape as a gg.Size, t.size(d) one length. Read
+        as a number it is NumPy's element count, as graphgrad's own code reads it (prefer
+        t.numel())."""
+        n = _SizeMethod(self.data.size)
+        n.shape = self.data.shape
+        return n
+
+    def dim(self):
+        """The number of axes (PyTorch's dim(), NumPy's ndim)."""
+        return self.data.ndim
+
+    ndimension = dim
+
+    def numel(self):
+        """The number of elements."""
         return self.data.size
+
+    nelement = numel
+
+    def element_size(self):
+        """Bytes per element."""
+        return self.data.itemsize
+
+    @property
+    def itemsize(self):
+        return self.data.itemsize
+
+    @property
+    def nbytes(self):
+        return self.data.nbytes
+
+    @property
+    def device(self):
+        """Always device(type='cpu'): graphgrad computes with NumPy on the CPU."""
+        return _CPU
+
+    is_cuda = False
+    is_cpu = True
+
+    def is_floating_point(self):
+        return self.data.dtype.kind == "f"
+
+    def is_complex(self):
+        return self.data.dtype.kind == "c"
 
     def __len__(self):
         if not self.data.ndim:
@@ -92,7 +139,12 @@ class Tensor:
         return (self[i] for i in range(len(self.data)))
 
     def __array__(self, dtype=None, copy=None):
-        """The data for NumPy (shared; copy=True copies; copy=False refuses a conversion)."""
+        """The data for NumPy (shared; copy=True copies; copy=False refuses a conversion).
+        Refused for a tensor that requires grad, whose gradient NumPy would lose: as PyTorch's
+        numpy(), and as a TypeError naming the operation when such a tensor sits in a list
+        passed to one (gg.mean([x, y]): stack them first)."""
+        if self.requires_grad:
+            _refuse_conversion()
         if dtype is not None and np.dtype(dtype) != self.data.dtype:
             if copy is False:
                 raise ValueError(f"cannot view a {self.data.dtype} tensor as {np.dtype(dtype)} "
@@ -103,11 +155,18 @@ class Tensor:
     def item(self):
         """The value of a one-element tensor as a Python number."""
         if self.data.size != 1:
-            raise ValueError(f"item() needs a tensor with one element, got shape {self.shape}")
+            raise _ScalarError(f"a Tensor with {self.data.size} elements cannot be converted to "
+                              f"Scalar (item() needs one element; this tensor has shape "
+                              f"{self.shape})")
         return self.data.item()
 
-    def numpy(self):
-        """The underlying ndarray (shared, not copied), as ``torch.Tensor.numpy``."""
+    def numpy(self, *, force=False):
+        """The underlying ndarray (shared, not copied), as torch.Tensor.numpy; refused for a
+        tensor that requires grad unless force=True (then a detached copy, as PyTorch)."""
+        if self.requires_grad:
+            if not force:
+                raise RuntimeError(_NUMPY_REFUSED)
+            return self.data.copy()
         return self.data
 
     def tolist(self):
@@ -119,8 +178,20 @@ class Tensor:
     def __int__(self):
         return int(self.item())
 
+    def __index__(self):
+        if self.data.size != 1 or self.data.dtype.kind not in "iub":
+            raise TypeError("only integer tensors of a single element can be converted to an "
+                            "index")
+        return int(self.data.item())
+
     def __format__(self, spec):
-        return format(self.item(), spec) if spec and self.data.size == 1 else repr(self)
+        """PyTorch's: a 0-d tensor formats its value (f"{t:.4f}", and f"{t}" is the Python
+        number's text); other tensors print as str(t) and take no format spec."""
+        if self.data.ndim == 0:
+            return format(self.data.item(), spec)
+        if spec:
+            raise TypeError("unsupported format string passed to Tensor.__format__")
+        return str(self)
 
     def __bool__(self):
         if self.data.size != 1:
@@ -173,11 +244,11 @@ class Tensor:
 
     # ----------------------------------------------------------------- in-place updates
     def _inplace(self, ufunc, other):
+        """self ← ufunc(self, other) in NumPy, on self's memory, outside the graph; refused for
+        a tensor that requires grad while recording (PyTorch's errors; _tensor_inplace.py records
+        the in-place operations PyTorch allows on non-leaf tensors)."""
         if self.requires_grad and _state.grad_enabled:
-            kind = "a leaf that requires grad" if self._node is None else "a recorded tensor"
-            raise InplaceError(f"in-place {ufunc.__name__} on {kind} (shape {self.shape}); "
-                               "in-place changes are not recorded: update parameters inside "
-                               "`with gg.no_grad():` or use the out-of-place operation")
+            raise InplaceError(inplace_refusal(self, ufunc.__name__))
         other = other.data if isinstance(other, Tensor) else other
         try:
             ufunc(self.data, other, out=self.data, casting="same_kind")
@@ -197,34 +268,14 @@ class Tensor:
     def version_cell(self):
         """[number of in-place changes, tick of the last one], shared by every view of this
         storage and by the node that saved this tensor as its output (made on first need)."""
-        if self._vcell is None:
-            self._vcell = [0, 0]
+        cell = self._vcell
+        if cell is None:
+            self._vcell = cell = [0, 0]
             if self._node is not None and self._node.prim.saves_output:
-                self._node.vcell = self._vcell
-        return self._vcell
-
-    def add_(self, other):
-        return self._inplace(np.add, other)
-
-    def sub_(self, other):
-        return self._inplace(np.subtract, other)
-
-    def mul_(self, other):
-        return self._inplace(np.multiply, other)
-
-    def div_(self, other):
-        return self._inplace(np.divide, other)
-
-    def copy_(self, other):
-        return self._inplace(_assign, other)
-
-    def fill_(self, value):
-        return self._inplace(_assign, value)
-
-    def zero_(self):
-        return self._inplace(_assign, 0)
-
-    __iadd__, __isub__, __imul__, __itruediv__ = add_, sub_, mul_, div_
+                self._node.vcell = cell
+        elif cell.__class__ is _InplaceCell:     # shared from now on (a view, or NumPy's writes)
+            self._vcell = cell = [cell[0], cell[1]]
+        return cell
 
     # ----------------------------------------------------------------- display
     def __repr__(self):
@@ -234,7 +285,7 @@ class Tensor:
         if self.data.dtype not in (_state.default_float, np.dtype(np.int64), np.dtype(bool)):
             extras.append(f"dtype={self.data.dtype}")
         if self._node is not None:
-            extras.append(f"grad_fn=<{self._node.prim.name}>")
+            extras.append(f"grad_fn=<{self._node.torch_name}>")
         elif self.requires_grad:
             extras.append("requires_grad=True")
         if self._name is not None:
@@ -242,8 +293,83 @@ class Tensor:
         return prefix + body + "".join(", " + e for e in extras) + ")"
 
 
-def _assign(dst, src, out=None, casting="same_kind"):
+def assign(dst, src, out=None, casting="same_kind"):
+    """dst[...] = src as a ufunc-like callable for Tensor._inplace (fill_, copy_, zero_)."""
     np.copyto(out, src, casting=casting)
+
+
+class _InplaceCell(list):
+    """A version cell that a recorded in-place operation made and that no view shares yet
+    (version_cell() hands out a plain copy once something else needs it)."""
+
+    __slots__ = ()
+
+
+def inplace_refusal(t, name="in-place operation"):
+    """Why an in-place change of t cannot be recorded (PyTorch's words for leaves)."""
+    node = t._node
+    if node is None:
+        return ("a leaf Variable that requires grad is being used in an in-place operation. "
+                "(Update parameters inside `with gg.no_grad():`, or use the out-of-place "
+                "operation.)")
+    if node.prim.is_view and node.args and isinstance(node.args[0], Tensor) \
+            and node.args[0]._node is None:
+        return "a view of a leaf Variable that requires grad is being used in an in-place " \
+               "operation."
+    return (f"{name}: this recorded tensor of shape {t.shape} is a view, or has views, whose "
+            "gradients would go wrong if it changed in place; use the out-of-place operation, "
+            "or change it inside `with gg.no_grad():`")
+
+
+class _ScalarError(ValueError, RuntimeError):
+    """A tensor of several elements used as one number (PyTorch raises RuntimeError, NumPy-minded
+    code catches ValueError: both work)."""
+
+
+class _SizeMethod(int):
+    """What t.size reads as: the element count (an int), callable as PyTorch's size method."""
+
+    def __call__(self, dim=None):
+        if dim is None:
+            return Size(self.shape)
+        n = len(self.shape)
+        if not n:
+            raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+        if not -n <= dim < n:
+            raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, "
+                             f"{n - 1}], but got {dim})")
+        return self.shape[dim]
+
+
+_NUMPY_REFUSED = ("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() "
+                  "instead.")
+
+
+def _refuse_conversion():
+    """Raise for NumPy converting a tensor that requires grad: a TypeError naming the graphgrad
+    operation that was handed it inside a list or tuple, else PyTorch's numpy() error. Only the
+    error path walks the stack."""
+    names = []                          # graphgrad's frames, innermost first
+    frame = sys._getframe(2)
+    while frame is not None:
+        module = frame.f_globals.get("__name__", "")
+        if module.startswith("graphgrad"):
+            prim = frame.f_locals.get("prim") if module == "graphgrad.recording" else None
+            label = frame.f_locals.get("name")     # operations made by a factory say their name
+            names.append(prim.name if prim is not None else
+                         label if isinstance(label, str) and frame.f_code.co_name[0] != "_"
+                         else frame.f_code.co_name)
+        elif not module.startswith("numpy") and names:
+            break
+        frame = frame.f_back
+    if not names:
+        raise RuntimeError(_NUMPY_REFUSED)
+    public = sys.modules.get("graphgrad")
+    name = next((n for n in reversed(names) if hasattr(public, n) or hasattr(Tensor, n)),
+                names[0])
+    raise TypeError(f"{name}: an operand is a list or tuple holding a tensor that requires "
+                    "grad; NumPy would turn it into a constant and lose its gradient. Combine the "
+                    "tensors first (gg.stack(...) or gg.cat(...)) and pass the result")
 
 
 _new = object.__new__

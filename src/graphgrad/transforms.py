@@ -20,8 +20,7 @@ from .autodiff import _as_result, _seed, _sweep
 from .errors import DtypeError, GradientError, ShapeError
 from .grad_mode import enable_grad, no_grad
 from .node import Node, key_of
-from .ops.elementwise import identity
-from .ops.shape import reshape, stack
+from .ops import identity, reshape, stack
 from .recording import tangent_of
 from .tensor import Tensor, as_array, is_float, make
 
@@ -37,8 +36,9 @@ def _as_input(x, who):
     if not isinstance(x, Tensor):
         x = make(as_array(x))
     if not is_float(x.dtype):
-        raise DtypeError(f"{who}: cannot differentiate with respect to an argument of dtype "
-                         f"{x.dtype}; pass floating-point values")
+        raise DtypeError(f"{who}: only Tensors of floating point dtype can require gradients: "
+                         f"cannot differentiate with respect to an argument of dtype {x.dtype}; "
+                         "pass floating-point values")
     return x
 
 
@@ -79,19 +79,25 @@ def _depends_outside(outputs, targets, floor):
     return False
 
 
-def _pullback(outputs, targets, floor, retain):
-    """vjp_fn for outputs w.r.t. targets: cotangents ↦ one gradient per target."""
+def _pullback(outputs, targets, floor, retain, record=None):
+    """vjp_fn for outputs w.r.t. targets: cotangents ↦ one gradient per target. record: whether
+    the outputs depend on something outside (computed here when not given)."""
     outputs = list(outputs)
-    record = _depends_outside([o for o in outputs if o.requires_grad], targets, floor)
+    if record is None:
+        record = _depends_outside([o for o in outputs if o.requires_grad], targets, floor)
 
     def vjp_fn(cotangents):
         live = [(o, c) for o, c in zip(outputs, cotangents) if o.requires_grad]
         seeds = [_seed(o, c, "vjp") for o, c in live]
         roots = [o for o, _ in live]
+        # the cotangent is an input of the pullback too: one that requires grad (an enclosing
+        # grad differentiates with respect to it) makes the sweep record its rules
+        rec = record or _state.grad_enabled and any(
+            isinstance(c, Tensor) and c.requires_grad for _, c in live)
         # a sweep that runs its rules on Tensors (recording, or inside a jvp to carry its
         # tangents) is part of an enclosing computation: keep what it saved
-        keep = retain or record or bool(_state.fwd_levels)
-        found = _sweep(roots, seeds, targets, floor, keep, record) if live else {}
+        keep = retain or rec or bool(_state.fwd_levels)
+        found = _sweep(roots, seeds, targets, floor, keep, rec) if live else {}
         return tuple(_as_result(found[id(key_of(x))][1], x) if id(key_of(x)) in found
                      else make(np.zeros(x.shape, x.dtype)) for x in targets)
     return vjp_fn
@@ -147,7 +153,8 @@ def value_and_grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0,
         if has_aux:
             out, aux = out
         if not isinstance(out, Tensor) or out.data.size != 1:
-            raise GradientError(f"grad: the function must return a one-element tensor, got "
+            raise GradientError(f"grad: grad can be implicitly created only for scalar "
+                                f"outputs: the function must return a one-element tensor, got "
                                 f"{getattr(out, 'shape', type(out).__name__)}; use jacrev, "
                                 "jacobian or vjp for non-scalar functions")
         grads = _pullback([out], xs, floor, retain=False)([None])
@@ -257,7 +264,7 @@ def _assemble(parts, out_shape, in_shape, last):
     shape = tuple(out_shape) + tuple(in_shape)
     if not parts:
         return make(np.zeros(shape))
-    return reshape(stack(parts, axis=-1 if last else 0), shape)
+    return reshape(stack(parts, -1 if last else 0), shape)
 
 
 def jacobian(f: Callable[[Tensor], Tensor], x: Tensor | ArrayLike,

@@ -400,3 +400,14 @@ def test_cost_counts_sweeps_and_multiply_adds():
     c = g000.cost()
     assert (c.forward_sweeps, c.backward_sweeps, c.forward_madds, c.backward_madds) == \
         (5, 1, 14, 8)
+
+
+def test_gg_trace_of_a_matrix_is_pytorchs_and_of_a_function_the_graph(torch):
+    """One name, two meanings told apart by type: a tensor is never callable."""
+    m = np.arange(12.0).reshape(3, 4)
+    x = gg.tensor(m, requires_grad=True)
+    t = gg.trace(x)
+    t.backward()
+    assert t.item() == torch.trace(torch.tensor(m)).item() == 0 + 5 + 10
+    assert np.array_equal(x.grad.data, np.eye(3, 4))
+    assert isinstance(gg.trace(lambda v: gg.sin(v), np.float64(0.3)), gg.ComputeGraph)

@@ -77,7 +77,7 @@ def test_second_derivative_matches_torch(name, torch):
     xr = torch.tensor(x, requires_grad=True)
     (gr,) = torch.autograd.grad(theirs(torch, xr).sum(), xr, create_graph=True)
     (hr,) = torch.autograd.grad(gr.sum(), xr)
-    np.testing.assert_allclose(h.numpy(), hr.numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(h.detach().numpy(), hr.detach().numpy(), rtol=1e-10, atol=1e-12)
 
 
 def test_modules_match_functions():
@@ -91,18 +91,20 @@ def test_modules_match_functions():
              (gg.nn.LogSoftmax(1), F.log_softmax(x, 1)),
              (gg.nn.BinaryThreshold(0.5), F.binary_threshold(x, 0.5))]
     for module, expected in pairs:
-        np.testing.assert_array_equal(module(x).numpy(), expected.numpy(), err_msg=repr(module))
+        np.testing.assert_array_equal(module(x).detach().numpy(), expected.detach().numpy(),
+                                      err_msg=repr(module))
 
 
 def test_softmax_temperature_flattens_and_sharpens():
     """003 §2.4.6 with η = (3, 0, 1): high T → nearly uniform, low T → all mass on the max."""
     eta = gg.tensor([3.0, 0.0, 1.0], dtype=gg.float64)
-    hot = F.softmax(eta, temperature=100.0).numpy()
-    cold = F.softmax(eta, temperature=0.01).numpy()
+    hot = F.softmax(eta, temperature=100.0).detach().numpy()
+    cold = F.softmax(eta, temperature=0.01).detach().numpy()
     np.testing.assert_allclose(hot, 1 / 3, atol=0.01)
     np.testing.assert_allclose(cold, [1.0, 0.0, 0.0], atol=1e-12)
     expected = np.exp(np.array([3.0, 0.0, 1.0]) / 2) / np.exp(np.array([3.0, 0.0, 1.0]) / 2).sum()
-    np.testing.assert_allclose(F.softmax(eta, temperature=2.0).numpy(), expected, rtol=1e-14)
+    np.testing.assert_allclose(F.softmax(eta, temperature=2.0).detach().numpy(), expected,
+                               rtol=1e-14)
     with pytest.raises(ValueError, match="temperature"):
         F.softmax(eta, temperature=0.0)
 
@@ -110,39 +112,40 @@ def test_softmax_temperature_flattens_and_sharpens():
 def test_binary_threshold_is_a_step_with_zero_gradient():
     x = gg.tensor([-2.0, -1e-9, 0.0, 3.0], requires_grad=True)
     y = F.binary_threshold(x)
-    np.testing.assert_array_equal(y.numpy(), [0.0, 0.0, 1.0, 1.0])
+    np.testing.assert_array_equal(y.detach().numpy(), [0.0, 0.0, 1.0, 1.0])
     (w,) = gg.gradients((y * 5).sum() + x.sum() * 0, [x])
-    np.testing.assert_array_equal(w.numpy(), 0.0)
-    np.testing.assert_array_equal(F.binary_threshold(x, threshold=-1.0).numpy(), [0, 1, 1, 1])
+    np.testing.assert_array_equal(w.detach().numpy(), 0.0)
+    np.testing.assert_array_equal(F.binary_threshold(x, threshold=-1.0).detach().numpy(),
+                                  [0, 1, 1, 1])
 
 
 def test_stochastic_binary_samples_with_probability_sigmoid():
     s = gg.tensor(np.repeat([[-2.0, 0.0, 1.5, 1e4, -1e4]], 20000, axis=0))
-    sample = F.stochastic_binary(s, generator=7).numpy()
+    sample = F.stochastic_binary(s, generator=7).detach().numpy()
     assert set(np.unique(sample)) <= {0.0, 1.0}
     frequency = sample.mean(axis=0)
     expected = np.exp(-np.logaddexp(0, -np.array([-2.0, 0.0, 1.5, 1e4, -1e4])))
     np.testing.assert_allclose(frequency, expected, atol=0.015)
     assert frequency[3] == 1.0 and frequency[4] == 0.0
-    again = F.stochastic_binary(s, generator=7).numpy()
+    again = F.stochastic_binary(s, generator=7).detach().numpy()
     np.testing.assert_array_equal(sample, again)          # seeded: reproducible
     gg.manual_seed(1)
-    first = F.stochastic_binary(s).numpy()
+    first = F.stochastic_binary(s).detach().numpy()
     gg.manual_seed(1)
-    np.testing.assert_array_equal(first, F.stochastic_binary(s).numpy())
+    np.testing.assert_array_equal(first, F.stochastic_binary(s).detach().numpy())
 
 
 def test_stochastic_binary_straight_through_uses_the_sigmoid_derivative():
     x = gg.tensor(np.linspace(-3, 3, 7), requires_grad=True)
     y = F.stochastic_binary(x, generator=0, straight_through=True)
-    assert set(np.unique(y.numpy())) <= {0.0, 1.0}
+    assert set(np.unique(y.detach().numpy())) <= {0.0, 1.0}
     y.sum().backward()
-    s = 1 / (1 + np.exp(-x.numpy()))
-    np.testing.assert_allclose(x.grad.numpy(), s * (1 - s), rtol=1e-6)
+    s = 1 / (1 + np.exp(-x.detach().numpy()))
+    np.testing.assert_allclose(x.grad.detach().numpy(), s * (1 - s), rtol=1e-6)
     plain = F.stochastic_binary(x, generator=0)
-    np.testing.assert_array_equal(plain.numpy(), y.numpy())
+    np.testing.assert_array_equal(plain.detach().numpy(), y.detach().numpy())
     (zero,) = gg.gradients(plain.sum() + 0 * x.sum(), [x])
-    np.testing.assert_array_equal(zero.numpy(), 0.0)      # sampling itself: zero gradient
+    np.testing.assert_array_equal(zero.detach().numpy(), 0.0)      # sampling itself: zero gradient
 
 
 def test_bad_options_raise():
@@ -177,7 +180,7 @@ def test_float32_exact_gelu_is_within_one_ulp_of_the_exact_value():
     cancellation)."""
     import math
     x = np.random.default_rng(0).normal(scale=4.0, size=20_000).astype(np.float32)
-    ours = F.gelu(gg.tensor(x)).numpy()
+    ours = F.gelu(gg.tensor(x)).detach().numpy()
     exact = np.array([v * 0.5 * math.erfc(-v / math.sqrt(2)) for v in x.astype(np.float64)])
     exact = exact.astype(np.float32)
     assert ours.dtype == np.float32
@@ -205,8 +208,9 @@ def test_log_softmax_keeps_the_precision_of_the_gaps_not_of_the_maximum(torch, T
     shares it."""
     x = np.array([[1e4, 1e4 - 0.5, 3.0]], np.float32)
     q = np.array([[0.2, 0.5, 0.3]], np.float32)
-    expected = TF.log_softmax(torch.tensor(x), -1).numpy()
-    np.testing.assert_allclose(F.log_softmax(gg.tensor(x), -1).numpy(), expected, rtol=1e-6)
-    np.testing.assert_allclose(F.cross_entropy(gg.tensor(x), gg.tensor(q)).numpy(),
-                               TF.cross_entropy(torch.tensor(x), torch.tensor(q)).numpy(),
+    expected = TF.log_softmax(torch.tensor(x), -1).detach().numpy()
+    np.testing.assert_allclose(F.log_softmax(gg.tensor(x), -1).detach().numpy(), expected,
+                               rtol=1e-6)
+    np.testing.assert_allclose(F.cross_entropy(gg.tensor(x), gg.tensor(q)).detach().numpy(),
+                               TF.cross_entropy(torch.tensor(x), torch.tensor(q)).detach().numpy(),
                                rtol=1e-6)

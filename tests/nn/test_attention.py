@@ -38,7 +38,7 @@ def test_scaled_dot_product_attention_matches_torch(mask, torch, TF, both):
 def _copy_weights(torch, ours, theirs):
     with torch.no_grad():
         for name, p in theirs.named_parameters():
-            p.copy_(torch.tensor(dict(ours.named_parameters())[name].numpy()))
+            p.copy_(torch.tensor(dict(ours.named_parameters())[name].detach().numpy()))
 
 
 @pytest.mark.parametrize("batch_first", [True, False])
@@ -82,14 +82,15 @@ def test_multihead_attention_unbatched_causal_and_initialisation(torch, both):
     _copy_weights(torch, ours, theirs)
     x, xt = both.leaf(_normal((5, 6), 0))
     causal = torch.nn.Transformer.generate_square_subsequent_mask(5, dtype=torch.float64)
-    out, weights = ours(x, x, x, attn_mask=causal.numpy(), need_weights=True)
+    out, weights = ours(x, x, x, attn_mask=causal.detach().numpy(), need_weights=True)
     expected, expected_weights = theirs(xt, xt, xt, attn_mask=causal)
     both.assert_same(out, expected, rtol=1e-11, atol=1e-13)
     both.assert_same(weights, expected_weights, rtol=1e-11)
     assert ours(x, x, x, need_weights=False)[1] is None
-    assert np.all(ours.in_proj_bias.numpy() == 0) and np.all(ours.out_proj.bias.numpy() == 0)
+    assert np.all(ours.in_proj_bias.detach().numpy() == 0)
+    assert np.all(ours.out_proj.bias.detach().numpy() == 0)
     bound = np.sqrt(6 / (6 + 18))            # xavier_uniform_ on the (3E, E) in_proj_weight
-    assert np.abs(ours.in_proj_weight.numpy()).max() <= bound
+    assert np.abs(ours.in_proj_weight.detach().numpy()).max() <= bound
     with pytest.raises(ValueError, match="divisible"):
         nn.MultiheadAttention(7, 2)
 
@@ -110,13 +111,13 @@ def _fit(model, x, y, steps, lr):
         grads = gg.gradients(loss, params)
         with gg.no_grad():
             for p, g in zip(params, grads):
-                p.sub_(lr * g.numpy())
+                p.sub_(lr * g.detach().numpy())
     return model
 
 
 def _test_error(model, x, y):
     with gg.no_grad():
-        return float(np.mean((model(gg.tensor(x)).numpy() - y) ** 2))
+        return float(np.mean((model(gg.tensor(x)).detach().numpy() - y) ** 2))
 
 
 @pytest.mark.parametrize("kind", ["dot", "mahalanobis"])
@@ -139,19 +140,20 @@ def test_sample_attention_matches_the_definition():
     samples, x = rng.normal(size=(7, 3)), rng.normal(size=(4, 3))
     for kind in ("dot", "mahalanobis"):
         model = nn.SampleAttention(samples, kind, key_dim=2, dtype=gg.float64, generator=2)
-        theta = model.value_weight.numpy()
+        theta = model.value_weight.detach().numpy()
         if kind == "dot":
-            q, k = model.query_weight.numpy(), model.key_weight.numpy()
+            q, k = model.query_weight.detach().numpy(), model.key_weight.detach().numpy()
             beta = np.array([[(q @ a) @ (k @ b) for b in samples] for a in x])
         else:
-            m = model.metric.numpy()
+            m = model.metric.detach().numpy()
             beta = np.array([[-np.sum((m @ (a - b)) ** 2) for b in samples] for a in x])
-        np.testing.assert_allclose(model.scores(gg.tensor(x)).numpy(), beta, rtol=1e-12,
+        np.testing.assert_allclose(model.scores(gg.tensor(x)).detach().numpy(), beta, rtol=1e-12,
                                    atol=1e-12)
         alpha = np.exp(beta - beta.max(1, keepdims=True))
         alpha /= alpha.sum(1, keepdims=True)
-        np.testing.assert_allclose(model.attention(gg.tensor(x)).numpy(), alpha, rtol=1e-12)
-        np.testing.assert_allclose(model(gg.tensor(x)).numpy(), alpha @ (samples @ theta),
+        np.testing.assert_allclose(model.attention(gg.tensor(x)).detach().numpy(), alpha,
+                                   rtol=1e-12)
+        np.testing.assert_allclose(model(gg.tensor(x)).detach().numpy(), alpha @ (samples @ theta),
                                    rtol=1e-12)
         assert model(gg.tensor(x[0])).shape == ()
         assert "samples" in model.state_dict()

@@ -40,7 +40,7 @@ def test_hessian_vector_product_matches_torch(name, torch, TF, both):
     reference = reference.double()
     with torch.no_grad():
         for p, q in zip(model.parameters(), reference.parameters()):
-            q.copy_(torch.tensor(p.numpy()))
+            q.copy_(torch.tensor(p.detach().numpy()))
     vectors = [rng.normal(size=p.shape) for p in model.parameters()]
 
     params = list(model.parameters())
@@ -69,5 +69,5 @@ def test_forward_mode_agrees_with_reverse_mode(name):
 
     _, tangent = gg.jvp(loss, (weight, bias), direction)
     grads = gg.grad(loss, argnums=(0, 1))(weight, bias)
-    expected = sum(np.sum(g.numpy() * d) for g, d in zip(grads, direction))
+    expected = sum(np.sum(g.detach().numpy() * d) for g, d in zip(grads, direction))
     assert tangent.item() == pytest.approx(expected, rel=1e-12)

@@ -16,9 +16,9 @@ def test_linear_matches_torch(shape, bias, torch, both):
     layer = nn.Linear(3, 2, bias=bias, dtype=gg.float64, generator=0)
     reference = torch.nn.Linear(3, 2, bias=bias, dtype=torch.float64)
     with torch.no_grad():
-        reference.weight.copy_(torch.tensor(layer.weight.numpy()))
+        reference.weight.copy_(torch.tensor(layer.weight.detach().numpy()))
         if bias:
-            reference.bias.copy_(torch.tensor(layer.bias.numpy()))
+            reference.bias.copy_(torch.tensor(layer.bias.detach().numpy()))
     xg, xt = both.leaf(np.random.default_rng(1).normal(size=shape))
     g = np.random.default_rng(2).normal(size=shape[:-1] + (2,))
     out, expected = layer(xg), reference(xt)
@@ -37,8 +37,8 @@ def test_linear_weight_gradient_is_laid_out_like_the_weight(order):
     x, g = rng.normal(size=(5, 4)), rng.normal(size=(5, 3))
     F.linear(gg.tensor(x), weight).backward(g)
     flag = "F_CONTIGUOUS" if order == "F" else "C_CONTIGUOUS"
-    assert weight.grad.numpy().flags[flag]
-    np.testing.assert_allclose(weight.grad.numpy(), g.T @ x, rtol=1e-14)
+    assert weight.grad.detach().numpy().flags[flag]
+    np.testing.assert_allclose(weight.grad.detach().numpy(), g.T @ x, rtol=1e-14)
 
 
 def test_linear_shape_error_names_the_operation():
@@ -50,18 +50,18 @@ def test_linear_initialisation_follows_pytorch(torch):
     """W, b ~ U(±1/√in): the bounds, the spread of a uniform, and reproducibility by seed."""
     layer = nn.Linear(400, 300, generator=5)
     bound = 1 / math.sqrt(400)
-    w, b = layer.weight.numpy(), layer.bias.numpy()
+    w, b = layer.weight.detach().numpy(), layer.bias.detach().numpy()
     assert w.dtype == np.float32 and np.abs(w).max() <= bound and np.abs(b).max() <= bound
     assert np.std(w) == pytest.approx(bound / math.sqrt(3), rel=0.01)
     assert np.abs(w).max() > 0.99 * bound
     reference = torch.nn.Linear(400, 300)        # same law: compare the spreads
     assert np.std(w) == pytest.approx(reference.weight.detach().numpy().std(), rel=0.02)
-    np.testing.assert_array_equal(nn.Linear(400, 300, generator=5).weight.numpy(), w)
+    np.testing.assert_array_equal(nn.Linear(400, 300, generator=5).weight.detach().numpy(), w)
     gg.manual_seed(3)
-    first = nn.Linear(4, 4).weight.numpy().copy()
+    first = nn.Linear(4, 4).weight.detach().numpy().copy()
     gg.manual_seed(3)
-    np.testing.assert_array_equal(nn.Linear(4, 4).weight.numpy(), first)
-    assert not np.array_equal(nn.Linear(4, 4).weight.numpy(), first)
+    np.testing.assert_array_equal(nn.Linear(4, 4).weight.detach().numpy(), first)
+    assert not np.array_equal(nn.Linear(4, 4).weight.detach().numpy(), first)
 
 
 def test_init_functions(torch):
@@ -71,25 +71,25 @@ def test_init_functions(torch):
     assert nn.init.calculate_gain("leaky_relu", 0.2) == pytest.approx(
         torch.nn.init.calculate_gain("leaky_relu", 0.2))
     nn.init.xavier_uniform_(w, gain=2.0, generator=0)
-    assert np.abs(w.numpy()).max() <= 2.0 * math.sqrt(6 / 500)
-    assert w.numpy().std() == pytest.approx(2.0 * math.sqrt(2 / 500), rel=0.02)
+    assert np.abs(w.detach().numpy()).max() <= 2.0 * math.sqrt(6 / 500)
+    assert w.detach().numpy().std() == pytest.approx(2.0 * math.sqrt(2 / 500), rel=0.02)
     nn.init.xavier_normal_(w, generator=0)
-    assert w.numpy().std() == pytest.approx(math.sqrt(2 / 500), rel=0.02)
+    assert w.detach().numpy().std() == pytest.approx(math.sqrt(2 / 500), rel=0.02)
     nn.init.kaiming_uniform_(w, nonlinearity="relu", generator=0)
-    assert np.abs(w.numpy()).max() <= math.sqrt(6 / 300)
+    assert np.abs(w.detach().numpy()).max() <= math.sqrt(6 / 300)
     nn.init.kaiming_normal_(w, mode="fan_out", nonlinearity="relu", generator=0)
-    assert w.numpy().std() == pytest.approx(math.sqrt(2 / 200), rel=0.02)
+    assert w.detach().numpy().std() == pytest.approx(math.sqrt(2 / 200), rel=0.02)
     nn.init.glorot_uniform_(w, generator=gg.Generator(1))
     nn.init.constant_(w, 0.25)
-    assert np.all(w.numpy() == 0.25)
+    assert np.all(w.detach().numpy() == 0.25)
     nn.init.zeros_(w)
-    assert not w.numpy().any()
+    assert not w.detach().numpy().any()
     nn.init.ones_(w)
-    assert np.all(w.numpy() == 1)
+    assert np.all(w.detach().numpy() == 1)
     square = nn.Parameter(np.empty((3, 3)))
-    np.testing.assert_array_equal(nn.init.eye_(square).numpy(), np.eye(3))
+    np.testing.assert_array_equal(nn.init.eye_(square).detach().numpy(), np.eye(3))
     nn.init.trunc_normal_(w, std=1.0, a=-0.5, b=0.5, generator=0)
-    assert np.abs(w.numpy()).max() <= 0.5
+    assert np.abs(w.detach().numpy()).max() <= 0.5
     with pytest.raises(ValueError, match="2 dimensions"):
         nn.init.xavier_uniform_(nn.Parameter(np.empty(3)))
     with pytest.raises(ValueError, match="nonlinearity"):
@@ -98,13 +98,13 @@ def test_init_functions(torch):
 
 def test_embedding_matches_torch_including_padding(torch, both):
     layer = nn.Embedding(6, 3, padding_idx=2, dtype=gg.float64, generator=0)
-    assert np.all(layer.weight.numpy()[2] == 0)
+    assert np.all(layer.weight.detach().numpy()[2] == 0)
     reference = torch.nn.Embedding(6, 3, padding_idx=2, dtype=torch.float64)
     with torch.no_grad():
-        reference.weight.copy_(torch.tensor(layer.weight.numpy()))
+        reference.weight.copy_(torch.tensor(layer.weight.detach().numpy()))
     index = np.array([[0, 2, 5], [5, 5, 1]])
     out, expected = layer(index), reference(torch.tensor(index))
-    np.testing.assert_array_equal(out.numpy(), expected.detach().numpy())
+    np.testing.assert_array_equal(out.detach().numpy(), expected.detach().numpy())
     both.backward(out, expected, np.random.default_rng(0).normal(size=(2, 3, 3)))
     both.assert_same_grads([layer.weight], [reference.weight], rtol=1e-14)
     with pytest.raises(IndexError, match="\\[0, 6\\)"):
@@ -115,27 +115,29 @@ def test_embedding_matches_torch_including_padding(torch, both):
 
 def test_one_hot_matches_torch(torch):
     labels = np.array([[0, 3], [2, 1]])
-    np.testing.assert_array_equal(F.one_hot(labels, 5).numpy(),
-                                  torch.nn.functional.one_hot(torch.tensor(labels), 5).numpy())
+    np.testing.assert_array_equal(F.one_hot(labels, 5).detach().numpy(),
+                                  torch.nn.functional.one_hot(torch.tensor(labels),
+                                                              5).detach().numpy())
     assert F.one_hot(np.array([1, 3])).shape == (2, 4)
 
 
 def test_dropout():
     x = gg.ones(200, 500)
     drop = nn.Dropout(0.3, generator=0)
-    y = drop(x).numpy()
+    y = drop(x).detach().numpy()
     kept = y != 0
     assert kept.mean() == pytest.approx(0.7, abs=0.01)
     np.testing.assert_allclose(y[kept], 1 / 0.7, rtol=1e-6)
-    np.testing.assert_array_equal(nn.Dropout(0.3, generator=0)(x).numpy(), y)
+    np.testing.assert_array_equal(nn.Dropout(0.3, generator=0)(x).detach().numpy(), y)
     drop.eval()
     assert drop(x) is x
     assert F.dropout(x, 0.0) is x
-    assert not F.dropout(x, 1.0).numpy().any()
+    assert not F.dropout(x, 1.0).detach().numpy().any()
     w = gg.tensor(np.ones(10), requires_grad=True)
     out = F.dropout(w, 0.5, generator=1)
     out.sum().backward()
-    np.testing.assert_array_equal(w.grad.numpy(), out.numpy())      # d(x·mask)/dx = mask
+    np.testing.assert_array_equal(w.grad.detach().numpy(),
+                                  out.detach().numpy())      # d(x·mask)/dx = mask
     with pytest.raises(ValueError, match="\\[0, 1\\]"):
         nn.Dropout(1.5)
 
@@ -169,13 +171,13 @@ def test_clip_grad_value_and_vectors():
     p = gg.tensor(np.array([1.0, -2.0, 3.0]), requires_grad=True)
     (p * p).sum().backward()
     nn.utils.clip_grad_value_([p], 3.0)
-    np.testing.assert_array_equal(p.grad.numpy(), [2.0, -3.0, 3.0])
+    np.testing.assert_array_equal(p.grad.detach().numpy(), [2.0, -3.0, 3.0])
     layer = nn.Linear(2, 3)
     vector = nn.utils.parameters_to_vector(layer.parameters())
     assert vector.shape == (9,)
     nn.utils.vector_to_parameters(np.arange(9.0), layer.parameters())
-    np.testing.assert_array_equal(layer.weight.numpy(), np.arange(6.0).reshape(3, 2))
-    np.testing.assert_array_equal(layer.bias.numpy(), [6.0, 7.0, 8.0])
+    np.testing.assert_array_equal(layer.weight.detach().numpy(), np.arange(6.0).reshape(3, 2))
+    np.testing.assert_array_equal(layer.bias.detach().numpy(), [6.0, 7.0, 8.0])
     with pytest.raises(RuntimeError, match="nonfinite|norm"):
         q = gg.tensor(np.array([np.inf]), requires_grad=True)
         q.grad = gg.tensor(np.array([np.inf]))
@@ -194,7 +196,7 @@ def test_layer_norm_matches_torch(shape, normalized, affine, bias, dtype, torch,
     with gg.no_grad(), torch.no_grad():
         for ours, theirs in zip(layer.parameters(), reference.parameters()):
             ours.data[...] = rng.normal(size=ours.shape)
-            theirs.copy_(torch.tensor(ours.numpy()))
+            theirs.copy_(torch.tensor(ours.detach().numpy()))
     x = (rng.normal(size=shape) * 50 + 7).astype(dtype)       # far from standardised
     g = rng.normal(size=shape).astype(dtype)
     xg, xt = both.leaf(x)
@@ -218,7 +220,7 @@ def test_layer_norm_second_derivative_matches_torch(torch):
     (gt,) = torch.autograd.grad((torch.nn.functional.layer_norm(
         xt, (4,), torch.tensor(w), torch.tensor(b)) ** 3).sum(), xt, create_graph=True)
     (ht,) = torch.autograd.grad((gt * torch.tensor(v)).sum(), xt)
-    np.testing.assert_allclose(hv.numpy(), ht.numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(hv.detach().numpy(), ht.detach().numpy(), rtol=1e-10, atol=1e-12)
 
 
 def test_layer_norm_shape_errors_name_the_shapes():
@@ -242,7 +244,7 @@ def test_batch_norm_matches_torch_in_training_and_evaluation(shape, momentum, af
     with gg.no_grad(), torch.no_grad():
         for ours, theirs in zip(layer.parameters(), reference.parameters()):
             ours.data[...] = rng.normal(size=ours.shape)
-            theirs.copy_(torch.tensor(ours.numpy()))
+            theirs.copy_(torch.tensor(ours.detach().numpy()))
     assert list(layer.state_dict()) == list(reference.state_dict())
     for step in range(4):
         if step == 3:
@@ -257,7 +259,8 @@ def test_batch_norm_matches_torch_in_training_and_evaluation(shape, momentum, af
         both.assert_same_grads(list(layer.parameters()), list(reference.parameters()), rtol=1e-12)
         for (name, ours), theirs in zip(layer.state_dict().items(),
                                          reference.state_dict().values()):
-            np.testing.assert_allclose(np.asarray(ours.numpy(), float), theirs.numpy(),
+            np.testing.assert_allclose(np.asarray(ours.detach().numpy(), float),
+                                       theirs.detach().numpy(),
                                        rtol=1e-12, atol=1e-15, err_msg=name)
 
 
@@ -283,5 +286,6 @@ def test_batch_norm_state_survives_save_and_load(tmp_path):
     copy = nn.BatchNorm1d(4)
     copy.load_state_dict(gg.load(tmp_path / "bn.npz"))
     for key, value in layer.state_dict().items():
-        np.testing.assert_array_equal(copy.state_dict()[key].numpy(), value.numpy())
+        np.testing.assert_array_equal(copy.state_dict()[key].detach().numpy(),
+                                      value.detach().numpy())
     assert copy.num_batches_tracked.item() == 3

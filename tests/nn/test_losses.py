@@ -28,7 +28,7 @@ def _check(both, ours, theirs, inputs, grad_positions, dtype):
     both.assert_same(got, want, **TOLERANCE[dtype])
     differentiable = [args[i] for i in grad_positions]
     for leaf in differentiable:
-        assert np.all(np.isfinite(leaf.grad.numpy()))
+        assert np.all(np.isfinite(leaf.grad.detach().numpy()))
     both.assert_same_grads(differentiable, [targs[i] for i in grad_positions], **TOLERANCE[dtype])
 
 
@@ -220,9 +220,10 @@ def test_hinge_and_log_cosh_against_torch_compositions(dtype, reduction, check, 
 def test_log_cosh_is_stable_far_away():
     d = gg.tensor([1e4, -1e4, 800.0], dtype=gg.float64, requires_grad=True)
     loss = F.log_cosh_loss(d, gg.zeros(3, dtype=gg.float64), reduction="none")
-    np.testing.assert_allclose(loss.numpy(), np.abs(d.numpy()) - math.log(2), rtol=1e-15)
+    np.testing.assert_allclose(loss.detach().numpy(), np.abs(d.detach().numpy()) - math.log(2),
+                               rtol=1e-15)
     loss.sum().backward()
-    np.testing.assert_allclose(d.grad.numpy(), [1.0, -1.0, 1.0])
+    np.testing.assert_allclose(d.grad.detach().numpy(), [1.0, -1.0, 1.0])
 
 
 def test_losses_reject_mismatched_shapes():
@@ -302,11 +303,12 @@ def test_logistic_objective_base2_identity():
     grads = gg.gradients(base2, [w, hidden])
     expected = gg.gradients(reference, [w, hidden])
     for g, e in zip(grads, expected):
-        np.testing.assert_allclose(g.numpy(), e.numpy(), rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(g.detach().numpy(), e.detach().numpy(), rtol=1e-12, atol=1e-14)
     # and eq. (9) term by term, logs to base 2, without any rewriting
-    scores = f().numpy()
+    scores = f().detach().numpy()
     literal = np.mean(-y * scores + np.log2(1 + 2.0 ** scores)) + \
-        np.log2(np.e) / (2 * sigma ** 2) * ((w.numpy() ** 2).sum() + (hidden.numpy() ** 2).sum())
+        np.log2(np.e) / (2 * sigma ** 2) * ((w.detach().numpy() ** 2).sum()
+                                            + (hidden.detach().numpy() ** 2).sum())
     assert base2.item() == pytest.approx(literal, rel=1e-13)
 
 
@@ -315,7 +317,8 @@ def test_logistic_objective_base2_is_stable_for_large_scores():
     value = F.logistic_objective_base2(scores, np.array([0.0, 0.0, 1.0]), [], sigma=1.0)
     assert value.item() == pytest.approx((1e4 + 0 + 1.0) / 3, rel=1e-12)
     value.backward()
-    np.testing.assert_allclose(scores.grad.numpy(), [1 / 3, 0.0, (0.5 - 1) / 3], atol=1e-15)
+    np.testing.assert_allclose(scores.grad.detach().numpy(), [1 / 3, 0.0, (0.5 - 1) / 3],
+                               atol=1e-15)
 
 
 def test_loss_modules_call_their_functions():
@@ -338,6 +341,6 @@ def test_loss_modules_call_their_functions():
         assert module(a, b).item() == function(a, b).item(), module
     assert gg.nn.BCELoss()(a, b).item() == F.binary_cross_entropy(a, b).item()
     assert gg.nn.NLLLoss()(z, y).item() == F.nll_loss(z, y).item()
-    assert gg.nn.HingeLoss()(a, gg.tensor(np.sign(b.numpy() - 0.5))).item() == \
-        F.hinge_loss(a, gg.tensor(np.sign(b.numpy() - 0.5))).item()
+    assert gg.nn.HingeLoss()(a, gg.tensor(np.sign(b.detach().numpy() - 0.5))).item() == \
+        F.hinge_loss(a, gg.tensor(np.sign(b.detach().numpy() - 0.5))).item()
     assert gg.nn.MultiMarginLoss()(z, y).item() == F.multi_margin_loss(z, y).item()

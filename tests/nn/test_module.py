@@ -62,7 +62,7 @@ def test_reassignment_rules():
     with pytest.raises(TypeError, match="Parameter"):
         block.scale = gg.tensor([1.0])
     block.steps = gg.ones(1)
-    assert dict(block.named_buffers())["steps"].numpy()[0] == 1.0
+    assert dict(block.named_buffers())["steps"].detach().numpy()[0] == 1.0
     with pytest.raises(TypeError, match="Tensor"):
         block.steps = [1.0]
     del block.fc
@@ -81,7 +81,7 @@ def test_forward_backward_and_zero_grad():
     out.sum().backward()
     assert all(p.grad is not None for p in net.parameters())
     net.zero_grad(set_to_none=False)
-    assert all(np.all(p.grad.numpy() == 0) for p in net.parameters())
+    assert all(np.all(p.grad.detach().numpy() == 0) for p in net.parameters())
     net.zero_grad()
     assert all(p.grad is None for p in net.parameters())
     net.requires_grad_(False)
@@ -113,21 +113,21 @@ def test_state_dict_keys_values_and_sharing():
                            "head.1.weight", "head.1.bias", "shared.weight", "shared.bias"]
     assert "block.cache" not in state                     # non-persistent buffer
     assert not state["block.scale"].requires_grad
-    assert np.shares_memory(state["block.scale"].numpy(), net.block.scale.numpy())
+    assert np.shares_memory(state["block.scale"].detach().numpy(), net.block.scale.detach().numpy())
 
 
 def test_load_state_dict_copies_and_casts():
     source, target = Net(), Net()
     for p in source.parameters():
         p.data[...] = np.random.default_rng(0).normal(size=p.shape)
-    state = {k: v.numpy().astype(np.float64) for k, v in source.state_dict().items()}
+    state = {k: v.detach().numpy().astype(np.float64) for k, v in source.state_dict().items()}
     result = target.load_state_dict(state)
     assert result.missing_keys == [] and result.unexpected_keys == []
     for (name, a), b in zip(source.state_dict().items(), target.state_dict().values()):
         assert b.dtype == np.float32
-        np.testing.assert_array_equal(a.numpy(), b.numpy(), err_msg=name)
+        np.testing.assert_array_equal(a.detach().numpy(), b.detach().numpy(), err_msg=name)
     x = gg.randn(4, 3)
-    np.testing.assert_array_equal(source(x).numpy(), target(x).numpy())
+    np.testing.assert_array_equal(source(x).detach().numpy(), target(x).detach().numpy())
 
 
 def test_strict_loading_names_every_problem():
@@ -136,20 +136,21 @@ def test_strict_loading_names_every_problem():
     del state["block.scale"]
     state["block.extra"] = np.zeros(3)
     state["head.1.weight"] = np.zeros((5, 4))
-    before = net.head[1].weight.numpy().copy()
+    before = net.head[1].weight.detach().numpy().copy()
     with pytest.raises(nn.StateDictError) as caught:
         net.load_state_dict(state)
     message = str(caught.value)
     assert "missing key 'block.scale'" in message
     assert "unexpected key 'block.extra'" in message
     assert "shape mismatch for 'head.1.weight'" in message and "(5, 4)" in message
-    np.testing.assert_array_equal(net.head[1].weight.numpy(), before)      # nothing changed
+    np.testing.assert_array_equal(net.head[1].weight.detach().numpy(),
+                                  before)      # nothing changed
     with pytest.raises(nn.StateDictError, match="shape mismatch"):
         net.load_state_dict(state, strict=False)                # shapes are always checked
     state["head.1.weight"] = np.ones((2, 4))
     missing, unexpected = net.load_state_dict(state, strict=False)
     assert missing == ["block.scale"] and unexpected == ["block.extra"]
-    np.testing.assert_array_equal(net.head[1].weight.numpy(), 1.0)
+    np.testing.assert_array_equal(net.head[1].weight.detach().numpy(), 1.0)
 
 
 @pytest.mark.parametrize("name", ["model.npz", "model.safetensors"])
@@ -163,16 +164,15 @@ def test_state_dict_round_trip_through_save_and_load(tmp_path, name):
     other.load_state_dict(gg.load(tmp_path / name))
     for (key, a), b in zip(net.state_dict().items(), other.state_dict().values()):
         assert a.dtype == b.dtype
-        np.testing.assert_array_equal(a.numpy(), b.numpy(), err_msg=key)
+        np.testing.assert_array_equal(a.detach().numpy(), b.detach().numpy(), err_msg=key)
 
 
-def test_repr_shows_tree_and_counts():
+def test_repr_is_pytorchs_tree_and_counts_are_a_method():
     text = repr(Net())
-    assert text.startswith("Net(  # 30 parameters")     # the shared layer counted once
-    assert "(block): Block(  # 20 parameters" in text
-    assert "(fc): Linear(in_features=3, out_features=4, bias=True)  # 16 parameters" in text
-    assert "(0): ReLU()\n" in text
-    assert repr(nn.ReLU()) == "ReLU()"
+    assert text.startswith("Net(\n  (block): Block(\n    (fc): Linear(in_features=3, "
+                           "out_features=4, bias=True)")
+    assert "(0): ReLU()\n" in text and repr(nn.ReLU()) == "ReLU()"
+    assert Net().num_parameters() == 30                  # the shared layer counted once
 
 
 def test_apply_visits_every_module():
@@ -187,7 +187,7 @@ def test_sequential_indexing_and_editing():
     assert len(seq) == 3 and seq[0] is a and seq[-1] is c
     assert isinstance(seq[1:], nn.Sequential) and list(seq[1:]) == [b, c]
     x = gg.randn(4, 2)
-    np.testing.assert_array_equal(seq(x).numpy(), c(b(a(x))).numpy())
+    np.testing.assert_array_equal(seq(x).detach().numpy(), c(b(a(x))).detach().numpy())
     seq.append(nn.Sigmoid())
     del seq[1]
     assert [k for k, _ in seq.named_children()] == ["0", "1", "2"]

@@ -4,9 +4,13 @@ TensorFlow Playground, the embedded 8×8 digits, and MNIST / Fashion-MNIST from 
     x, y = gg.data.digits()                       # shipped with graphgrad, no download
     train, test = gg.data.random_split(gg.data.TensorDataset(x, y), [0.8, 0.2], seed=0)
     for xb, yb in gg.data.DataLoader(train, batch_size=64, shuffle=True, seed=0): ...
+
+gg.utils.data is the same namespace under PyTorch's name (torch.utils.data).
 """
+from .collate import default_collate, default_convert
 from .datasets import (
     DIGITS_ATTRIBUTION,
+    ConcatDataset,
     Dataset,
     Standardizer,
     Subset,
@@ -29,10 +33,20 @@ from .idx import (
     parse_idx,
     read_idx,
 )
-from .loader import DataLoader, default_collate
+from .loader import DataLoader
 from .planar import PLANAR, blobs, circles, moons, spirals, xor
+from .sampler import (
+    BatchSampler,
+    RandomSampler,
+    Sampler,
+    SequentialSampler,
+    SubsetRandomSampler,
+    WeightedRandomSampler,
+)
 
-__all__ = ["Dataset", "TensorDataset", "Subset", "DataLoader", "default_collate",
+__all__ = ["Dataset", "TensorDataset", "Subset", "ConcatDataset", "DataLoader", "default_collate",
+           "default_convert", "Sampler", "SequentialSampler", "RandomSampler",
+           "SubsetRandomSampler", "WeightedRandomSampler", "BatchSampler",
            "random_split", "Standardizer", "standardize", "digits", "DIGITS_ATTRIBUTION",
            "xor", "moons", "circles", "spirals", "blobs", "PLANAR", "mnist", "fashion_mnist",
            "read_idx", "parse_idx", "load_idx_pair", "locate", "Source", "MNIST",

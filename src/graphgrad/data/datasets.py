@@ -7,8 +7,10 @@ batches sample by sample.
 """
 from __future__ import annotations
 
+import bisect
 import math
-from collections.abc import Mapping, Sequence
+import warnings
+from collections.abc import Iterable, Mapping, Sequence
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
@@ -33,13 +35,17 @@ DIGITS_ATTRIBUTION = (
 
 
 class Dataset:
-    """A map-style dataset: subclasses define ``__len__`` and ``__getitem__(index)``."""
+    """A map-style dataset: subclasses define ``__len__`` and ``__getitem__(index)``;
+    ``a + b`` chains two datasets (ConcatDataset)."""
 
     def __getitem__(self, index: Any) -> Any:
         raise NotImplementedError(f"{type(self).__name__} does not implement __getitem__")
 
     def __len__(self) -> int:
         raise NotImplementedError(f"{type(self).__name__} does not implement __len__")
+
+    def __add__(self, other: Dataset) -> ConcatDataset:
+        return ConcatDataset([self, other])
 
 
 class TensorDataset(Dataset):
@@ -68,7 +74,7 @@ class TensorDataset(Dataset):
 
 
 class Subset(Dataset):
-    """The samples of `dataset` at `indices`."""
+    """The samples of `dataset` at `indices` (``subset[i] == dataset[indices[i]]``)."""
 
     def __init__(self, dataset: Dataset, indices: Sequence[int] | np.ndarray) -> None:
         self.dataset = dataset
@@ -76,27 +82,76 @@ class Subset(Dataset):
         self.batchable = getattr(dataset, "batchable", False)
 
     def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, list):
+            index = np.asarray(index, np.int64)
         return self.dataset[self.indices[index]]
+
+    def __getitems__(self, indices: Sequence[int]) -> list[Any]:
+        """The samples at several indices (PyTorch's batched fetch)."""
+        picked = self.indices[np.asarray(indices, np.int64)].tolist()
+        fetch = getattr(self.dataset, "__getitems__", None)
+        return fetch(picked) if callable(fetch) else [self.dataset[i] for i in picked]
 
     def __len__(self) -> int:
         return len(self.indices)
 
 
+class ConcatDataset(Dataset):
+    """Datasets one after another: index i of the whole is index i − (sizes before) of the
+    dataset it falls in (negative indices count from the end)."""
+
+    def __init__(self, datasets: Iterable[Dataset]) -> None:
+        self.datasets = list(datasets)
+        if not self.datasets:
+            raise ValueError("ConcatDataset: datasets should not be an empty iterable")
+        self.cumulative_sizes = np.cumsum([len(d) for d in self.datasets]).tolist()
+
+    def __len__(self) -> int:
+        return self.cumulative_sizes[-1]
+
+    def __getitem__(self, index: int) -> Any:
+        if index < 0:
+            if -index > len(self):
+                raise ValueError("ConcatDataset: absolute value of index should not exceed "
+                                 "dataset length")
+            index += len(self)
+        which = bisect.bisect_right(self.cumulative_sizes, index)
+        if which == len(self.datasets):
+            raise IndexError(f"ConcatDataset: index {index} is out of range for {len(self)} "
+                             f"samples")
+        before = self.cumulative_sizes[which - 1] if which else 0
+        return self.datasets[which][index - before]
+
+
+def _fraction_lengths(lengths, n):
+    """Fractions of n as whole lengths, the remainder handed out one by one from the first."""
+    counts = []
+    for i, fraction in enumerate(lengths):
+        if not 0 <= fraction <= 1:
+            raise ValueError(f"random_split: Fraction at index {i} is not between 0 and 1")
+        counts.append(int(math.floor(n * fraction)))
+    for i in range(n - sum(counts)):
+        counts[i % len(counts)] += 1
+    for i, count in enumerate(counts):
+        if count == 0:
+            warnings.warn(f"Length of split at index {i} is 0. This might result in an empty "
+                          f"dataset.", stacklevel=3)
+    return counts
+
+
 def random_split(dataset: Dataset, lengths: Sequence[int] | Sequence[float],
-                 generator: GeneratorLike = None, seed: int | None = None) -> list[Subset]:
-    """Split into non-overlapping random subsets of the given lengths (or fractions summing to
-    1, the remainder handed out one by one from the first), as ``torch.utils.data``."""
+                 generator: GeneratorLike = None, *, seed: int | None = None) -> list[Subset]:
+    """Split into non-overlapping random subsets of the given lengths, or of fractions summing
+    to 1, as ``torch.utils.data.random_split``; the order is drawn from `generator` (or from
+    `seed`, or the global generator)."""
     n = len(dataset)
     lengths = list(lengths)
-    if lengths and all(0 <= f <= 1 for f in lengths) and math.isclose(sum(lengths), 1) \
-            and sum(lengths) != n:
-        counts = [int(math.floor(n * f)) for f in lengths]
-        for i in range(n - sum(counts)):
-            counts[i % len(counts)] += 1
-        lengths = counts
+    if lengths and math.isclose(sum(lengths), 1) and sum(lengths) <= 1:
+        lengths = _fraction_lengths(lengths, n)
     if sum(lengths) != n:
-        raise ValueError(f"random_split: lengths {lengths} sum to {sum(lengths)}, the dataset "
-                         f"has {n} samples")
+        raise ValueError(f"random_split: Sum of input lengths does not equal the length of the "
+                         f"input dataset! (lengths {lengths} sum to {sum(lengths)}, the dataset "
+                         f"has {n} samples)")
     rng = numpy_generator(seed if seed is not None else generator)
     order = rng.permutation(n)
     bounds = np.cumsum([0] + lengths)

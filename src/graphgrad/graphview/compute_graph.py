@@ -24,6 +24,7 @@ import numpy as np
 
 from ..grad_mode import enable_grad
 from ..node import key_of
+from ..ops.diagonal import trace as matrix_trace
 from ..tensor import Tensor, as_array, is_float, make
 from . import delta, render
 from .build import build
@@ -278,7 +279,12 @@ def trace(f, *example_inputs, granularity="operation", names=None):
     """Run f on copies of the example inputs and return its ComputeGraph. Floating-point
     inputs become input nodes named after f's parameters (or their own .name); other inputs
     are passed through as constants. f may return a tensor or a tuple of tensors.
-    granularity and names: as for gg.graph."""
+    granularity and names: as for gg.graph.
+
+    Given a matrix instead of a function, this is PyTorch's torch.trace (Σ_i x_ii), so that
+    ported code keeps its meaning."""
+    if not callable(f):
+        return matrix_trace(f, *example_inputs)
     arg_names = _argument_names(f, len(example_inputs))
     args, declared = [], []
     for x, name in zip(example_inputs, arg_names):

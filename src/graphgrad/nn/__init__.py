@@ -1,24 +1,41 @@
 """graphgrad.nn: modules, layers, activations, losses, models and attention, with
 torch.nn's names and conventions (``import graphgrad as gg; gg.nn.Linear(2, 3)``)."""
 from . import functional, init, utils
-from .activations import (
+from .activation_modules import (
+    CELU,
     ELU,
     GELU,
+    GLU,
+    SELU,
     BinaryThreshold,
+    Hardshrink,
+    Hardsigmoid,
+    Hardswish,
+    Hardtanh,
     LeakyReLU,
     LogSigmoid,
     LogSoftmax,
+    Mish,
+    PReLU,
     ReLU,
+    ReLU6,
+    RReLU,
     Sigmoid,
     SiLU,
     Softmax,
+    Softmin,
     Softplus,
+    Softshrink,
+    Softsign,
     StochasticBinary,
     Swish,
     Tanh,
+    Tanhshrink,
+    Threshold,
 )
 from .attention import MultiheadAttention, SampleAttention
 from .containers import ModuleDict, ModuleList, Sequential
+from .distance import CosineSimilarity, PairwiseDistance
 from .layers import Dropout, Embedding, Flatten, Identity, Linear, Unflatten
 from .loss_modules import (
     BCELoss,
@@ -36,7 +53,7 @@ from .loss_modules import (
     WassersteinLoss,
 )
 from .models import MLP, Autoencoder, LogisticRegression, Perceptron, SoftmaxRegression
-from .module import IncompatibleKeys, Module, Parameter, StateDictError
+from .module import IncompatibleKeys, Module, ModuleNameError, Parameter, StateDictError
 from .normalization import BatchNorm1d, LayerNorm
 
 __all__ = ["Module", "Parameter", "IncompatibleKeys", "StateDictError", "Sequential", "ModuleList",
@@ -47,7 +64,9 @@ __all__ = ["Module", "Parameter", "IncompatibleKeys", "StateDictError", "Sequent
            "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss", "KLDivLoss", "HingeLoss",
            "MultiMarginLoss", "WassersteinLoss", "MultiheadAttention", "SampleAttention", "MLP",
            "Perceptron", "LogisticRegression", "SoftmaxRegression", "Autoencoder", "functional",
-           "init", "utils"]
+           "init", "utils", "ModuleNameError", "ReLU6", "Hardtanh", "Hardsigmoid", "Hardswish",
+           "Mish", "SELU", "CELU", "Softsign", "Softmin", "GLU", "Tanhshrink", "Hardshrink",
+           "Softshrink", "Threshold", "PReLU", "RReLU", "CosineSimilarity", "PairwiseDistance"]
 # the submodules too, as `from graphgrad.nn import *` has always given them
-__all__ += ["activations", "attention", "containers", "layers", "loss_modules", "losses", "models",
-            "module", "normalization"]
+__all__ += ["activations", "activation_modules", "attention", "containers", "conversion",
+            "distance", "layers", "loss_modules", "losses", "models", "module", "normalization"]

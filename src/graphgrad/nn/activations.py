@@ -1,25 +1,27 @@
-"""Activation functions φ (001, 003 §2.2–2.4), as functions and as modules (PyTorch's names).
+"""Activation functions φ (001, 003 §2.2–2.4) with torch.nn.functional's names and signatures;
+the modules are in activation_modules.py.
 
-Elementwise: sigmoid, tanh, relu, leaky_relu, elu, silu (Swish), gelu, softplus, log_sigmoid,
-the binary threshold unit and the stochastic binary neuron. Not elementwise: softmax and
-log_softmax over an axis, with a temperature T (003 §2.4.6: S(η/T) is flatter for large T and
-spikier for small T).
+Elementwise: sigmoid, tanh, relu, relu6, leaky_relu, rrelu, prelu, elu, selu, celu, silu (Swish),
+gelu, mish, softplus, softsign, log_sigmoid, hardtanh, hardsigmoid, hardswish, the shrinkages
+(hardshrink, softshrink, tanhshrink), threshold, the binary threshold unit and the stochastic
+binary neuron; each is one primitive of ops.activations (or of ops.elementwise). Not
+elementwise: softmax, log_softmax and softmin over an axis, with a temperature T for the first
+two (003 §2.4.6: S(η/T) is flatter for large T and spikier for small T), and glu.
 
-The ``inplace`` flags PyTorch's modules take are accepted and ignored: graphgrad never
+The ``inplace`` flags PyTorch's functions take are accepted and ignored: graphgrad never
 overwrites a tensor the graph may still need.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+import warnings
+
+import numpy as np
 
 from .. import ops
 from ..ops import activations as act
+from ..ops.elementwise import astype
 from ..random import numpy_generator
 from ..tensor import Tensor
-from .module import Module
-
-if TYPE_CHECKING:
-    from ..random import GeneratorLike
 
 sigmoid = ops.sigmoid
 tanh = ops.tanh
@@ -64,6 +66,110 @@ def softplus(input, beta=1.0, threshold=20.0):
     return act.softplus(input, beta=float(beta), threshold=float(threshold))
 
 
+def relu6(input, inplace=False):
+    """min(max(x, 0), 6): hardtanh(x, 0, 6), as PyTorch computes it."""
+    return act.hardtanh(input, min_val=0.0, max_val=6.0)
+
+
+def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
+    """x clipped to [min_val, max_val]; the gradient is 1 strictly inside, 0 elsewhere."""
+    if min_val > max_val:
+        raise ValueError(f"hardtanh: min_val cannot be greater than max_val, got min_val="
+                         f"{min_val} and max_val={max_val}")
+    return act.hardtanh(input, min_val=float(min_val), max_val=float(max_val))
+
+
+def hardsigmoid(input, inplace=False):
+    """min(max(x + 3, 0), 6) / 6, a piecewise-linear σ."""
+    return act.hardsigmoid(input)
+
+
+def hardswish(input, inplace=False):
+    """x · hardsigmoid(x) (Howard et al., 2019)."""
+    return act.hardswish(input)
+
+
+def mish(input, inplace=False):
+    """x · tanh(softplus(x)) (Misra, 2019)."""
+    return act.mish(input)
+
+
+def selu(input, inplace=False):
+    """λ · elu(x, α) with λ ≈ 1.0507 and α ≈ 1.6733, the self-normalising constants."""
+    return act.selu(input)
+
+
+def celu(input, alpha=1.0, inplace=False):
+    """max(0, x) + min(0, α (e^(x/α) − 1))."""
+    if alpha == 0:
+        raise RuntimeError("celu: alpha cannot be 0 (it divides x)")
+    return act.celu(input, alpha=float(alpha))
+
+
+def softsign(input):
+    """x / (1 + |x|)."""
+    return act.softsign(input)
+
+
+def tanhshrink(input):
+    """x − tanh x."""
+    return act.tanhshrink(input)
+
+
+def hardshrink(input, lambd=0.5):
+    """x where |x| > λ, else 0."""
+    return act.hardshrink(input, lambd=float(lambd))
+
+
+def softshrink(input, lambd=0.5):
+    """x − λ above λ, x + λ below −λ, 0 between (the proximal map of λ|x|)."""
+    if lambd < 0:
+        raise RuntimeError(f"softshrink: lambda must be greater or equal to 0, but found to be "
+                           f"{lambd}")
+    return act.softshrink(input, lambd=float(lambd))
+
+
+def threshold(input, threshold, value, inplace=False):
+    """x where x > threshold, else value."""
+    return act.threshold(input, threshold=float(threshold), value=float(value))
+
+
+def prelu(input, weight):
+    """x for x > 0, a · x otherwise, with learnt slopes a: one for every element (a weight of
+    one element) or one per channel, axis 1 of the input (1-D input has one channel)."""
+    weight_shape, shape = tuple(np.shape(weight)), tuple(np.shape(input))
+    if len(weight_shape) > 1:
+        raise RuntimeError(f"prelu: Expected `weight` to be a scalar or 1D tensor, but got: "
+                           f"ndim = {len(weight_shape)}")
+    count = int(np.prod(weight_shape))
+    channels = shape[1] if len(shape) > 1 else 1
+    if count != 1 and count != channels:
+        raise RuntimeError(f"prelu: Mismatch of parameter numbers and input channel size. Found "
+                           f"parameter numbers = {count} and channel size = {channels}.")
+    if weight_shape and count == 1:
+        weight = ops.reshape(weight, ())
+    elif count != 1 and len(shape) > 2:
+        weight = ops.reshape(weight, (count,) + (1,) * (len(shape) - 2))
+    return act.prelu(input, weight)
+
+
+def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False, *,
+          generator=None):
+    """Randomised leaky ReLU (Xu et al., 2015): while training, x · a for x ≤ 0 with a drawn
+    from U(lower, upper) for each element (from `generator`: a seed, gg.Generator or None for
+    the global one), and the gradient a there; in evaluation leaky_relu with the mean slope
+    (lower + upper) / 2."""
+    if lower > upper:
+        raise RuntimeError(f"rrelu: Lower bound should be less than or equal to the upper bound "
+                           f"(got lower={lower}, upper={upper})")
+    if not training:
+        return act.leaky_relu(input, negative_slope=(lower + upper) / 2)
+    x = input.data if isinstance(input, Tensor) else np.asarray(input)
+    slopes = numpy_generator(generator).uniform(lower, upper, x.shape)
+    noise = np.where(x <= 0, slopes, 1.0).astype(np.result_type(x, np.float32))
+    return input * noise
+
+
 def log_sigmoid(input):
     """log σ(x) = −softplus(−x), finite for any x."""
     return -act.softplus_neg(input)
@@ -82,14 +188,48 @@ def _tempered(input, temperature):
     return input if _check_temperature(temperature) == 1 else input / temperature
 
 
-def softmax(input, dim=-1, temperature=1.0, *, axis=None):
+def _cast(input, dtype):
+    """input converted to dtype first (PyTorch's dtype= of softmax and friends)."""
+    return input if dtype is None else astype(input, dtype=np.dtype(dtype))
+
+
+def softmax(input, dim=-1, temperature=1.0, *, axis=None, dtype=None):
     """S(x/T)_c = e^(x_c/T) / Σ_c' e^(x_c'/T) along an axis (the last by default)."""
-    return ops.softmax(_tempered(input, temperature), dim if axis is None else axis)
+    return ops.softmax(_tempered(_cast(input, dtype), temperature),
+                       dim if axis is None else axis)
 
 
-def log_softmax(input, dim=-1, temperature=1.0, *, axis=None):
+def log_softmax(input, dim=-1, temperature=1.0, *, axis=None, dtype=None):
     """log S(x/T), computed without overflow."""
-    return ops.log_softmax(_tempered(input, temperature), dim if axis is None else axis)
+    return ops.log_softmax(_tempered(_cast(input, dtype), temperature),
+                           dim if axis is None else axis)
+
+
+def softmin(input, dim=None, _stacklevel=3, dtype=None):
+    """softmax(−x) along `dim`. Without dim, PyTorch's deprecated implicit choice: axis 0 for
+    0-, 1- and 3-D input, else axis 1 (with PyTorch's warning)."""
+    if dim is None:
+        ndim = np.ndim(input)
+        dim = 0 if ndim in (0, 1, 3) else 1
+        warnings.warn("Implicit dimension choice for softmin has been deprecated. Change the "
+                      "call to include dim=X as an argument.", stacklevel=_stacklevel)
+    return ops.softmax(-_cast(input, dtype), dim)
+
+
+def glu(input, dim=-1):
+    """The gated linear unit a ⊙ σ(b), a and b the two halves of input along `dim`."""
+    shape = tuple(np.shape(input))
+    if not shape:
+        raise RuntimeError("glu does not support scalars because halving size must be even")
+    if not -len(shape) <= dim < len(shape):
+        raise IndexError(f"glu: Dimension out of range (expected to be in range of "
+                         f"[{-len(shape)}, {len(shape) - 1}], but got {dim})")
+    dim %= len(shape)
+    if shape[dim] % 2:
+        raise RuntimeError(f"glu: Halving dimension must be even, but dimension {dim} is size "
+                           f"{shape[dim]}")
+    half, before = shape[dim] // 2, (slice(None),) * dim
+    return input[before + (slice(0, half),)] * ops.sigmoid(input[before + (slice(half, None),)])
 
 
 def binary_threshold(input, threshold=0.0):
@@ -113,135 +253,3 @@ def stochastic_binary(input, generator=None, straight_through=False):
     if not (straight_through and isinstance(p, Tensor)):
         return sample
     return p + (sample.detach() - p.detach())    # = the sample exactly, with σ's gradient
-
-
-class Sigmoid(Module):
-    """σ(x) = 1 / (1 + e^−x), the logistic neuron (003 §2.2.2)."""
-    forward = staticmethod(ops.sigmoid)
-
-
-class Tanh(Module):
-    forward = staticmethod(ops.tanh)
-
-
-class ReLU(Module):
-    """max(x, 0)."""
-
-    def __init__(self, inplace: bool = False) -> None:
-        super().__init__()
-
-    forward = staticmethod(ops.relu)
-
-
-class LeakyReLU(Module):
-    def __init__(self, negative_slope: float = 0.01, inplace: bool = False) -> None:
-        super().__init__()
-        self.negative_slope = float(negative_slope)
-
-    def forward(self, input: Tensor) -> Tensor:
-        return act.leaky_relu(input, negative_slope=self.negative_slope)
-
-    def extra_repr(self) -> str:
-        return f"negative_slope={self.negative_slope}"
-
-
-class ELU(Module):
-    def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
-        super().__init__()
-        self.alpha = float(alpha)
-
-    def forward(self, input: Tensor) -> Tensor:
-        return act.elu(input, alpha=self.alpha)
-
-    def extra_repr(self) -> str:
-        return f"alpha={self.alpha}"
-
-
-class SiLU(Module):
-    """x σ(x) (Swish)."""
-
-    def __init__(self, inplace: bool = False) -> None:
-        super().__init__()
-
-    forward = staticmethod(act.silu)
-
-
-Swish = SiLU
-
-
-class GELU(Module):
-    def __init__(self, approximate: Literal["none", "tanh"] = "none") -> None:
-        super().__init__()
-        self.approximate = _check_approximate(approximate)
-
-    def forward(self, input: Tensor) -> Tensor:
-        return act.gelu(input, approximate=self.approximate)
-
-    def extra_repr(self) -> str:
-        return f"approximate={self.approximate!r}"
-
-
-class Softplus(Module):
-    def __init__(self, beta: float = 1.0, threshold: float = 20.0) -> None:
-        super().__init__()
-        self.beta, self.threshold = float(beta), float(threshold)
-
-    def forward(self, input: Tensor) -> Tensor:
-        return act.softplus(input, beta=self.beta, threshold=self.threshold)
-
-    def extra_repr(self) -> str:
-        return f"beta={self.beta}, threshold={self.threshold}"
-
-
-class LogSigmoid(Module):
-    forward = staticmethod(log_sigmoid)
-
-
-class Softmax(Module):
-    """Softmax over `dim` at temperature T (003 §2.4.6–2.4.7)."""
-
-    def __init__(self, dim: int = -1, temperature: float = 1.0) -> None:
-        super().__init__()
-        self.dim, self.temperature = dim, _check_temperature(temperature)
-
-    def forward(self, input: Tensor) -> Tensor:
-        return softmax(input, self.dim, self.temperature)
-
-    def extra_repr(self) -> str:
-        return f"dim={self.dim}" + (f", temperature={self.temperature}"
-                                    if self.temperature != 1 else "")
-
-
-class LogSoftmax(Softmax):
-    def forward(self, input: Tensor) -> Tensor:
-        return log_softmax(input, self.dim, self.temperature)
-
-
-class BinaryThreshold(Module):
-    """003 §2.4.1's binary threshold unit: 1 if x ≥ threshold else 0 (zero gradient)."""
-
-    def __init__(self, threshold: float = 0.0) -> None:
-        super().__init__()
-        self.threshold = float(threshold)
-
-    def forward(self, input: Tensor) -> Tensor:
-        return act.binary_threshold(input, threshold=self.threshold)
-
-    def extra_repr(self) -> str:
-        return f"threshold={self.threshold}"
-
-
-class StochasticBinary(Module):
-    """003 §2.2.3's stochastic binary neuron: 1 with probability σ(x) (in training and in eval
-    mode alike). See stochastic_binary for the straight-through option."""
-
-    def __init__(self, straight_through: bool = False, generator: GeneratorLike = None) -> None:
-        super().__init__()
-        self.straight_through = straight_through
-        self.generator = numpy_generator(generator) if generator is not None else None
-
-    def forward(self, input: Tensor) -> Tensor:
-        return stochastic_binary(input, self.generator, self.straight_through)
-
-    def extra_repr(self) -> str:
-        return f"straight_through={self.straight_through}"

@@ -10,7 +10,7 @@ with β the dot-product score ⟨θ^q x, θ^k x′⟩ or the Mahalanobis score �
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
@@ -19,6 +19,7 @@ from ..ops.linear import linear as affine
 from ..random import numpy_generator
 from ..tensor import Tensor
 from . import init
+from .conversion import array_of
 from .layers import Linear, _dtype, dropout
 from .module import Module, Parameter
 
@@ -35,7 +36,7 @@ def _causal(length, source):
 
 def _additive_mask(mask, allowed_when_true, dtype):
     """A boolean mask as 0 / −∞ scores (float masks are added as they are)."""
-    raw = mask.data if isinstance(mask, Tensor) else np.asarray(mask)
+    raw = array_of(mask)
     if raw.dtype != bool:
         return mask
     keep = raw if allowed_when_true else ~raw
@@ -49,7 +50,7 @@ def _attend(query, key, value, bias, dropout_p, scale, generator):
     if bias is not None:
         scores = scores + bias
     weights = ops.softmax(scores, axis=-1)
-    dropped = dropout(weights, dropout_p, dropout_p > 0, generator)
+    dropped = dropout(weights, dropout_p, dropout_p > 0, generator=generator)
     return ops.matmul(dropped, value), weights
 
 
@@ -61,7 +62,7 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor,
     """softmax(Q Kᵀ / √d + M) V over the last two axes (…, L, d) × (…, S, d) × (…, S, d_v),
     as torch.nn.functional.scaled_dot_product_attention: a boolean attn_mask marks the pairs
     that may attend (True), a float mask is added to the scores; is_causal masks j > i."""
-    dtype = np.asarray(query).dtype
+    dtype = array_of(query).dtype
     bias = None
     if is_causal:
         if attn_mask is not None:
@@ -76,18 +77,20 @@ class MultiheadAttention(Module):
     """Multi-head attention (Vaswani et al., 2017) with torch.nn.MultiheadAttention's
     parameters, initialisation and forward: out_proj(concat_h attention(q W_qʰ, k W_kʰ, v W_vʰ)).
 
-    batch_first=True (the default here) takes (batch, sequence, features); masks follow
-    PyTorch's MultiheadAttention: True in a boolean attn_mask or key_padding_mask means *may not*
-    attend."""
+    Inputs are (sequence, batch, features), or (batch, sequence, features) with batch_first=True;
+    masks follow PyTorch's MultiheadAttention: True in a boolean attn_mask or key_padding_mask
+    means *may not* attend. add_bias_kv appends a learnt key and value (bias_k, bias_v) to every
+    sequence, add_zero_attn a zero key and value after the projections."""
 
     def __init__(self, embed_dim: int, num_heads: int, dropout: float = 0.0, bias: bool = True,
-                 kdim: int | None = None, vdim: int | None = None, batch_first: bool = True,
-                 dtype: DTypeLike | None = None, generator: GeneratorLike = None) -> None:
+                 add_bias_kv: bool = False, add_zero_attn: bool = False, kdim: int | None = None,
+                 vdim: int | None = None, batch_first: bool = False, device: Any = None,
+                 dtype: DTypeLike | None = None, *, generator: GeneratorLike = None) -> None:
         super().__init__()
         if embed_dim % num_heads:
             raise ValueError(f"MultiheadAttention: embed_dim {embed_dim} is not divisible by "
                              f"num_heads {num_heads}")
-        dtype = _dtype(dtype)
+        dtype = _dtype(dtype, device, "MultiheadAttention")
         rng = numpy_generator(generator)
         self.embed_dim, self.num_heads, self.dropout = embed_dim, num_heads, dropout
         self.head_dim, self.batch_first = embed_dim // num_heads, batch_first
@@ -102,14 +105,35 @@ class MultiheadAttention(Module):
                 setattr(self, f"{name}_proj_weight", init.xavier_uniform_(weight, generator=rng))
         self.register_parameter("in_proj_bias",
                                 Parameter(np.zeros(3 * embed_dim, dtype)) if bias else None)
-        self.out_proj = Linear(embed_dim, embed_dim, bias, dtype, rng)
+        self.out_proj = Linear(embed_dim, embed_dim, bias, dtype=dtype, generator=rng)
         if bias:
             init.zeros_(self.out_proj.bias)
+        self.add_zero_attn = add_zero_attn
+        if add_bias_kv:
+            self.bias_k = init.xavier_normal_(Parameter(np.empty((1, 1, embed_dim), dtype)),
+                                              generator=rng)
+            self.bias_v = init.xavier_normal_(Parameter(np.empty((1, 1, embed_dim), dtype)),
+                                              generator=rng)
+        else:
+            self.bias_k = self.bias_v = None
+
+    def _append(self, k, v, attn_mask, key_padding_mask, zero):
+        """Keys and values with bias_k, bias_v (or zeros, `zero`) appended along the sequence
+        axis -2, and the masks widened by one allowed column."""
+        if zero:
+            shape = k.shape[:-2] + (1, k.shape[-1])
+            extra_k = extra_v = np.zeros(shape, array_of(k).dtype)
+        else:
+            shape = (k.shape[0], 1, self.embed_dim)
+            extra_k, extra_v = (ops.broadcast_to(b, shape) for b in (self.bias_k, self.bias_v))
+        k, v = ops.concatenate([k, extra_k], axis=-2), ops.concatenate([v, extra_v], axis=-2)
+        return k, v, _widen(attn_mask), _widen(key_padding_mask)
 
     def _project(self, query, key, value):
         e, b = self.embed_dim, self.in_proj_bias
         if self._same_dims and query is key and key is value:
-            return ops.split(affine(query, self.in_proj_weight, b), 3, axis=-1)
+            packed = affine(query, self.in_proj_weight, b)
+            return [packed[..., i * e:(i + 1) * e] for i in range(3)]
         weights = ((self.in_proj_weight[:e], self.in_proj_weight[e:2 * e],
                     self.in_proj_weight[2 * e:]) if self._same_dims else
                    (self.q_proj_weight, self.k_proj_weight, self.v_proj_weight))
@@ -147,10 +171,17 @@ class MultiheadAttention(Module):
                 key_padding_mask = np.asarray(key_padding_mask)[None]
         elif not self.batch_first:
             query, key, value = (ops.swapaxes(t, 0, 1) for t in (query, key, value))
-        batch, length, source = query.shape[0], query.shape[1], key.shape[1]
-        q, k, v = (self._heads(t) for t in self._project(query, key, value))
-        bias = self._bias(attn_mask, key_padding_mask, is_causal, batch, length, source,
-                          np.asarray(query).dtype)
+        batch, length = query.shape[0], query.shape[1]
+        q, k, v = self._project(query, key, value)
+        if self.bias_k is not None:
+            k, v, attn_mask, key_padding_mask = self._append(k, v, attn_mask, key_padding_mask,
+                                                             False)
+        q, k, v = (self._heads(t) for t in (q, k, v))
+        if self.add_zero_attn:
+            k, v, attn_mask, key_padding_mask = self._append(k, v, attn_mask, key_padding_mask,
+                                                             True)
+        bias = self._bias(attn_mask, key_padding_mask, is_causal, batch, length, k.shape[-2],
+                          array_of(query).dtype)
         drop = self.dropout if self.training else 0.0
         heads, weights = _attend(q, k, v, bias, drop, None, None)
         merged = ops.reshape(ops.permute(heads, 0, 2, 1, 3), batch, length, self.embed_dim)
@@ -166,6 +197,14 @@ class MultiheadAttention(Module):
     def extra_repr(self) -> str:
         return (f"embed_dim={self.embed_dim}, num_heads={self.num_heads}, "
                 f"batch_first={self.batch_first}")
+
+
+def _widen(mask):
+    """A mask with one more key column that every query may attend (0 / False)."""
+    if mask is None:
+        return None
+    raw = array_of(mask)
+    return np.pad(raw, [(0, 0)] * (raw.ndim - 1) + [(0, 1)])
 
 
 class SampleAttention(Module):
@@ -185,7 +224,7 @@ class SampleAttention(Module):
         super().__init__()
         if kind not in ("dot", "mahalanobis"):
             raise ValueError(f"SampleAttention: kind must be 'dot' or 'mahalanobis', not {kind!r}")
-        data = np.asarray(samples)
+        data = array_of(samples)
         if data.ndim != 2 or not len(data):
             raise ValueError(f"SampleAttention: samples must be a non-empty (N, J) array, got "
                              f"shape {data.shape}")

@@ -1,23 +1,41 @@
 """The functional interface, ``import graphgrad.nn.functional as F`` (torch.nn.functional's
 names): activations, layers, losses, metrics and attention as plain functions of tensors."""
+from ..ops.padding import pad_nd as pad  # torch.nn.functional.pad
 from .activations import (
     binary_threshold,
+    celu,
     elu,
     gelu,
+    glu,
+    hardshrink,
+    hardsigmoid,
+    hardswish,
+    hardtanh,
     leaky_relu,
     log_sigmoid,
     log_softmax,
     logsigmoid,
+    mish,
+    prelu,
     relu,
+    relu6,
+    rrelu,
+    selu,
     sigmoid,
     silu,
     softmax,
+    softmin,
     softplus,
+    softshrink,
+    softsign,
     stochastic_binary,
     swish,
     tanh,
+    tanhshrink,
+    threshold,
 )
 from .attention import scaled_dot_product_attention
+from .distance import cosine_similarity, normalize, pairwise_distance
 from .layers import dropout, embedding, linear, one_hot
 from .losses import (
     accuracy,
@@ -48,3 +66,7 @@ __all__ = ["relu", "leaky_relu", "elu", "gelu", "silu", "swish", "sigmoid", "log
            "binary_cross_entropy_with_logits", "kl_div", "hinge_loss", "multiclass_hinge_loss",
            "multi_margin_loss", "wasserstein_1d", "logistic_objective_base2", "zero_one_loss",
            "accuracy"]
+__all__ += ["relu6", "hardtanh", "hardsigmoid", "hardswish", "mish", "selu", "celu", "softsign",
+            "softmin", "glu", "tanhshrink", "hardshrink", "softshrink", "threshold", "prelu",
+            "rrelu", "normalize", "cosine_similarity", "pairwise_distance"]
+__all__ += ["pad"]

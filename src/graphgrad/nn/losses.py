@@ -193,7 +193,7 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
         except IndexError:
             pass    # out-of-range labels: _class_indices below says which
     labels, valid = _class_indices(labels, logits, ignore_index, "cross_entropy")
-    hot = fused.one_hot_like(np.where(valid, labels, 0), np.asarray(logits))
+    hot = fused.one_hot_like(np.where(valid, labels, 0), _raw(logits))
     q = _smoothed(hot, label_smoothing, weight) * valid[..., None]
     counted = valid.sum() if weight is None else _raw(weight)[labels[valid]].sum()
     return fused.soft_cross_entropy(logits, q, scale=_scale(reduction, counted, "cross_entropy"))
@@ -213,7 +213,7 @@ def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
     labels, valid = _class_indices(target, log_p, ignore_index, "nll_loss")
     safe = np.where(valid, labels, 0)
     weights = valid * (1.0 if weight is None else _raw(weight)[safe])
-    coefficient = weights.astype(np.asarray(log_p).dtype)
+    coefficient = weights.astype(_raw(log_p).dtype)
     loss = -ops.take_along_axis(log_p, safe[..., None], axis=-1)[..., 0] * coefficient
     if reduction == "mean":
         return ops.sum(loss) * _scale("mean", weights.sum(), "nll_loss")
@@ -249,7 +249,7 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, reduction="me
     terms = terms * terms if p == 2 else terms
     others = np.arange(classes) != labels[:, None]
     factor = others if weight is None else others * _raw(weight)[labels][:, None]
-    terms = terms * factor.astype(np.asarray(scores).dtype)
+    terms = terms * factor.astype(_raw(scores).dtype)
     if reduction == "none":
         per_sample = ops.sum(terms, axis=1) / classes
         return per_sample if np.ndim(input) == 2 else ops.reshape(per_sample, ())

@@ -12,7 +12,7 @@ from .. import ops
 from ..grad_mode import no_grad
 from ..random import numpy_generator
 from ..tensor import Tensor
-from .activations import (
+from .activation_modules import (
     ELU,
     GELU,
     BinaryThreshold,
@@ -24,9 +24,10 @@ from .activations import (
     Softmax,
     Softplus,
     Tanh,
-    binary_threshold,
 )
+from .activations import binary_threshold
 from .containers import Sequential
+from .conversion import array_of
 from .layers import Identity, Linear
 from .module import Module
 
@@ -84,7 +85,7 @@ class MLP(Sequential):
         rng = numpy_generator(generator)
         layers = []
         for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
-            layers.append(Linear(n_in, n_out, bias, dtype, rng))
+            layers.append(Linear(n_in, n_out, bias, dtype=dtype, generator=rng))
             if i < len(sizes) - 2 and activation is not None:
                 layers.append(make_activation(activation))
         final = _output_layer(output)
@@ -99,7 +100,7 @@ class LogisticRegression(Module):
     def __init__(self, in_features: int, bias: bool = True, dtype: DTypeLike | None = None,
                  generator: GeneratorLike = None) -> None:
         super().__init__()
-        self.linear = Linear(in_features, 1, bias, dtype, generator)
+        self.linear = Linear(in_features, 1, bias, dtype=dtype, generator=generator)
 
     def forward(self, x: Tensor) -> Tensor:
         return ops.squeeze(self.linear(x), -1)
@@ -109,7 +110,7 @@ class LogisticRegression(Module):
 
     def predict(self, x: Tensor) -> Tensor:
         """Class labels 0/1 (the logit's sign)."""
-        return Tensor((np.asarray(self(x)) >= 0).astype(np.int64))
+        return Tensor((array_of(self(x)) >= 0).astype(np.int64))
 
 
 class SoftmaxRegression(Module):
@@ -122,7 +123,8 @@ class SoftmaxRegression(Module):
         super().__init__()
         if not temperature > 0:
             raise ValueError(f"SoftmaxRegression: temperature must be positive, got {temperature}")
-        self.linear = Linear(in_features, num_classes, bias, dtype, generator)
+        self.linear = Linear(in_features, num_classes, bias, dtype=dtype,
+                             generator=generator)
         self.temperature = temperature
 
     def forward(self, x: Tensor) -> Tensor:
@@ -133,7 +135,7 @@ class SoftmaxRegression(Module):
         return ops.softmax(self(x), axis=-1)
 
     def predict(self, x: Tensor) -> Tensor:
-        return Tensor(np.argmax(np.asarray(self(x)), axis=-1))
+        return Tensor(np.argmax(array_of(self(x)), axis=-1))
 
     def extra_repr(self) -> str:
         return f"temperature={self.temperature}" if self.temperature != 1 else ""
@@ -151,7 +153,8 @@ class Perceptron(Module):
                  generator: GeneratorLike = None) -> None:
         super().__init__()
         self.out_features = out_features
-        self.linear = Linear(in_features, out_features, True, dtype, generator)
+        self.linear = Linear(in_features, out_features, True, dtype=dtype,
+                             generator=generator)
 
     def forward(self, x: Tensor) -> Tensor:
         scores = self.linear(x)
@@ -165,8 +168,8 @@ class Perceptron(Module):
         """The perceptron rule, sample by sample, until an epoch has no mistakes (it converges
         when the classes are linearly separable). y: 0/1 labels, shape (N,) or (N, out).
         Returns the number of misclassified samples in each epoch."""
-        inputs = np.asarray(x).astype(self.linear.weight.dtype)
-        labels = np.asarray(y).reshape(len(inputs), self.out_features).astype(inputs.dtype)
+        inputs = array_of(x).astype(self.linear.weight.dtype)
+        labels = array_of(y).reshape(len(inputs), self.out_features).astype(inputs.dtype)
         rng = numpy_generator(generator)
         weight, bias = self.linear.weight, self.linear.bias
         history = []
@@ -192,9 +195,9 @@ def _noise_model(noise):
         return noise
     kind, level = ("gaussian", noise) if isinstance(noise, (int, float)) else noise
     if kind == "gaussian":
-        return lambda x, rng: x + rng.normal(0.0, level, np.shape(x)).astype(np.asarray(x).dtype)
+        return lambda x, rng: x + rng.normal(0.0, level, np.shape(x)).astype(array_of(x).dtype)
     if kind == "masking":
-        return lambda x, rng: x * (rng.random(np.shape(x)) >= level).astype(np.asarray(x).dtype)
+        return lambda x, rng: x * (rng.random(np.shape(x)) >= level).astype(array_of(x).dtype)
     raise ValueError(f"unknown noise model {noise!r}: use a float (Gaussian σ), "
                      "('gaussian', σ), ('masking', p) or a callable(x, rng)")
 

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..grad_mode import no_grad
-from ..tensor import Tensor, as_array, is_float
+from ..tensor import Tensor, as_array
+from .conversion import as_dtype, convert, floating_only, parse_to
 
 if TYPE_CHECKING:
     from numpy.typing import ArrayLike, DTypeLike
@@ -41,6 +42,14 @@ class StateDictError(RuntimeError):
 
 
 IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
+
+
+class ModuleNameError(KeyError, ValueError):
+    """A parameter, buffer or submodule name that cannot be registered (a KeyError, as in
+    PyTorch, and a ValueError)."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
 
 
 class Module:
@@ -97,7 +106,13 @@ class Module:
             registry.pop(name, None)
         self._non_persistent.discard(name)
 
-    def _register(self, registry, name, value):
+    def _register(self, registry, name, value, kind):
+        if not isinstance(name, str):
+            raise TypeError(f"{kind} name should be a string, got {type(name).__name__}")
+        if "." in name or not name:
+            raise ModuleNameError(f"{kind} name can't contain \".\" or be empty, got {name!r}")
+        if name not in registry and hasattr(self, name):
+            raise ModuleNameError(f"attribute '{name}' already exists")
         self._forget(name)
         registry[name] = value
         object.__setattr__(self, name, value)
@@ -107,7 +122,7 @@ class Module:
         if param is not None and not isinstance(param, Parameter):
             raise TypeError(f"register_parameter({name!r}): expected a gg.nn.Parameter or None, "
                             f"got {type(param).__name__}")
-        self._register(self._parameters, name, param)
+        self._register(self._parameters, name, param, "parameter")
 
     def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
         """Add a buffer: state that is not trained but belongs to the model (saved in the state
@@ -115,7 +130,7 @@ class Module:
         if tensor is not None and not isinstance(tensor, Tensor):
             raise TypeError(f"register_buffer({name!r}): expected a Tensor or None, got "
                             f"{type(tensor).__name__}")
-        self._register(self._buffers, name, tensor)
+        self._register(self._buffers, name, tensor, "buffer")
         if not persistent:
             self._non_persistent.add(name)
 
@@ -123,7 +138,7 @@ class Module:
         """Add a submodule under `name` (what assigning an attribute does)."""
         if module is not None and not isinstance(module, Module):
             raise TypeError(f"add_module({name!r}): {type(module).__name__} is not a Module")
-        self._register(self._modules, name, module)
+        self._register(self._modules, name, module, "module")
 
     register_module = add_module
 
@@ -156,6 +171,38 @@ class Module:
     def children(self) -> Iterator[Module]:
         for _, child in self.named_children():
             yield child
+
+    def get_submodule(self, target: str) -> Module:
+        """The submodule at a dotted path ('' is the module itself), as PyTorch."""
+        module = self
+        for item in target.split(".") if target else ():
+            if not hasattr(module, item):
+                raise AttributeError(f"{type(module).__name__} has no attribute `{item}`")
+            module = getattr(module, item)
+            if not isinstance(module, Module):
+                raise AttributeError(f"`{item}` is not an nn.Module")
+        return module
+
+    def get_parameter(self, target: str) -> Parameter:
+        """The parameter at a dotted path ('block.fc.weight')."""
+        path, _, name = target.rpartition(".")
+        module = self.get_submodule(path)
+        if not hasattr(module, name):
+            raise AttributeError(f"{type(module).__name__} has no attribute `{name}`")
+        value = getattr(module, name)
+        if not isinstance(value, Parameter):
+            raise AttributeError(f"`{name}` is not an nn.Parameter")
+        return value
+
+    def get_buffer(self, target: str) -> Tensor:
+        """The buffer at a dotted path ('norm.running_mean')."""
+        path, _, name = target.rpartition(".")
+        module = self.get_submodule(path)
+        if not hasattr(module, name):
+            raise AttributeError(f"{type(module).__name__} has no attribute `{name}`")
+        if name not in module._buffers:
+            raise AttributeError(f"`{name}` is not a buffer")
+        return getattr(module, name)
 
     def _named_members(self, kind, prefix, recurse, remove_duplicate):
         seen = set()
@@ -198,6 +245,8 @@ class Module:
     # ------------------------------------------------------------------ modes and gradients
     def train(self, mode: bool = True) -> Self:
         """Training mode (Dropout active, ...) for this module and its descendants."""
+        if not isinstance(mode, (bool, np.bool_)):
+            raise ValueError(f"training mode is expected to be boolean, got {mode!r}")
         for module in self.modules():
             object.__setattr__(module, "training", bool(mode))
         return self
@@ -221,21 +270,37 @@ class Module:
             else:
                 p.grad.data[...] = 0
 
-    def to(self, dtype: DTypeLike) -> Self:
-        """Convert floating-point parameters and buffers (and gradients) to `dtype` in place."""
-        dtype = np.dtype(dtype)
-        for tensor in (*self.parameters(), *self.buffers()):
-            if is_float(tensor.dtype) and tensor.dtype != dtype:
-                tensor.data = tensor.data.astype(dtype)
-                if tensor.grad is not None:
-                    tensor.grad.data = tensor.grad.data.astype(dtype)
+    def _convert(self, fn):
+        convert((*self.parameters(), *self.buffers()), fn)
+        return self
+
+    def to(self, *args: Any, **kwargs: Any) -> Self:
+        """PyTorch's overloads: to(dtype), to(device), to(device, dtype), to(tensor) (its dtype),
+        to(None) (nothing). Floating-point parameters and buffers (and their gradients) are
+        converted in place, keeping the Parameter objects; devices other than the CPU raise
+        RuntimeError. Returns self."""
+        _, dtype = parse_to(args, kwargs)
+        return self if dtype is None else self._convert(floating_only(dtype))
+
+    def cpu(self) -> Self:
+        """Nothing to move: graphgrad runs on the CPU. Returns self."""
         return self
 
     def float(self) -> Self:
-        return self.to(np.float32)
+        return self._convert(floating_only(np.dtype(np.float32)))
 
     def double(self) -> Self:
-        return self.to(np.float64)
+        return self._convert(floating_only(np.dtype(np.float64)))
+
+    def half(self) -> Self:
+        return self._convert(floating_only(np.dtype(np.float16)))
+
+    def type(self, dst_type: DTypeLike) -> Self:
+        """Every parameter and buffer converted to dst_type (integer buffers too, as PyTorch)."""
+        dtype = as_dtype(dst_type)
+        if dtype is None:
+            raise TypeError(f"Module.type: {dst_type!r} is not a dtype")
+        return self._convert(lambda a: a if a.dtype == dtype else a.astype(dtype))
 
     # ------------------------------------------------------------------ state
     def state_dict(self, destination: dict[str, Tensor] | None = None, prefix: str = "",
@@ -287,14 +352,16 @@ class Module:
         return ""
 
     def __repr__(self) -> str:
-        count = self.num_parameters()
-        note = f"  # {count:,} parameters" if count else ""
+        """PyTorch's printout: Name(extra) on one line, or the extra lines and one line per
+        child, '(name): ...', indented by two spaces."""
         extra = self.extra_repr()
+        lines = extra.split("\n") if extra else []
         children = [f"({name}): {_indent(repr(child))}" for name, child in self._modules.items()]
-        if not children:
-            return f"{type(self).__name__}({extra}){note}"
-        body = ([extra] if extra else []) + children
-        return f"{type(self).__name__}({note}\n  " + "\n  ".join(body) + "\n)"
+        if len(lines) == 1 and not children:
+            return f"{type(self).__name__}({lines[0]})"
+        body = lines + children
+        inside = "\n  " + "\n  ".join(body) + "\n" if body else ""
+        return f"{type(self).__name__}({inside})"
 
 
 def _indent(text):

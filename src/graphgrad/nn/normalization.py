@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -14,6 +14,7 @@ from ..errors import ShapeError
 from ..grad_mode import no_grad
 from ..ops import normalization as fused
 from ..tensor import Tensor
+from .conversion import array_of
 from .layers import _dtype
 from .module import Module, Parameter
 
@@ -50,12 +51,12 @@ class LayerNorm(Module):
     bias: Parameter | None
 
     def __init__(self, normalized_shape: int | Sequence[int], eps: float = 1e-5,
-                 elementwise_affine: bool = True, bias: bool = True,
+                 elementwise_affine: bool = True, bias: bool = True, device: Any = None,
                  dtype: DTypeLike | None = None) -> None:
         super().__init__()
         self.normalized_shape = _as_shape(normalized_shape)
         self.eps, self.elementwise_affine = eps, elementwise_affine
-        dtype = _dtype(dtype)
+        dtype = _dtype(dtype, device, "LayerNorm")
         if elementwise_affine:
             self.weight = Parameter(np.ones(self.normalized_shape, dtype))
         else:
@@ -70,7 +71,7 @@ class LayerNorm(Module):
 
     def extra_repr(self) -> str:
         return (f"{self.normalized_shape}, eps={self.eps}, "
-                f"elementwise_affine={self.elementwise_affine}")
+                f"elementwise_affine={self.elementwise_affine}, bias={self.bias is not None}")
 
 
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,
@@ -105,7 +106,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         if not all(isinstance(r, Tensor) for r in (running_mean, running_var) if r is not None):
             raise TypeError("batch_norm: running_mean and running_var must be tensors while "
                             "training (they are updated in place)")
-        _update_running(np.asarray(input), axes,
+        _update_running(array_of(input), axes,
                         count, running_mean, running_var, momentum)
     return fused.batch_norm(input, None if weight is None else per_channel(weight),
                        None if bias is None else per_channel(bias), axes=axes, eps=float(eps))
@@ -129,23 +130,26 @@ def _update_running(x, axes, count, running_mean, running_var, momentum):
 class BatchNorm1d(Module):
     """Batch normalisation per channel of input (N, C) or (N, C, L): batch statistics while
     training (moving the running ones, momentum 0.1, or a cumulative average when momentum
-    is None), running statistics in eval mode; a learnt γ (ones) and β (zeros) when affine."""
+    is None), running statistics in eval mode; a learnt γ (ones) and, unless bias=False,
+    β (zeros) when affine."""
 
     weight: Parameter | None
     bias: Parameter | None
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
-                 affine: bool = True, track_running_stats: bool = True,
-                 dtype: DTypeLike | None = None) -> None:
+                 affine: bool = True, track_running_stats: bool = True, device: Any = None,
+                 dtype: DTypeLike | None = None, *, bias: bool = True) -> None:
         super().__init__()
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
-        dtype = _dtype(dtype)
+        dtype = _dtype(dtype, device, "BatchNorm1d")
         if affine:
             self.weight = Parameter(np.ones(num_features, dtype))
-            self.bias = Parameter(np.zeros(num_features, dtype))
         else:
             self.register_parameter("weight", None)
+        if affine and bias:
+            self.bias = Parameter(np.zeros(num_features, dtype))
+        else:
             self.register_parameter("bias", None)
         if track_running_stats:
             self.register_buffer("running_mean", Tensor(np.zeros(num_features, dtype)))
@@ -167,4 +171,5 @@ class BatchNorm1d(Module):
 
     def extra_repr(self) -> str:
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
-                f"affine={self.affine}, track_running_stats={self.track_running_stats}")
+                f"affine={self.affine}, bias={self.bias is not None}, "
+                f"track_running_stats={self.track_running_stats}")

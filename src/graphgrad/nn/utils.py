@@ -54,7 +54,7 @@ def parameters_to_vector(parameters):
 
 def vector_to_parameters(vec, parameters):
     """Copy consecutive slices of a 1-D vector back into the parameters (in place)."""
-    values = np.asarray(vec)
+    values = vec.data if isinstance(vec, Tensor) else np.asarray(vec)
     offset = 0
     with no_grad():
         for p in parameters:

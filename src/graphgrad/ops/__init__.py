@@ -3,16 +3,27 @@
 Every function here accepts Tensors (recording the graph when an input requires grad) as well as
 plain ndarrays and numbers (returning plain NumPy results).
 
-    elementwise  arithmetic, exp/log, trigonometry, σ/tanh/relu, where, clip, astype
-    reduce       sum, mean, prod, max/min, logsumexp, var/std, cumsum
-    shape        reshape, transpose, broadcast_to/sum_to, concatenate/stack, pad, split
-    index        getitem and its adjoint index_add, gather, take_along_axis
-    linalg       matmul, dot, outer          compare   comparisons and logic (no gradient)
+    elementwise  arithmetic, exp/log, trigonometry, σ/tanh/relu, where, astype; promotion
+                 PyTorch's type promotion; clamp (clip); explog  log2, exp2, rsqrt, logaddexp,
+                 xlogy, float_power; trig  sinh…atanh, atan2, hypot, sinc; rounding  trunc,
+                 remainder, fmod, floor_divide, copysign, nan_to_num, lerp; erf  erf/erfc/erfinv
+    reduce       sum, mean, prod, amax/amin, logsumexp, nansum/nanmean, all/any
+    statistics   var, std, var_mean, std_mean   scan   cumsum, cumprod, logcumsumexp, cummax
+    sorting      max/min (values, indices), argmax, sort, topk, kthvalue; order_statistics
+                 median, nanmedian, mode       norms  vector_norm, matrix_norm, norm (svd)
+    shape        reshape, view, flatten, squeeze, expand, broadcast_to/sum_to, atleast_nd
+    views        permute, transpose, movedim, narrow, select, flip, rot90, roll
+    joins        cat/stack, split/chunk/unbind, repeat, tile, repeat_interleave, meshgrid
+    diagonal     diagonal, diag, diag_embed, trace, tril, triu     padding   pad, pad_nd
+    index        getitem and its adjoint, gather, index_select, take, masked_select, nonzero
+    scatter      scatter, scatter_add, scatter_reduce, index_add, index_fill, masked_fill
+    linalg       matmul      products  mm, bmm, mv, dot, outer, addmm, kron, cross, tensordot
+    einsum       einsum      compare   comparisons, logic, isclose (no gradient)
     softmax      softmax, log_softmax        linear    x Wᵀ + b, fused
     losses       cross-entropy, binary cross-entropy, fused with their softmax or sigmoid
     activations  softplus, leaky_relu, elu, silu, gelu, Φ, the binary threshold
     normalization  layer_norm and batch_norm, one fused primitive
-    special      erfc for Φ and GELU (no gradient of its own)
+    special      erf, erfc (also for Φ and GELU), erfinv on float64 arrays (no gradient)
 
 Adding a primitive (here atan, in elementwise.py):
 
@@ -38,12 +49,11 @@ Adding a primitive (here atan, in elementwise.py):
    view ``notation=``, ``vjp_text=`` and ``cost=`` (see graphgrad.primitives.primitive).
 """
 # the fused families register their primitives on import (gg.nn.functional calls them)
-from . import activations, linear, losses, normalization  # noqa: F401
+from . import activations, linear, losses, normalization, return_types  # noqa: F401
+from .clamp import clamp, clamp_max, clamp_min, clip
+from .clone import clone
 from .compare import (
-    all,
-    any,
-    argmax,
-    argmin,
+    allclose,
     bitwise_and,
     bitwise_or,
     bitwise_xor,
@@ -51,6 +61,7 @@ from .compare import (
     ge,
     gt,
     invert,
+    isclose,
     isfinite,
     isinf,
     isnan,
@@ -62,13 +73,14 @@ from .compare import (
     lt,
     ne,
 )
+from .diagonal import diag, diag_embed, diagonal, tril, triu
+from .einsum import einsum
 from .elementwise import (
     abs,
     add,
     arctan,
     atan,
     ceil,
-    clip,
     cos,
     div,
     exp,
@@ -91,27 +103,131 @@ from .elementwise import (
     sub,
     tan,
     tanh,
+)
+from .erf import erf, erfc, erfinv
+from .explog import (
+    exp2,
+    float_power,
+    log2,
+    log10,
+    logaddexp,
+    logaddexp2,
+    reciprocal,
+    rsqrt,
+    square,
+    xlogy,
+)
+from .index import (
+    argwhere,
+    gather,
+    getitem,
+    index_select,
+    masked_select,
+    nonzero,
+    take,
+    take_along_axis,
     where,
 )
-from .index import gather, getitem, take_along_axis
-from .linalg import dot, matmul, outer
-from .reduce import logsumexp, max, mean, min, prod, std, sum, var
-from .shape import (
-    broadcast_to,
+from .joins import (
+    cat,
+    chunk,
+    concat,
     concatenate,
+    dstack,
+    hstack,
+    meshgrid,
+    repeat_interleave,
+    split,
+    stack,
+    tile,
+    unbind,
+    vstack,
+)
+from .linalg import matmul
+from .norms import matrix_norm, norm, vector_norm
+from .order_statistics import median, mode, nanmedian
+from .padding import pad
+from .products import addmm, addmv, bmm, cross, dot, inner, kron, mm, mv, outer, tensordot
+from .reduce import (
+    all,
+    amax,
+    amin,
+    any,
+    count_nonzero,
+    logsumexp,
+    mean,
+    nanmean,
+    nansum,
+    prod,
+    sum,
+)
+from .rounding import (
+    copysign,
+    fix,
+    floor_divide,
+    fmod,
+    frac,
+    lerp,
+    nan_to_num,
+    positive,
+    remainder,
+    sgn,
+    trunc,
+)
+from .scan import cummax, cummin, cumprod, cumsum, logcumsumexp
+from .scatter import index_add, index_fill, masked_fill, scatter, scatter_add, scatter_reduce
+from .shape import (
+    atleast_1d,
+    atleast_2d,
+    atleast_3d,
+    broadcast_to,
     expand_dims,
     flatten,
-    pad,
-    permute,
     reshape,
-    split,
     squeeze,
-    stack,
     sum_to,
-    swapaxes,
-    transpose,
+    unflatten,
+    unsqueeze,
 )
 from .softmax import log_softmax, softmax
+from .sorting import argmax, argmin, argsort, kthvalue, max, min, sort, topk
+from .statistics import std, std_mean, var, var_mean
+from .trig import (
+    acos,
+    acosh,
+    arccos,
+    arccosh,
+    arcsin,
+    arcsinh,
+    arctan2,
+    arctanh,
+    asin,
+    asinh,
+    atan2,
+    atanh,
+    cosh,
+    deg2rad,
+    hypot,
+    rad2deg,
+    sinc,
+    sinh,
+)
+from .views import (
+    flip,
+    fliplr,
+    flipud,
+    moveaxis,
+    movedim,
+    narrow,
+    permute,
+    roll,
+    rot90,
+    select,
+    swapaxes,
+    swapdims,
+    t,
+    transpose,
+)
 
 __all__ = sorted(name for name, value in dict(globals()).items()
                  if not name.startswith("_") and callable(value))

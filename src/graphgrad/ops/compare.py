@@ -1,10 +1,14 @@
-"""Operations without a derivative: comparisons, logical tests, arg-extrema. Their results are
-boolean or integer tensors outside the graph (nothing flows back through them)."""
+"""Operations without a derivative: comparisons, logical tests, isclose/allclose. Their results
+are boolean tensors outside the graph (nothing flows back through them). Comparisons promote
+their operands as arithmetic does (PyTorch's rules, ops/promotion.py): a float32 tensor equals
+the float64 0-d tensor of the same float32 value."""
 import builtins
 
 import numpy as np
 
+from ..errors import DtypeError
 from ..tensor import Tensor, make
+from .promotion import binary_forward
 
 
 def _nondifferentiable(np_fn, name):
@@ -18,12 +22,26 @@ def _nondifferentiable(np_fn, name):
     return fn
 
 
-lt = _nondifferentiable(np.less, "lt")
-le = _nondifferentiable(np.less_equal, "le")
-gt = _nondifferentiable(np.greater, "gt")
-ge = _nondifferentiable(np.greater_equal, "ge")
-eq = _nondifferentiable(np.equal, "eq")
-ne = _nondifferentiable(np.not_equal, "ne")
+def _comparison(np_fn, name):
+    compare = binary_forward(np_fn)
+
+    def fn(x, y):
+        xt, yt = isinstance(x, Tensor), isinstance(y, Tensor)
+        if not (xt or yt):
+            return compare(x, y)
+        return make(np.asarray(compare(x.data if xt else x, y.data if yt else y)))
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = (f"NumPy's {np_fn.__name__} after PyTorch's type promotion, outside the graph "
+                  "(no gradient).")
+    return fn
+
+
+lt = _comparison(np.less, "lt")
+le = _comparison(np.less_equal, "le")
+gt = _comparison(np.greater, "gt")
+ge = _comparison(np.greater_equal, "ge")
+eq = _comparison(np.equal, "eq")
+ne = _comparison(np.not_equal, "ne")
 logical_not = _nondifferentiable(np.logical_not, "logical_not")
 logical_and = _nondifferentiable(np.logical_and, "logical_and")
 logical_or = _nondifferentiable(np.logical_or, "logical_or")
@@ -37,17 +55,23 @@ isnan = _nondifferentiable(np.isnan, "isnan")
 isinf = _nondifferentiable(np.isinf, "isinf")
 
 
-def _with_dim(np_fn, name):
-    def fn(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
-        axis = axis if dim is None else dim
-        keepdims = keepdims if keepdim is None else keepdim
-        return _nondifferentiable(np_fn, name)(x, axis=axis, keepdims=keepdims)
-    fn.__name__ = fn.__qualname__ = name
-    fn.__doc__ = f"NumPy's {np_fn.__name__} over an axis (axis= or dim=), outside the graph."
-    return fn
+def _raw(x):
+    return x.data if isinstance(x, Tensor) else x
 
 
-argmax = _with_dim(np.argmax, "argmax")
-argmin = _with_dim(np.argmin, "argmin")
-any = _with_dim(np.any, "any")
-all = _with_dim(np.all, "all")
+def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """|input − other| ≤ atol + rtol |other| elementwise, as torch.isclose: infinities are
+    close only to themselves, NaN only to NaN and only with equal_nan; tensors of different
+    dtypes are refused, as PyTorch (numbers take input's dtype). No gradient."""
+    a, b = _raw(input), _raw(other)
+    if isinstance(b, np.ndarray) and isinstance(a, np.ndarray) and a.dtype != b.dtype:
+        raise DtypeError(f"isclose: expected both inputs to have the same dtype, got {a.dtype} "
+                         f"and {b.dtype}; convert one with .to(...)")
+    result = np.isclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan)
+    return make(np.asarray(result)) if isinstance(input, Tensor) or isinstance(other, Tensor) \
+        else result
+
+
+def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """Whether isclose holds everywhere (a Python bool), as torch.allclose."""
+    return bool(np.all(_raw(isclose(input, other, rtol, atol, equal_nan))))

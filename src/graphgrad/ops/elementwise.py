@@ -1,16 +1,22 @@
 """Elementwise primitives. Each states one rule per operand, v ↦ v ⊙ ∂y/∂x_i: with v = ∂L/∂y it
 is the backward rule, with v = ẋ_i the forward one (NumPy broadcasting applies; the engine sums a
-broadcast gradient back to each operand's shape)."""
+broadcast gradient back to each operand's shape).
+
+Where a function is locally constant its rule selects 0 with ``where`` rather than multiplying
+by a 0/1 mask, so that an infinite incoming v gives 0 there, not ∞·0 = NaN (as PyTorch). The
+arithmetic promotes dtypes as PyTorch (ops/promotion.py).
+"""
 import numpy as np
 
 from ..primitives import primitive
-from ._samples import binary, fixed, nonzero, off_integers, unary, uniform
+from ._samples import binary, nonzero, off_integers, unary, uniform
+from .promotion import binary_forward
 
 positive = uniform(0.2, 2.0)
 
 
 # ----------------------------------------------------------------------------- arithmetic
-@primitive(examples=binary(), saves=(), ufunc=np.add, notation="+")
+@primitive(examples=binary(), saves=(), ufunc=binary_forward(np.add), notation="+")
 def add(x, y):
     """x + y"""
 
@@ -18,7 +24,7 @@ def add(x, y):
 add.defelementwise(lambda v, out, x, y: v, lambda v, out, x, y: v)
 
 
-@primitive(examples=binary(), saves=(), ufunc=np.subtract, notation="-")
+@primitive(examples=binary(), saves=(), ufunc=binary_forward(np.subtract), notation="-")
 def sub(x, y):
     """x - y"""
 
@@ -26,7 +32,8 @@ def sub(x, y):
 sub.defelementwise(lambda v, out, x, y: v, lambda v, out, x, y: -v)
 
 
-@primitive(examples=binary(), saves=("other",), ufunc=np.multiply, notation="*")
+@primitive(examples=binary(), saves=("other",), ufunc=binary_forward(np.multiply),
+           notation="*")
 def mul(x, y):
     """x · y"""
 
@@ -34,31 +41,43 @@ def mul(x, y):
 mul.defelementwise(lambda v, out, x, y: v * y, lambda v, out, x, y: v * x)
 
 
-@primitive(examples=binary(sample2=nonzero()), ufunc=np.true_divide, notation="/")
+@primitive(examples=binary(sample2=nonzero()), notation="/",
+           ufunc=binary_forward(np.true_divide, to_float=True))
 def div(x, y):
-    """x / y"""
+    """x / y (true division: integers give the default float)"""
 
 
 div.defelementwise(lambda v, out, x, y: v / y, lambda v, out, x, y: -v * out / y)
 
 
-@primitive(examples=binary(sample=positive, scalar=2.5), ufunc=np.power, notation="**")
+@primitive(examples=binary(sample=positive, scalar=2.5), ufunc=binary_forward(np.power),
+           notation="**")
 def pow(x, y):
-    """x^y; ∂/∂x = y·x^(y−1) (0 where y = 0), ∂/∂y = x^y·ln x (0 where x = 0 ≤ y, as PyTorch)."""
+    """x^y; ∂/∂x = y·x^(y−1) (0 where y = 0, even at x = ±∞ or NaN), ∂/∂y = x^y·ln x (0 where
+    x = 0 ≤ y; −∞ where x = 0 > y), as PyTorch."""
 
 
-def _dpow_dx(out, x, y):
+def zero_like(v):
+    """Zeros of v's shape and dtype (recorded, with a zero derivative, when v is a tensor)."""
+    return where(False, v, 0.0)
+
+
+def _dpow_dx(v, out, x, y):
     if isinstance(y, (int, float)):
-        return 0.0 * x if y == 0 else (y * x if y == 2 else y * x ** (y - 1))
-    return where(y == 0, 0.0, y * x ** (y - 1))
+        if y == 0:
+            return zero_like(v)
+        return v * (y * x) if y == 2 else v * (y * x ** (y - 1))
+    flat = y == 0            # x^0 = 1: flat in x; the other branch kept finite there
+    safe_x, safe_y = where(flat, 1.0, x), where(flat, 1.0, y)
+    return where(flat, 0.0, v * (safe_y * safe_x ** (safe_y - 1)))
 
 
-def _dpow_dy(out, x, y):
-    return where((x == 0) & (y >= 0), 0.0, out * log(where(x == 0, 1.0, x)))
+def _dpow_dy(v, out, x, y):
+    flat = (x == 0) & (y >= 0)
+    return where(flat, 0.0, v * (out * log(where(flat, 1.0, x))))
 
 
-pow.defelementwise(lambda v, out, x, y: v * _dpow_dx(out, x, y),
-                       lambda v, out, x, y: v * _dpow_dy(out, x, y))
+pow.defelementwise(_dpow_dx, _dpow_dy)
 
 
 @primitive(examples=unary(), is_view=True, saves=())
@@ -180,52 +199,59 @@ sigmoid.defelementwise(lambda v, out, x: v * (out * (1 - out)))
 
 @primitive(examples=unary(nonzero()), saves=("out",))
 def relu(x):
-    """max(x, 0); ∂/∂x = [y > 0] (0 at 0, as PyTorch; read off the output, so that the input
-    can be freed)"""
+    """max(x, 0); ∂/∂x = 0 where y = 0 (at 0 too), else 1 (NaN passes, as PyTorch; read off
+    the output, so that the input can be freed)"""
     return np.maximum(x, 0)
 
 
-relu.defelementwise(lambda v, out, x: v * (out > 0))
+relu.defelementwise(lambda v, out, x: where(out == 0, 0.0, v))
 
 
 def _piecewise_constant(ufunc, name, doc):
-    """sign, floor, ceil, round: flat almost everywhere, so their gradient is zero."""
+    """sign, floor, ceil, round: flat almost everywhere, so their gradient is zero (a zero
+    tensor, as PyTorch's)."""
     def declaration(x):
         pass
     declaration.__doc__ = doc + " (piecewise constant: zero gradient)"
     fn = primitive(name=name, examples=unary(off_integers()), saves=(), ufunc=ufunc)(declaration)
-    fn.defelementwise(None)
+    fn.defelementwise(lambda v, out, x: zero_like(v))
     return fn
 
 
-sign = _piecewise_constant(np.sign, "sign", "−1, 0 or 1 by the sign of x")
+def _sign(x):
+    s = np.sign(x)
+    return np.where(s == s, s, 0) if s.dtype.kind == "f" else s
+
+
+sign = _piecewise_constant(_sign, "sign", "−1, 0 or 1 by the sign of x (0 for NaN, as PyTorch)")
 floor = _piecewise_constant(np.floor, "floor", "largest integer ≤ x")
 ceil = _piecewise_constant(np.ceil, "ceil", "smallest integer ≥ x")
 round = _piecewise_constant(np.rint, "round", "nearest integer, halves to even")
 
 
 # ----------------------------------------------------------------------------- selection
-def _winner(x, y):
-    """1 where x wins, ½ on ties (the gradient is split, as PyTorch), 0 where y wins."""
-    return where(x == y, 0.5, where(x > y, 1.0, 0.0))
+def _unless_beaten(v, x, y):
+    """v where x wins (or either is NaN, as PyTorch), v/2 on ties (split, as PyTorch), 0 where
+    y wins: ∂max(x, y)/∂x applied to v."""
+    return where(x < y, 0.0, where(x == y, 0.5 * v, v))
 
 
-@primitive(examples=binary(scalar=0.3), saves=("inputs",), ufunc=np.maximum)
+@primitive(examples=binary(scalar=0.3), saves=("inputs",), ufunc=binary_forward(np.maximum))
 def maximum(x, y):
-    """elementwise max(x, y)"""
+    """elementwise max(x, y) (NaN if either is NaN)"""
 
 
-maximum.defelementwise(lambda v, out, x, y: v * _winner(x, y),
-                       lambda v, out, x, y: v * _winner(y, x))
+maximum.defelementwise(lambda v, out, x, y: _unless_beaten(v, x, y),
+                       lambda v, out, x, y: _unless_beaten(v, y, x))
 
 
-@primitive(examples=binary(scalar=0.3), saves=("inputs",), ufunc=np.minimum)
+@primitive(examples=binary(scalar=0.3), saves=("inputs",), ufunc=binary_forward(np.minimum))
 def minimum(x, y):
-    """elementwise min(x, y)"""
+    """elementwise min(x, y) (NaN if either is NaN)"""
 
 
-minimum.defelementwise(lambda v, out, x, y: v * _winner(y, x),
-                       lambda v, out, x, y: v * _winner(x, y))
+minimum.defelementwise(lambda v, out, x, y: _unless_beaten(v, y, x),
+                       lambda v, out, x, y: _unless_beaten(v, x, y))
 
 
 def _where_cases(rng):
@@ -244,29 +270,6 @@ where.defvjp(None, lambda g, out, c, x, y: where(c, g, 0.0),
              lambda g, out, c, x, y: where(c, 0.0, g))
 where.defjvp_all(lambda ts, out, c, x, y: None if ts[1] is None and ts[2] is None else
                  where(c, 0.0 if ts[1] is None else ts[1], 0.0 if ts[2] is None else ts[2]))
-
-
-@primitive(examples=fixed((lambda rng: (rng.uniform(-2, 2, (2, 3)), -0.5, 0.7), {}),
-                          (lambda rng: (rng.uniform(-2, 2, (3,)), None, 0.4), {}),
-                          (lambda rng: (rng.uniform(-2, 2, (2, 3)), rng.uniform(-1.5, -0.1, 3),
-                                        rng.uniform(0.1, 1.5, (2, 1))), {})), saves=("inputs",))
-def clip(x, low, high):
-    """min(max(x, low), high), low or high may be None; the gradient flows to whichever of
-    x, low, high the output equals (to x at the boundary, as PyTorch's clamp)."""
-    return np.clip(x, low, high)
-
-
-def _inside(x, low, high):
-    if low is None:
-        return x <= high
-    if high is None:
-        return x >= low
-    return (x >= low) & (x <= high)
-
-
-clip.defelementwise(lambda v, out, x, lo, hi: v * _inside(x, lo, hi),
-                    lambda v, out, x, lo, hi: v * (x < lo),
-                    lambda v, out, x, lo, hi: v * (x > hi))
 
 
 @primitive(examples=unary(dtype="float64"), saves=(), vjp_text="{g} cast to {dtype}")

@@ -1,12 +1,17 @@
-"""Indexing: basic slicing, integer-array and boolean indexing, take_along_axis / gather.
+"""Indexing: basic slicing, integer-array and boolean indexing, and PyTorch's gather,
+index_select, take, masked_select, nonzero and where(condition).
 
 One primitive reads (getitem) and its adjoint writes (index_add: zeros with the gradient added
-at the indexed places, so indices that repeat accumulate).
+at the indexed places, so indices that repeat accumulate); every differentiable read here is
+getitem with an index built from the arguments. scatter.py holds the writes.
 """
 import numpy as np
 
+from ..errors import DtypeError, ShapeError
 from ..primitives import primitive
-from ..tensor import Tensor
+from ..tensor import Tensor, make
+from .elementwise import where as _select
+from .shape import _axis, _broadcast_to, _reshape
 
 _BASIC = (int, np.integer, slice, type(None), type(Ellipsis))
 
@@ -96,29 +101,140 @@ def getitem(x, index):
     return _getitem(x, index=plain_index(index))
 
 
-def _along_axis(indices, axis, shape, torch_style):
-    """The integer-array index that picks x[..., indices[...], ...] along one axis."""
-    indices = np.asarray(indices.data if isinstance(indices, Tensor) else indices)
-    if indices.ndim != len(shape):
-        raise IndexError(f"indices of {indices.ndim} dims for a tensor of shape {tuple(shape)}: "
-                         "they need the same number of dimensions")
-    axis = axis % len(shape)
+def index_array(index, op):
+    """An index (tensor, array, list or int) as an integer ndarray; other dtypes are an error."""
+    idx = np.asarray(index.data if isinstance(index, Tensor) else index)
+    if idx.dtype.kind not in "iu":
+        raise DtypeError(f"{op}(): Expected dtype int32/int64 for index, got {idx.dtype}")
+    return idx
+
+
+def _out_of_bounds(idx, n, op, dim, low=0):
+    if idx.size and (idx.min() < low or idx.max() >= n):
+        bad = idx[(idx < low) | (idx >= n)].flat[0]
+        raise IndexError(f"{op}(): index {bad} is out of bounds for dimension {dim} with size "
+                         f"{n}")
+
+
+def _along_axis(idx, axis, shape, torch_style):
+    """The integer-array index that picks x[..., idx[...], ...] along one axis: the other axes
+    run over idx's extent (torch_style, gather) or over x's (NumPy's take_along_axis)."""
     index = []
     for d, n in enumerate(shape):
         if d == axis:
-            index.append(indices)
+            index.append(idx)
         else:
-            size = indices.shape[d] if torch_style else n
+            size = idx.shape[d] if torch_style else n
             index.append(np.arange(size).reshape([-1 if i == d else 1 for i in range(len(shape))]))
     return tuple(index)
 
 
+def torch_index(shape, dim, index, op, src_shape=None):
+    """(dim, the integer-array index) of gather/scatter along `dim`, checked as PyTorch:
+    index has x's number of dims, is no larger than x apart from `dim` (nor than src), and
+    holds positions in [0, x.shape[dim])."""
+    idx = index_array(index, op)
+    ndim = len(shape)
+    d = _axis(dim, ndim, op)
+    if idx.ndim != ndim:
+        raise ShapeError(f"{op}(): Index tensor must have the same number of dimensions as input "
+                         f"tensor: index {list(idx.shape)}, input {list(shape)}")
+    if src_shape is not None and len(src_shape) != idx.ndim:
+        raise ShapeError(f"{op}(): Index tensor must have the same number of dimensions as src "
+                         f"tensor: index {list(idx.shape)}, src {list(src_shape)}")
+    too_big = any(k != d and i > n for k, (i, n) in enumerate(zip(idx.shape, shape)))
+    if too_big or (src_shape is not None and any(i > n for i, n in zip(idx.shape, src_shape))):
+        raise ShapeError(f"{op}(): Expected index {list(idx.shape)} to be no larger than self "
+                         f"{list(shape)} apart from dimension {d}"
+                         + (f" and to be no larger size than src {list(src_shape)}"
+                            if src_shape is not None else ""))
+    _out_of_bounds(idx, shape[d] if ndim else 1, op, d)
+    return d, (_along_axis(idx, d, shape, torch_style=True) if ndim else ())
+
+
 def take_along_axis(x, indices, axis):
     """out[..., i, ...] = x[..., indices[..., i, ...], ...] along `axis` (NumPy's semantics)."""
-    return _getitem(x, index=_along_axis(indices, axis, np.shape(x), torch_style=False))
+    idx = index_array(indices, "take_along_axis")
+    shape = np.shape(x)
+    if idx.ndim != len(shape):
+        raise IndexError(f"indices of {idx.ndim} dims for a tensor of shape {tuple(shape)}: "
+                         "they need the same number of dimensions")
+    index = _along_axis(idx, _axis(axis, len(shape), "take_along_axis"), shape, False)
+    return _getitem(x, index=index)
 
 
 def gather(x, dim, index):
     """PyTorch's gather: out[i][j] = x[index[i][j]][j] for dim=0 (out has index's shape)."""
-    return _getitem(x, index=_along_axis(index, dim, np.shape(x), torch_style=True))
+    _, idx = torch_index(np.shape(x), dim, index, "gather")
+    return _getitem(x, index=idx)
 
+
+def index_select(x, dim, index):
+    """The entries at positions `index` (a vector) along `dim`: x[..., index, ...]."""
+    idx = index_array(index, "index_select")
+    if idx.ndim > 1:
+        raise IndexError("index_select(): Index is supposed to be a vector")
+    shape = np.shape(x)
+    d = _axis(dim, len(shape), "index_select")
+    if not shape:
+        if idx.size != 1:
+            raise IndexError(f"index_select(): Index to scalar can have only 1 value, got "
+                             f"{idx.size} value(s)")
+        _out_of_bounds(idx, 1, "index_select", d)
+        return _getitem(x, index=())
+    _out_of_bounds(idx, shape[d], "index_select", d)
+    return _getitem(x, index=(slice(None),) * d + (idx.reshape(-1),))
+
+
+def take(x, index):
+    """x read as a flat vector at `index` (negative positions count from the end); the result
+    has index's shape."""
+    idx = index_array(index, "take")
+    n = int(np.size(x))
+    if idx.size and (idx.min() < -n or idx.max() >= n):
+        bad = idx[(idx < -n) | (idx >= n)].flat[0]
+        raise IndexError(f"take: out of range: tried to access index {bad} on a tensor of {n} "
+                         "elements.")
+    return _getitem(_reshape(x, shape=(n,)), index=(idx,))
+
+
+def masked_select(x, mask):
+    """The entries of x where the boolean mask holds (mask and x broadcast together), as a
+    vector in row-major order."""
+    mask = np.asarray(mask.data if isinstance(mask, Tensor) else mask)
+    if mask.dtype != bool:
+        raise DtypeError(f"masked_select: expected BoolTensor for mask, got {mask.dtype}")
+    try:
+        shape = np.broadcast_shapes(np.shape(x), mask.shape)
+    except ValueError:
+        raise ShapeError(f"masked_select: the mask of shape {list(mask.shape)} does not "
+                         f"broadcast with the input of shape {list(np.shape(x))}") from None
+    if shape != np.shape(x):
+        x = _broadcast_to(x, shape=shape)
+    return _getitem(x, index=(np.broadcast_to(mask, shape),))
+
+
+def nonzero(x, *, as_tuple=False):
+    """The positions of the nonzero entries: an (n, ndim) int64 tensor, or with as_tuple one
+    int64 vector per dim (a 0-d tensor counts as 1-d there). Outside the graph."""
+    data = np.asarray(x.data if isinstance(x, Tensor) else x)
+    wrap = make if isinstance(x, Tensor) else (lambda a: a)
+    if as_tuple:
+        return tuple(wrap(p.astype(np.int64)) for p in np.nonzero(np.atleast_1d(data)))
+    return wrap(np.argwhere(data).astype(np.int64))
+
+
+def argwhere(x):
+    """nonzero(x): the (n, ndim) positions of the nonzero entries."""
+    return nonzero(x)
+
+
+def where(condition, input=None, other=None):
+    """input where condition holds, else other (broadcast together; the gradient goes to the
+    branch taken); where(condition) alone is nonzero(condition, as_tuple=True)."""
+    if input is None and other is None:
+        return nonzero(condition, as_tuple=True)
+    if input is None or other is None:
+        raise TypeError("where(condition, input, other) takes both input and other, or neither "
+                        "(then it is nonzero(condition, as_tuple=True))")
+    return _select(condition, input, other)

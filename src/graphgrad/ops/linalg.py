@@ -1,4 +1,5 @@
-"""Matrix products: matmul (1-D, 2-D and batched, as NumPy) and the dot product.
+"""The matrix product matmul (1-D, 2-D and batched, as NumPy and torch.matmul); products.py
+builds PyTorch's other products (mm, bmm, dot, outer, tensordot, ...) on it.
 
 For Y = A B: ∂L/∂A = ∂L/∂Y Bᵀ and ∂L/∂B = Aᵀ ∂L/∂Y (001's affine-layer backward pass);
 1-D operands are treated as a row (left) or column (right) vector and batch axes are summed
@@ -6,7 +7,6 @@ back by the engine. Ẏ = Ȧ B + A Ḃ.
 """
 import numpy as np
 
-from ..errors import ShapeError
 from ..primitives import primitive
 from ._samples import fixed
 from .shape import _reshape, _transpose
@@ -66,16 +66,3 @@ def _matmul_db(g, out, a, b):
 
 matmul.defvjp(_matmul_da, _matmul_db)
 matmul.defjvp(lambda t, out, a, b: matmul(t, b), lambda t, out, a, b: matmul(a, t))
-
-
-def dot(a, b):
-    """Inner product of two vectors (matrix product for 2-D operands, as NumPy)."""
-    if np.ndim(a) > 2 or np.ndim(b) > 2:
-        raise ShapeError(f"dot: operands of shapes {np.shape(a)} and {np.shape(b)}; dot takes "
-                         "vectors or matrices, use matmul for batched products")
-    return matmul(a, b)
-
-
-def outer(a, b):
-    """Outer product a bᵀ of two vectors."""
-    return _column(a) * _reshape(b, shape=(1,) + np.shape(b))

@@ -1,19 +1,26 @@
-"""Reductions over any axis or tuple of axes, with keepdims (NumPy's `axis=`, PyTorch's `dim=`).
+"""Reductions with PyTorch's meaning: sum, mean, prod, amax/amin, logsumexp, nansum,
+nanmean, count_nonzero, all/any over `dim` (an int, a tuple or a list; None or () for all),
+with `keepdim`; NumPy's `axis=` and `keepdims=` are accepted as aliases.
 
 Each reduction primitive y = r(x) is described by its elementwise weight w = ∂y/∂x (broadcast
-against x): ∂L/∂x = ∂L/∂y · w and ẏ = r_sum(ẋ · w). sum: w = 1; prod: w = Π of the others;
-max/min: w = [x is the extreme] / #ties; logsumexp: w = softmax(x).
+against x): ∂L/∂x = ∂L/∂y · w and ẏ = r_sum(ẋ · w). sum: w = 1; mean: w = 1/n; prod: w = Π of
+the others; amax/amin: w = [x is the extreme] / #ties; logsumexp: w = softmax(x).
 """
 import builtins
+import math
 
 import numpy as np
 
-from ..errors import ShapeError
+from ..errors import DtypeError, ShapeError
 from ..primitives import primitive
-from ..tensor import Tensor
+from ..tensor import Tensor, get_default_dtype, make
 from ._samples import fixed
-from .elementwise import exp, sqrt, where
+from .elementwise import astype, exp, where
 from .shape import _broadcast_to, _reshape, _transpose
+
+
+def _raw(x):
+    return x.data if isinstance(x, Tensor) else x
 
 
 def _cases(sample):
@@ -59,8 +66,8 @@ def _reduction(name, forward, weight, sample, vjp_text):
 
 @primitive(name="sum", examples=_cases(_normal), saves=(), vjp_text="{g} broadcast back to {shape}")
 def _sum(x, *, axis, keepdims):
-    """Σ over the axes."""
-    return np.sum(x, axis=axis, keepdims=keepdims)
+    """Σ over the axes (booleans and small integers sum to int64, as np.sum)."""
+    return np.add.reduce(x, axis=axis, keepdims=keepdims)
 
 
 _sum.defvjp(lambda g, out, x, axis, keepdims:
@@ -68,8 +75,18 @@ _sum.defvjp(lambda g, out, x, axis, keepdims:
 _sum.deflinear()
 
 
-def _raw(x):
-    return x.data if isinstance(x, Tensor) else x
+@primitive(name="mean", examples=_cases(_normal), saves=(),
+           vjp_text="{g} / n broadcast back to {shape}")
+def _mean(x, *, axis, keepdims):
+    """Σ x / n over the axes (n: the number of entries reduced)."""
+    return np.add.reduce(x, axis=axis, keepdims=keepdims) / _count(x, axis)
+
+
+_mean.defvjp(lambda g, out, x, axis, keepdims:
+             _broadcast_to(_unreduce(g / _count(x, axis), x, axis, keepdims), shape=x.shape))
+_mean.deflinear()
+
+
 
 
 def _prod_weight(x, out, axis):
@@ -94,7 +111,9 @@ def _prod_sample(rng, shape):
 
 
 def _extreme_weight(x, out, axis):
-    mask = x == out
+    """[x is the extreme] / #ties, in x's dtype (a bool mask would divide to the default
+    float)."""
+    mask = astype(x == out, dtype=x.dtype)
     return mask / _sum(mask, axis=axis, keepdims=True)
 
 
@@ -139,89 +158,173 @@ _amin = _reduction("min", lambda x, *, axis, keepdims: np.amin(x, axis=axis, kee
                    _extreme_weight, _distinct, "{g} routed to the minimum")
 _logsumexp = _reduction("logsumexp", _logsumexp_forward, lambda x, out, axis: exp(x - out),
                         _normal, "{g} · softmax({0})")
+_nansum = _reduction("nansum", lambda x, *, axis, keepdims: np.nansum(x, axis=axis,
+                                                                      keepdims=keepdims),
+                     lambda x, out, axis: ~np.isnan(_raw(x)), _normal, "{g} where {0} is a number")
 
 
-# ------------------------------------------------------------------------------ public API
-def reduction_axes(x, axis=None, keepdims=False, dim=None, keepdim=None):
-    """NumPy's (axis, keepdims) or PyTorch's (dim, keepdim), normalised to (sorted tuple|None,
-    bool)."""
-    if dim is not None:
-        axis = dim
-    if keepdim is not None:
-        keepdims = keepdim
-    if axis is None:
-        return None, bool(keepdims)
-    ndim = np.ndim(x)
-    axes = axis if isinstance(axis, (tuple, list)) else (axis,)
+# ------------------------------------------------------------------------------ dims
+def normalize_dims(dim, ndim, name="reduction"):
+    """dim (an int, a tuple or a list of ints; None or () for every axis) as a sorted tuple of
+    axes in [0, ndim), or None for all of them; a 0-d tensor takes dim 0 or -1."""
+    if dim is None:
+        return None
+    if isinstance(dim, (int, np.integer)) and not isinstance(dim, bool):
+        dims = (dim,)
+    elif isinstance(dim, (tuple, list)):
+        if not dim:
+            return None
+        dims = dim
+    else:
+        raise TypeError(f"{name}: dim must be an int, a tuple or a list of ints, not "
+                        f"{type(dim).__name__}")
+    span = builtins.max(ndim, 1)
     normal = []
-    for a in axes:
-        if not -builtins.max(ndim, 1) <= a < builtins.max(ndim, 1):
-            raise ShapeError(f"axis {a} is out of range for a tensor of shape {np.shape(x)}")
-        normal.append(a % ndim if ndim else 0)
+    for d in dims:
+        if not -span <= d < span:
+            raise ShapeError(f"{name}: dim {d} is out of range for a tensor with {ndim} "
+                             f"dimensions (expected -{span} to {span - 1})")
+        normal.append(d % span)
     if len(set(normal)) != len(normal):
-        raise ShapeError(f"axis {axis} repeats an axis")
-    return (tuple(sorted(normal)) if ndim else None), bool(keepdims)
+        raise ShapeError(f"{name}: dim {tuple(dims)} names an axis twice")
+    return tuple(sorted(normal)) if ndim else None
+
+
+def merge_aliases(dim, keepdim, axis, keepdims, name="reduction"):
+    """PyTorch's (dim, keepdim) with NumPy's (axis, keepdims) folded in."""
+    if axis is not None:
+        if dim is not None and dim != ():
+            raise TypeError(f"{name}: give dim or its NumPy alias axis, not both")
+        dim = axis
+    if keepdims is not None:
+        keepdim = keepdims
+    return dim, bool(keepdim)
+
+
+def reduction_axes(x, dim=None, keepdim=False, axis=None, keepdims=None, name="reduction"):
+    """(sorted tuple of axes or None, keepdim) from PyTorch's or NumPy's spellings."""
+    dim, keepdim = merge_aliases(dim, keepdim, axis, keepdims, name)
+    return normalize_dims(dim, np.ndim(x), name), keepdim
+
+
+def _params(x, dim, keepdim, axis, keepdims, name):
+    axis, keepdims = reduction_axes(x, dim, keepdim, axis, keepdims, name)
+    return {"axis": axis, "keepdims": keepdims}
 
 
 def _count(x, axis):
-    shape = np.shape(x)
-    return int(np.prod([shape[a] for a in axis] if axis is not None else shape, dtype=int))
+    """The number of entries a reduction over `axis` combines."""
+    shape = x.shape if x.__class__ is np.ndarray else np.shape(x)
+    return math.prod(shape) if axis is None else math.prod([shape[a] for a in axis])
 
 
-def sum(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
-    """Σ x over the axes (all by default)."""
-    return _sum(x, **_params(x, axis, keepdims, dim, keepdim))
+def dtype_of(x):
+    """The dtype of a tensor, an array, a number or a nested list."""
+    return x.dtype if isinstance(x, (Tensor, np.ndarray, np.generic)) else np.asarray(x).dtype
 
 
-def prod(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
-    """Π x over the axes."""
-    return _prod(x, **_params(x, axis, keepdims, dim, keepdim))
+def converted(x, dtype):
+    """x as `dtype` (differentiable between float dtypes), x itself when it has it already."""
+    if dtype is None or dtype_of(x) == np.dtype(dtype):
+        return x
+    return astype(x, dtype=np.dtype(dtype))
 
 
-def max(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
-    """Largest value over the axes (NumPy's amax; ties share the gradient equally)."""
-    return _amax(x, **_params(x, axis, keepdims, dim, keepdim))
+def _floating(x, name, dtype=None):
+    """x (converted to dtype when given), refusing integer and boolean tensors as PyTorch."""
+    x = converted(x, dtype)
+    if dtype_of(x).kind not in "fc":
+        raise DtypeError(f"{name}(): the input must have a floating-point dtype, not "
+                         f"{dtype_of(x)}; convert it first or pass dtype=")
+    return x
 
 
-def min(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
-    """Smallest value over the axes (NumPy's amin; ties share the gradient equally)."""
-    return _amin(x, **_params(x, axis, keepdims, dim, keepdim))
+def _outside(x, value):
+    """A result without gradient: a tensor if x was one, else the NumPy value."""
+    return make(np.asarray(value)) if isinstance(x, Tensor) else value
 
 
-def logsumexp(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
-    """log Σ exp(x) over the axes, computed without overflow; its gradient is softmax(x)."""
-    return _logsumexp(x, **_params(x, axis, keepdims, dim, keepdim))
+# ------------------------------------------------------------------------------ public API
+def sum(x, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):
+    """Σ x over dim (all by default); dtype= converts x first. Integers sum to int64."""
+    if dtype is not None:
+        x = converted(x, dtype)
+    if dim is None and axis is None and keepdims is None:
+        return _sum(x, axis=None, keepdims=bool(keepdim))
+    return _sum(x, **_params(x, dim, keepdim, axis, keepdims, "sum"))
 
 
-def mean(x, axis=None, keepdims=False, *, dim=None, keepdim=None):
-    """Arithmetic mean over the axes: Σ x / n."""
-    params = _params(x, axis, keepdims, dim, keepdim)
-    return _sum(x, **params) / _count(x, params["axis"])
+def mean(x, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):
+    """Σ x / n over dim (all by default); integer tensors need dtype= (as in PyTorch)."""
+    if dtype is not None:
+        x = converted(x, dtype)
+    if dtype_of(x).kind not in "fc":
+        _floating(x, "mean")
+    if dim is None and axis is None and keepdims is None:
+        return _mean(x, axis=None, keepdims=bool(keepdim))
+    return _mean(x, **_params(x, dim, keepdim, axis, keepdims, "mean"))
 
 
-def var(x, axis=None, keepdims=False, ddof=0, *, dim=None, keepdim=None, correction=None,
-        unbiased=None):
-    """Variance Σ (x − x̄)² / (n − ddof). ddof=0 as NumPy; PyTorch's correction= or
-    unbiased=True (ddof=1) are accepted."""
-    if correction is not None:
-        ddof = correction
-    elif unbiased is not None:
-        ddof = int(unbiased)
-    params = _params(x, axis, keepdims, dim, keepdim)
-    centred = x - _sum(x, axis=params["axis"], keepdims=True) / _count(x, params["axis"])
-    return _sum(centred * centred, **params) / builtins.max(_count(x, params["axis"]) - ddof, 0)
+def prod(x, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):
+    """Π x over dim (all by default; a tuple of dims is also taken, unlike PyTorch)."""
+    return _prod(converted(x, dtype), **_params(x, dim, keepdim, axis, keepdims, "prod"))
 
 
-def std(x, axis=None, keepdims=False, ddof=0, *, dim=None, keepdim=None, correction=None,
-        unbiased=None):
-    """Standard deviation √var (same arguments as var)."""
-    return sqrt(var(x, axis, keepdims, ddof, dim=dim, keepdim=keepdim, correction=correction,
-                    unbiased=unbiased))
+def amax(x, dim=(), keepdim=False, *, axis=None, keepdims=None):
+    """Largest value over dim (all for ()); ties share the gradient equally, as in PyTorch."""
+    return _amax(x, **_params(x, dim, keepdim, axis, keepdims, "amax"))
 
 
-def _params(x, axis, keepdims, dim, keepdim):
-    axis, keepdims = reduction_axes(x, axis, keepdims, dim, keepdim)
-    return {"axis": axis, "keepdims": keepdims}
+def amin(x, dim=(), keepdim=False, *, axis=None, keepdims=None):
+    """Smallest value over dim (all for ()); ties share the gradient equally, as in PyTorch."""
+    return _amin(x, **_params(x, dim, keepdim, axis, keepdims, "amin"))
+
+
+def logsumexp(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
+    """log Σ exp(x) over dim, which PyTorch requires; computed without overflow; its
+    gradient is softmax(x). Integer tensors are converted to the default float."""
+    if dim is None and axis is None:
+        raise TypeError("logsumexp() missing required argument 'dim' (an int or a tuple of "
+                        "ints), as in PyTorch")
+    if dtype_of(x).kind not in "fc":
+        x = converted(x, get_default_dtype())
+    return _logsumexp(x, **_params(x, dim, keepdim, axis, keepdims, "logsumexp"))
+
+
+def nansum(x, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):
+    """Σ x over dim with NaNs counted as 0; ∂/∂x = [x is not NaN] (as PyTorch, a NaN seed
+    gradient stays NaN)."""
+    x = converted(x, dtype)
+    return _nansum(x, **_params(x, dim, keepdim, axis, keepdims, "nansum"))
+
+
+def nanmean(x, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):
+    """The mean of the entries that are not NaN: nansum / their number."""
+    x = converted(_floating(x, "nanmean"), dtype)      # PyTorch refuses integers even with dtype
+    params = _params(x, dim, keepdim, axis, keepdims, "nanmean")
+    count = np.sum(~np.isnan(_raw(x)), **params).astype(dtype_of(x))
+    return nansum(x, params["axis"], params["keepdims"]) / count
+
+
+def count_nonzero(x, dim=None, *, axis=None):
+    """The number of nonzero entries over dim (all by default), as int64."""
+    dim, _ = merge_aliases(dim, False, axis, None, "count_nonzero")
+    axis = normalize_dims(dim, np.ndim(x), "count_nonzero")
+    return _outside(x, np.asarray(np.count_nonzero(_raw(x), axis=axis), dtype=np.int64))
+
+
+def _logical(np_fn, name):
+    def fn(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        params = _params(x, dim, keepdim, axis, keepdims, name)
+        return _outside(x, np.asarray(np_fn(_raw(x), **params)))
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = (f"Whether {'every' if name == 'all' else 'some'} entry over dim (all by "
+                  "default) is nonzero, as a bool tensor outside the graph.")
+    return fn
+
+
+all = _logical(np.all, "all")
+any = _logical(np.any, "any")
 
 
 # ------------------------------------------------------------------------------ running sums

@@ -1,14 +1,23 @@
-"""Shape primitives (views where NumPy gives views) and the composites built on them.
+"""Shape primitives (views where NumPy gives views) and the reshaping composites on them.
 
-All are linear, so each JVP is the operation itself applied to the tangent, and each VJP is the
-adjoint operation: reshape ↔ reshape back, transpose ↔ inverse permutation,
-broadcast_to ↔ sum_to, concatenate ↔ slicing, pad ↔ cropping.
+The primitives are linear, so each JVP is the operation itself applied to the tangent, and each
+VJP is the adjoint operation: reshape ↔ reshape back, transpose ↔ inverse permutation,
+broadcast_to ↔ sum_to, concatenate ↔ slicing. Names, arguments and errors are PyTorch's
+(dim=, with NumPy's axis= accepted where NumPy has the function): views.py permutes and slices,
+joins.py joins and splits, padding.py pads.
 """
+import math
+
 import numpy as np
 
 from ..errors import ShapeError
 from ..primitives import primitive
+from ..tensor import Tensor
 from ._samples import fixed
+
+
+class DimensionError(ShapeError, IndexError):
+    """A dim outside [-ndim, ndim - 1]: an IndexError, as in PyTorch, and a ShapeError."""
 
 
 def _normal(rng, shape):
@@ -90,99 +99,197 @@ _concatenate.defvjp_per_arg(_concat_vjp)
 _concatenate.deflinear()
 
 
-@primitive(name="pad", saves=(), vjp_text="{g} cropped to {shape}",
-           examples=fixed((lambda r: (_normal(r, (2, 3)),), {"pad_width": ((1, 0), (2, 1))}),
-                          (lambda r: (_normal(r, (3,)),), {"pad_width": ((0, 2),)})))
-def _pad(x, *, pad_width, value=0.0):
-    """x surrounded by `value`: pad_width[i] = (before, after) along axis i (NumPy's spelling)."""
-    return np.pad(x, pad_width, constant_values=value)
+# ------------------------------------------------------------------------------ dims
+def _axis(axis, ndim, op=None):
+    """A dim wrapped into [0, ndim) as PyTorch does (a 0-d tensor takes -1 and 0)."""
+    n = max(ndim, 1)
+    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
+        raise TypeError(f"{op or 'dim'}: a dimension must be an int, not {axis!r}")
+    if not -n <= axis < n:
+        raise DimensionError(f"{op + ': ' if op else ''}Dimension out of range (expected to be "
+                             f"in range of [{-n}, {n - 1}], but got {axis})")
+    return int(axis) % n
 
 
-def _crop(g, pad_width):
-    return g[tuple(slice(before, n - after) for (before, after), n in zip(pad_width, g.shape))]
+def dims_arg(dims, ndim, op):
+    """One dim or a sequence of them, wrapped; a repeated dim is an error (PyTorch's)."""
+    items = tuple(dims) if isinstance(dims, (tuple, list)) else (dims,)
+    wrapped = tuple(_axis(d, ndim, op) for d in items)
+    for d in set(wrapped):
+        if wrapped.count(d) > 1:
+            raise ShapeError(f"{op}: dim {d} appears multiple times in the list of dims")
+    return wrapped
 
 
-_pad.defvjp(lambda g, out, x, pad_width, value=0.0: _crop(g, pad_width))
-_pad.defjvp(lambda t, out, x, pad_width, value=0.0: _pad(t, pad_width=pad_width))
-
-
-# ------------------------------------------------------------------------------ composites
 def _shape_arg(shape):
-    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-        return tuple(shape[0])
-    return tuple(shape)
+    """reshape(x, 2, 3) and reshape(x, (2, 3)) alike: the sizes as a tuple of ints."""
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list, np.ndarray)):
+        shape = shape[0]
+    return tuple(int(n) for n in shape)
 
 
-def _axis(axis, ndim):
-    if not -ndim <= axis < max(ndim, 1):
-        raise ShapeError(f"axis {axis} is out of range for a tensor with {ndim} dimensions")
-    return axis % ndim if ndim else 0
+def _one_arg(value, name, default=None):
+    """PyTorch's dim, or NumPy's alias axis where given (dim then left at its default)."""
+    dim, axis = value
+    if axis is None:
+        return dim
+    if dim is not default:
+        raise TypeError(f"{name} and its NumPy alias axis were both given; pass one")
+    return axis
+
+
+def _inferred(shape, size, op):
+    """`shape` with its -1 (at most one) inferred from the number of elements, as PyTorch."""
+    if shape.count(-1) > 1:
+        raise ShapeError(f"{op}: only one dimension can be inferred, got shape {list(shape)}")
+    for i, n in enumerate(shape):
+        if n < -1:
+            raise ShapeError(f"{op}: invalid shape dimension {n} at index {i} of shape "
+                             f"{list(shape)}")
+    known = int(np.prod([n for n in shape if n != -1], dtype=np.int64))
+    if -1 in shape and known and size % known == 0:
+        return tuple(size // known if n == -1 else n for n in shape)
+    if -1 in shape or known != size:
+        raise ShapeError(f"{op}: shape {list(shape)} is invalid for input of size {size}")
+    return shape
+
+
+# ------------------------------------------------------------------------------ reshaping
+def _reshaped(x, shape, op):
+    """NumPy infers -1 as PyTorch does; where it refuses, PyTorch's message is given (checked
+    only then: reshape is on the hot path of models)."""
+    shape = _shape_arg(shape)
+    if shape and min(shape) < -1:           # NumPy would infer any negative size
+        _inferred(shape, int(np.size(x)), op)
+    try:
+        return _reshape(x, shape=shape)
+    except ValueError:
+        _inferred(shape, int(np.size(x)), op)
+        raise
 
 
 def reshape(x, *shape):
-    """x in a new shape; reshape(x, 2, 3) and reshape(x, (2, 3)) both work; -1 is inferred."""
-    return _reshape(x, shape=_shape_arg(shape))
+    """x in a new shape with the same elements; reshape(x, 2, 3) and reshape(x, (2, 3)) both
+    work; one -1 is inferred (a view where the strides allow, else a copy)."""
+    return _reshaped(x, shape, "reshape")
 
 
-def permute(x, *axes):
-    """Axes reordered (PyTorch's permute, NumPy's transpose with axes)."""
-    axes = _shape_arg(axes)
-    if sorted(a % x.ndim for a in axes) != list(range(x.ndim)):
-        raise ShapeError(f"permute: {axes} is not a permutation of the {x.ndim} axes of a tensor "
-                         f"of shape {tuple(x.shape)}")
-    return _transpose(x, axes=tuple(a % x.ndim for a in axes))
+def view(x, *shape):
+    """As reshape, but always a view of x's data: an error where that would need a copy."""
+    out = _reshaped(x, shape, "view")
+    shape = np.shape(out)
+    data, base = (t.data if isinstance(t, Tensor) else np.asarray(t) for t in (out, x))
+    if data.size > 1 and not np.may_share_memory(data, base):
+        raise ShapeError(f"view: the shape {list(shape)} is not compatible with the strides of "
+                         f"the input of shape {list(np.shape(x))} (it would need a copy); use "
+                         ".reshape(...) instead")
+    return out
 
 
-def transpose(x, *axes):
-    """NumPy's transpose: reverse the axes, or permute them as given."""
-    return permute(x, *axes) if axes else _transpose(x, axes=tuple(range(x.ndim))[::-1])
+def reshape_as(x, other):
+    """x reshaped to other's shape."""
+    return reshape(x, np.shape(other))
 
 
-def swapaxes(x, axis1, axis2):
-    """Two axes exchanged (PyTorch: transpose(dim0, dim1))."""
-    axes = list(range(x.ndim))
-    a, b = _axis(axis1, x.ndim), _axis(axis2, x.ndim)
-    axes[a], axes[b] = axes[b], axes[a]
-    return _transpose(x, axes=tuple(axes))
+def view_as(x, other):
+    """x viewed in other's shape."""
+    return view(x, np.shape(other))
+
+
+def flatten(x, start_dim=0, end_dim=-1):
+    """Dims start_dim..end_dim merged into one (all by default; a 0-d tensor becomes (1,))."""
+    shape = np.shape(x)
+    if not shape:
+        return _reshape(x, shape=(1,))
+    start, end = _axis(start_dim, len(shape), "flatten"), _axis(end_dim, len(shape), "flatten")
+    if start > end:
+        raise ShapeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    merged = math.prod(shape[start:end + 1])
+    return _reshape(x, shape=shape[:start] + (merged,) + shape[end + 1:])
+
+
+def unflatten(x, dim, sizes):
+    """Dim `dim` split into `sizes` (one of them may be -1): the inverse of flatten."""
+    shape = np.shape(x)
+    d = _axis(dim, len(shape), "unflatten")
+    sizes = _shape_arg((sizes,))
+    if not sizes:
+        raise ShapeError("unflatten: sizes must be non-empty")
+    try:
+        sizes = _inferred(sizes, shape[d] if shape else 1, "unflatten")
+    except ShapeError:
+        raise ShapeError(f"unflatten: Provided sizes {list(sizes)} don't multiply up to the size "
+                         f"of dim {dim} ({shape[d] if shape else 1}) in the input tensor "
+                         f"of shape {list(shape)}") from None
+    return _reshape(x, shape=shape[:d] + sizes + shape[d + 1:])
+
+
+def squeeze(x, dim=None, *, axis=None):
+    """Size-1 dims removed: all of them, or those of `dim` (an int or a tuple) that have size 1;
+    a named dim of another size is left as it is (PyTorch's; NumPy would raise)."""
+    shape = np.shape(x)
+    dim = _one_arg((dim, axis), "squeeze: dim")
+    if dim is None:
+        drop = {i for i, n in enumerate(shape) if n == 1}
+    else:
+        drop = {d for d in dims_arg(dim, len(shape), "squeeze") if shape and shape[d] == 1}
+    return _reshape(x, shape=tuple(n for i, n in enumerate(shape) if i not in drop))
+
+
+def unsqueeze(x, dim):
+    """A size-1 dim inserted at position `dim` (in [-ndim - 1, ndim])."""
+    shape = list(np.shape(x))
+    shape.insert(_axis(dim, len(shape) + 1, "unsqueeze"), 1)
+    return _reshape(x, shape=tuple(shape))
 
 
 def expand_dims(x, axis):
-    """A new size-1 axis inserted at `axis` (PyTorch: unsqueeze)."""
-    ndim = np.ndim(x) + 1
-    axes = sorted(_axis(a, ndim) for a in (axis if isinstance(axis, tuple) else (axis,)))
+    """NumPy's expand_dims: size-1 axes inserted at `axis` (an int or a tuple)."""
+    ndim = np.ndim(x) + (len(axis) if isinstance(axis, (tuple, list)) else 1)
     shape = list(np.shape(x))
-    for a in axes:
+    for a in sorted(dims_arg(axis, ndim, "expand_dims")):
         shape.insert(a, 1)
     return _reshape(x, shape=tuple(shape))
 
 
-def squeeze(x, axis=None):
-    """Size-1 axes removed (all of them, or those named)."""
-    shape = np.shape(x)
-    if axis is None:
-        drop = {i for i, n in enumerate(shape) if n == 1}
-    else:
-        drop = {_axis(a, len(shape)) for a in (axis if isinstance(axis, tuple) else (axis,))}
-        if any(shape[a] != 1 for a in drop):
-            raise ShapeError(f"squeeze: axis {axis} of shape {shape} does not have size 1")
-    return _reshape(x, shape=tuple(n for i, n in enumerate(shape) if i not in drop))
+def _expanded(shape, sizes, op):
+    """The target shape of expand: -1 keeps a size; only size-1 dims grow."""
+    lead = len(sizes) - len(shape)
+    if lead < 0:
+        raise ShapeError(f"{op}: the number of sizes provided ({len(sizes)}) must be greater or "
+                         f"equal to the number of dimensions in the tensor ({len(shape)})")
+    out = []
+    for i, n in enumerate(sizes):
+        if i < lead:
+            if n < 0:
+                raise ShapeError(f"{op}: The expanded size of the tensor ({n}) isn't allowed in "
+                                 f"a leading, non-existing dimension {i}")
+            out.append(n)
+            continue
+        old = shape[i - lead]
+        n = old if n == -1 else n
+        if old != n and old != 1:
+            raise ShapeError(f"{op}: The expanded size of the tensor ({n}) must match the "
+                             f"existing size ({old}) at non-singleton dimension {i}. Target "
+                             f"sizes: {list(sizes)}. Tensor sizes: {list(shape)}")
+        out.append(n)
+    return tuple(out)
 
 
-def flatten(x, start_dim=0, end_dim=-1):
-    """Axes start_dim..end_dim merged into one (all of them by default)."""
-    shape = np.shape(x)
-    if not shape:
-        return _reshape(x, shape=(1,))
-    start, end = _axis(start_dim, len(shape)), _axis(end_dim, len(shape))
-    return _reshape(x, shape=shape[:start] + (-1,) + shape[end + 1:])
+def expand(x, *sizes):
+    """x broadcast to `sizes` without copying (PyTorch's expand): -1 keeps a dim's size, new
+    dims go in front, only size-1 dims grow."""
+    return _broadcast_to(x, shape=_expanded(np.shape(x), _shape_arg(sizes), "expand"))
 
 
 def broadcast_to(x, *shape):
-    """x broadcast to a shape (NumPy's broadcast_to; as PyTorch's expand, -1 keeps a size)."""
-    shape = _shape_arg(shape)
-    lead = len(shape) - np.ndim(x)
-    shape = tuple(np.shape(x)[i - lead] if n == -1 else n for i, n in enumerate(shape))
-    return _broadcast_to(x, shape=shape)
+    """x broadcast to a shape (NumPy's and PyTorch's broadcast_to; -1 keeps a size)."""
+    return _broadcast_to(x, shape=_expanded(np.shape(x), _shape_arg(shape), "broadcast_to"))
+
+
+def expand_as(x, other):
+    """x expanded to other's shape."""
+    return expand(x, np.shape(other))
 
 
 def sum_to(x, shape):
@@ -190,48 +297,24 @@ def sum_to(x, shape):
     return _sum_to(x, shape=tuple(shape))
 
 
-def concatenate(tensors, axis=0, *, dim=None):
-    """Tensors joined along an existing axis (NumPy: concatenate, PyTorch: cat)."""
-    tensors = tuple(tensors)
-    if not tensors:
-        raise ValueError("concatenate needs at least one tensor")
-    axis = _axis(axis if dim is None else dim, np.ndim(tensors[0]))
-    return _concatenate(*tensors, axis=axis)
+def _atleast(tensors, ndim, place):
+    items = tensors[0] if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)) \
+        else tensors
+    out = tuple(x if np.ndim(x) >= ndim else _reshape(x, shape=place(np.shape(x)))
+                for x in items)
+    return out[0] if len(tensors) == 1 and not isinstance(tensors[0], (list, tuple)) else out
 
 
-def stack(tensors, axis=0, *, dim=None):
-    """Tensors of one shape joined along a new axis."""
-    tensors = tuple(tensors)
-    if not tensors:
-        raise ValueError("stack needs at least one tensor")
-    shapes = {tuple(np.shape(t)) for t in tensors}
-    if len(shapes) > 1:
-        raise ShapeError(f"stack: all tensors need the same shape, got {sorted(shapes)}")
-    axis = _axis(axis if dim is None else dim, np.ndim(tensors[0]) + 1)
-    return _concatenate(*(expand_dims(t, axis) for t in tensors), axis=axis)
+def atleast_1d(*tensors):
+    """Each tensor with at least 1 dim (0-d → (1,)); one tensor in, one out, else a tuple."""
+    return _atleast(tensors, 1, lambda s: (1,))
 
 
-def split(x, indices_or_sections, axis=0):
-    """Pieces of x along an axis, as NumPy: n equal sections, or cut before the given indices."""
-    axis = _axis(axis, np.ndim(x))
-    n = np.shape(x)[axis]
-    if isinstance(indices_or_sections, int):
-        if n % indices_or_sections:
-            raise ShapeError(f"split: axis {axis} of size {n} does not divide into "
-                             f"{indices_or_sections} equal sections")
-        step = n // indices_or_sections
-        cuts = list(range(step, n, step))
-    else:
-        cuts = list(indices_or_sections)
-    bounds = zip([0] + cuts, cuts + [n])
-    return [x[(slice(None),) * axis + (slice(a, b),)] for a, b in bounds]
+def atleast_2d(*tensors):
+    """Each tensor with at least 2 dims: () → (1, 1), (n,) → (1, n)."""
+    return _atleast(tensors, 2, lambda s: (1,) * (2 - len(s)) + s)
 
 
-def pad(x, pad_width, mode="constant", value=0.0, *, constant_values=None):
-    """x padded with a constant (NumPy's spelling: pad_width per axis, or one int/pair)."""
-    if mode != "constant":
-        raise ValueError(f"pad: only mode='constant' is differentiable here, got {mode!r}")
-    ndim = np.ndim(x)
-    width = np.broadcast_to(np.asarray(pad_width, dtype=int), (ndim, 2))
-    value = value if constant_values is None else constant_values
-    return _pad(x, pad_width=tuple(map(tuple, width.tolist())), value=value)
+def atleast_3d(*tensors):
+    """Each tensor with at least 3 dims: () → (1, 1, 1), (n,) → (1, n, 1), (m, n) → (m, n, 1)."""
+    return _atleast(tensors, 3, lambda s: {0: (1, 1, 1), 1: (1,) + s + (1,)}.get(len(s), s + (1,)))

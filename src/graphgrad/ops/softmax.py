@@ -3,6 +3,9 @@ their compositions.
 
 softmax:     y = e^(x − logsumexp x);  ∂L/∂x = y ⊙ (g − Σ g ⊙ y);   ẏ = y ⊙ (ẋ − Σ ẋ ⊙ y)
 log_softmax: y = x − logsumexp x;      ∂L/∂x = g − e^y Σ g;         ẏ = ẋ − Σ e^y ⊙ ẋ
+
+A 0-d tensor is one class: softmax 1 and log_softmax 0, with derivative 0 (as in PyTorch, whose
+dim may then be 0 or −1); the primitives run it with axis=(), a reduction over no axis.
 """
 import numpy as np
 
@@ -13,16 +16,30 @@ from .reduce import reduce_kept, sum_kept
 from .shape import _axis
 
 
+def _kept(axis):
+    """The axes reduced: (axis,), or () for a 0-d tensor."""
+    return axis if axis.__class__ is tuple else (axis,)
+
+
 def _cases():
     def build(shape, scale=1.0):
         return lambda rng: (rng.normal(size=shape) * scale,)
     return fixed((build((2, 3)), {"axis": 1}), (build((2, 3)), {"axis": 0}),
-                 (build((4,), 3.0), {"axis": 0}), (build((2, 2, 3)), {"axis": 2}))
+                 (build((4,), 3.0), {"axis": 0}), (build((2, 2, 3)), {"axis": 2}),
+                 (build(()), {"axis": ()}))
 
 
 def _along_axis_cost(out, operands, params, i):
     """Every output along the axis depends on every input there: |y| · L multiply-adds."""
     return out.size * (out.shape[params["axis"]] if out.ndim else 1)
+
+
+def _softmax_axis(axis, ndim):
+    """The axis as the primitives take it: () for a 0-d tensor, where PyTorch allows 0 and −1."""
+    if ndim == 0:
+        _axis(0 if axis == -1 else axis, 0)       # anything else raises, naming the axis
+        return ()
+    return _axis(axis, ndim)
 
 
 @primitive(name="softmax", examples=_cases(), saves=("out",),
@@ -34,8 +51,8 @@ def _softmax(x, *, axis):
     return e
 
 
-_softmax.defvjp(lambda g, out, x, axis: out * (g - sum_kept(g * out, (axis,))))
-_softmax.defjvp(lambda t, out, x, axis: out * (t - sum_kept(t * out, (axis,))))
+_softmax.defvjp(lambda g, out, x, axis: out * (g - sum_kept(g * out, _kept(axis))))
+_softmax.defjvp(lambda t, out, x, axis: out * (t - sum_kept(t * out, _kept(axis))))
 
 
 @primitive(name="log_softmax", examples=_cases(), saves=("out",),
@@ -49,15 +66,15 @@ def _log_softmax(x, *, axis):
     return shifted
 
 
-_log_softmax.defvjp(lambda g, out, x, axis: g - exp(out) * sum_kept(g, (axis,)))
-_log_softmax.defjvp(lambda t, out, x, axis: t - sum_kept(exp(out) * t, (axis,)))
+_log_softmax.defvjp(lambda g, out, x, axis: g - exp(out) * sum_kept(g, _kept(axis)))
+_log_softmax.defjvp(lambda t, out, x, axis: t - sum_kept(exp(out) * t, _kept(axis)))
 
 
 def softmax(x, axis=-1, *, dim=None):
     """softmax along an axis (the last by default)."""
-    return _softmax(x, axis=_axis(axis if dim is None else dim, np.ndim(x)))
+    return _softmax(x, axis=_softmax_axis(axis if dim is None else dim, np.ndim(x)))
 
 
 def log_softmax(x, axis=-1, *, dim=None):
     """log softmax along an axis (the last by default), without overflow."""
-    return _log_softmax(x, axis=_axis(axis if dim is None else dim, np.ndim(x)))
+    return _log_softmax(x, axis=_softmax_axis(axis if dim is None else dim, np.ndim(x)))

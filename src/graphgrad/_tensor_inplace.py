@@ -1,0 +1,194 @@
+"""Tensor's in-place operations (add_, mul_, clamp_, exp_, copy_, fill_, zero_, ...), where
+PyTorch allows them and as it records them.
+
+Outside the graph (under no_grad, or when nothing involved requires grad) x.add_(y) is NumPy's
+x += y on x's memory, fast (optimizers step this way). While recording:
+
+- a leaf that requires grad is refused, with PyTorch's error;
+- a non-leaf tensor x (or a tensor meeting an operand that requires grad) is recorded as
+  x ← op(x_old, y): the new value is written into x's memory, and x's node becomes the new
+  operation's, so backward goes through it. Earlier nodes that saved x's old value see x's
+  version counter move and refuse a backward through them (InplaceError), as PyTorch does.
+- a tensor that is, or has, a view is refused while recording (its views would not see the
+  new node): use the out-of-place operation there.
+"""
+import numpy as np
+
+from . import _state, ops
+from .errors import InplaceError, ShapeError
+from .ops.elementwise import astype as convert
+from .tensor import Tensor, _InplaceCell, assign, inplace_refusal, make
+
+
+def _traced(self, *operands):
+    """Whether self ← op(self, operands) must be recorded: something requires grad while
+    recording, or carries a forward-mode tangent inside jvp."""
+    if _state.grad_enabled and (self.requires_grad or any(
+            isinstance(a, Tensor) and a.requires_grad for a in operands)):
+        return True
+    return bool(_state.fwd_levels) and (bool(self._tangents) or any(
+        isinstance(a, Tensor) and a._tangents for a in operands))
+
+
+def _record(self, name, op, operands):
+    """self ← op(self_old, *operands), recorded; self keeps its memory (see module doc)."""
+    if self.requires_grad and self._node is None and _state.grad_enabled:
+        raise InplaceError(inplace_refusal(self))
+    cell = self._vcell
+    if cell is not None and cell.__class__ is not _InplaceCell or \
+            self._node is not None and self._node.prim.is_view:      # a view, or one was made
+        raise InplaceError(inplace_refusal(self, name))
+    old = make(self.data.copy(), self.requires_grad)
+    old._node = self._node
+    old._tangents = self._tangents
+    result = op(old, *operands)
+    if result.shape != self.shape:
+        raise ShapeError(f"{name}: output with shape {list(self.shape)} doesn't match the "
+                         f"broadcast shape {list(result.shape)}")
+    if result.dtype != self.dtype:
+        if not np.can_cast(result.dtype, self.dtype, "same_kind"):
+            raise InplaceError(f"{name}: result type {result.dtype} can't be cast to the "
+                               f"desired output type {self.dtype}")
+        result = convert(result, dtype=self.dtype)
+    tick = next(_state.clock)
+    _state.last_inplace = tick
+    if cell is None:
+        cell = self._vcell = _InplaceCell([0, 0])
+        if self._node is not None and self._node.prim.saves_output:
+            self._node.vcell = cell
+    cell[0] += 1
+    cell[1] = tick
+    np.copyto(self.data, result.data)
+    self._node = result._node
+    self.requires_grad = result.requires_grad
+    self._tangents = result._tangents
+    if self._node is not None and self._name is not None:
+        self._node.label = self._name
+    return self
+
+
+def _binary(name, op, ufunc):
+    def method(self, other):
+        if _traced(self, other):
+            return _record(self, name, op, (other,))
+        return self._inplace(ufunc, other)
+    method.__name__ = name
+    method.__doc__ = f"self ← {op.__name__}(self, other), in place (see the module doc)."
+    return method
+
+
+def _scaled(name, op, ufunc):
+    def method(self, other, *, alpha=1):
+        if alpha != 1:
+            other = other * alpha
+        if _traced(self, other):
+            return _record(self, name, op, (other,))
+        return self._inplace(ufunc, other)
+    method.__name__ = name
+    method.__doc__ = f"self ← self {'+' if op is ops.add else '−'} alpha·other, in place."
+    return method
+
+
+def _unary(name, op, raw):
+    """An in-place unary method; raw(dst) writes the new value into dst outside the graph."""
+    def apply(dst, _, out=None, casting="same_kind"):
+        raw(dst)
+    apply.__name__ = name
+
+    def method(self):
+        if _traced(self):
+            return _record(self, name, op, ())
+        return self._inplace(apply, None)
+    method.__name__ = name
+    method.__doc__ = f"self ← {op.__name__}(self), in place."
+    return method
+
+
+def _ufunc(ufunc):
+    return lambda dst: ufunc(dst, out=dst, casting="same_kind")
+
+
+def _sigmoid(dst):
+    if dst.dtype.kind != "f":
+        raise TypeError(f"sigmoid_ needs a floating-point tensor, not {dst.dtype}")
+    np.negative(dst, out=dst)
+    np.exp(dst, out=dst)
+    np.add(dst, 1, out=dst)
+    np.reciprocal(dst, out=dst)
+
+
+def _relu(dst):
+    np.maximum(dst, 0, out=dst, casting="same_kind")
+
+
+def clamp_(self, min=None, max=None):
+    """self ← min(max(self, min), max), in place (either bound may be None)."""
+    if min is None and max is None:
+        raise ValueError("clamp_: at least one of 'min' or 'max' must not be None")
+    if _traced(self, min, max):
+        return _record(self, "clamp_", lambda x: ops.clamp(x, min, max), ())
+
+    def clip(dst, _, out=None, casting="same_kind"):
+        lo = min.data if isinstance(min, Tensor) else min
+        hi = max.data if isinstance(max, Tensor) else max
+        np.clip(dst, lo, hi, out=out, casting=casting)
+    clip.__name__ = "clamp_"
+    return self._inplace(clip, None)
+
+
+def _set(self, name, value):
+    """self ← value (fill_, zero_, copy_); recorded, the old value gets no gradient:
+    where(False, old, value) keeps self in the graph with a zero derivative there."""
+    if _traced(self, value):
+        return _record(self, name, lambda old: ops.where(np.zeros(old.shape, bool), old, value),
+                       ())
+    return self._inplace(assign, value)
+
+
+def fill_(self, value):
+    """Every element set to value (a number or a 0-d tensor)."""
+    if isinstance(value, Tensor) and value.ndim:
+        raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
+                           f"{value.ndim} dimensions.")
+    return _set(self, "fill_", value)
+
+
+def zero_(self):
+    """Every element set to 0."""
+    return _set(self, "zero_", 0)
+
+
+def copy_(self, src, non_blocking=False):
+    """The elements of src (broadcast to self's shape, converted to self's dtype) copied in."""
+    return _set(self, "copy_", src)
+
+
+METHODS = {
+    "add_": _scaled("add_", ops.add, np.add), "sub_": _scaled("sub_", ops.sub, np.subtract),
+    "mul_": _binary("mul_", ops.mul, np.multiply), "div_": _binary("div_", ops.div, np.divide),
+    "pow_": _binary("pow_", ops.pow, np.power),
+    "neg_": _unary("neg_", ops.neg, _ufunc(np.negative)),
+    "abs_": _unary("abs_", ops.abs, _ufunc(np.absolute)),
+    "exp_": _unary("exp_", ops.exp, _ufunc(np.exp)),
+    "log_": _unary("log_", ops.log, _ufunc(np.log)),
+    "sqrt_": _unary("sqrt_", ops.sqrt, _ufunc(np.sqrt)),
+    "tanh_": _unary("tanh_", ops.tanh, _ufunc(np.tanh)),
+    "sin_": _unary("sin_", ops.sin, _ufunc(np.sin)),
+    "cos_": _unary("cos_", ops.cos, _ufunc(np.cos)),
+    "sigmoid_": _unary("sigmoid_", ops.sigmoid, _sigmoid),
+    "relu_": _unary("relu_", ops.relu, _relu),
+    "clamp_": clamp_, "clip_": clamp_, "fill_": fill_, "zero_": zero_, "copy_": copy_,
+}
+
+
+def _operator(name):
+    method = METHODS[name]
+
+    def operator(self, other, /):
+        return method(self, other)
+    operator.__name__ = f"__i{name[:-1]}__"
+    return operator
+
+
+METHODS.update(__iadd__=_operator("add_"), __isub__=_operator("sub_"),
+               __imul__=_operator("mul_"), __itruediv__=_operator("div_"))

@@ -1,0 +1,100 @@
+"""Diagonals and triangles, with PyTorch's meanings: diagonal, diag, diag_embed, trace, tril,
+triu.
+
+diagonal is an integer-array index (its adjoint puts the gradient back on the diagonal of
+zeros), diag of a vector is that adjoint itself, and tril/triu keep x where a constant mask
+holds (∂/∂x = the mask).
+"""
+import numpy as np
+
+from ..errors import ShapeError
+from .elementwise import where
+from .index import _getitem, _index_add
+from .reduce import sum as _total
+from .shape import _axis, _transpose
+
+
+def _diagonal_index(n1, n2, offset):
+    """(rows, cols) of the offset diagonal of an n1 × n2 matrix (offset > 0: above)."""
+    length = max(min(n1 - max(-offset, 0), n2 - max(offset, 0)), 0)
+    steps = np.arange(length)
+    return steps + max(-offset, 0), steps + max(offset, 0)
+
+
+def diagonal(x, offset=0, dim1=0, dim2=1):
+    """The offset diagonal of the matrices in dims (dim1, dim2), as a new last dim:
+    out[..., i] = x[..., i, i + offset] (dims moved as PyTorch: the others keep their order)."""
+    ndim = np.ndim(x)
+    a, b = _axis(dim1, ndim, "diagonal"), _axis(dim2, ndim, "diagonal")
+    if a == b:
+        raise ShapeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    if ndim < 2:
+        raise ShapeError(f"diagonal: needs a tensor of at least 2 dims, got shape "
+                         f"{list(np.shape(x))}")
+    rest = tuple(d for d in range(ndim) if d not in (a, b))
+    moved = _transpose(x, axes=rest + (a, b))
+    rows, cols = _diagonal_index(np.shape(x)[a], np.shape(x)[b], offset)
+    return _getitem(moved, index=(Ellipsis, rows, cols))
+
+
+_diagonal_of = diagonal      # diag's argument `diagonal` (PyTorch's name) hides the function
+
+
+def diag_embed(x, offset=0, dim1=-2, dim2=-1):
+    """Matrices with the last dim of x on their offset diagonal, zeros elsewhere; the new
+    matrix dims are dim1 and dim2 of the result."""
+    shape = np.shape(x)
+    if not shape:
+        raise ShapeError("diag_embed: needs a tensor of at least 1 dim, got a 0-d tensor")
+    n = shape[-1] + abs(offset)
+    rows, cols = _diagonal_index(n, n, offset)
+    lead = shape[:-1]
+    out = _index_add(x, index=(Ellipsis, rows, cols), shape=lead + (n, n))
+    ndim = len(lead) + 2
+    a, b = _axis(dim1, ndim, "diag_embed"), _axis(dim2, ndim, "diag_embed")
+    if a == b:
+        raise ShapeError(f"diag_embed: diagonal dimensions cannot be identical {dim1}, {dim2}")
+    order = iter(range(len(lead)))
+    axes = tuple(len(lead) if d == a else len(lead) + 1 if d == b else next(order)
+                 for d in range(ndim))
+    return _transpose(out, axes=axes)
+
+
+def diag(x, diagonal=0):
+    """A vector's square matrix with the vector on the given diagonal, or a matrix's diagonal
+    as a vector."""
+    ndim = np.ndim(x)
+    if ndim == 1:
+        return diag_embed(x, diagonal)
+    if ndim == 2:
+        return _diagonal_of(x, diagonal)
+    raise ShapeError(f"diag(): Supports 1D or 2D tensors. Got {ndim}D")
+
+
+def trace(x):
+    """Σ_i x[i, i] of a matrix (the main diagonal of a rectangular one too)."""
+    if np.ndim(x) != 2:
+        raise ShapeError(f"trace: expected a matrix, but got tensor with dim {np.ndim(x)}")
+    return _total(diagonal(x))
+
+
+def _triangle(x, keep, diagonal, op):
+    shape = np.shape(x)
+    if len(shape) < 2:
+        raise ShapeError(f"{op}: input tensor must have at least 2 dimensions, got shape "
+                         f"{list(shape)}")
+    mask = keep(np.ones(shape[-2:], dtype=bool), diagonal)
+    dtype = x.dtype if hasattr(x, "dtype") else np.result_type(x)
+    return where(mask, x, np.zeros((), dtype))
+
+
+def tril(x, diagonal=0):
+    """The lower triangle of the matrices in the last two dims (x[i, j] for j - i <= diagonal),
+    zeros above."""
+    return _triangle(x, np.tril, diagonal, "tril")
+
+
+def triu(x, diagonal=0):
+    """The upper triangle of the matrices in the last two dims (x[i, j] for j - i >= diagonal),
+    zeros below."""
+    return _triangle(x, np.triu, diagonal, "triu")

@@ -1,0 +1,4 @@
+"""graphgrad.utils, as torch.utils: ``gg.utils.data`` is graphgrad.data under PyTorch's name."""
+from . import data
+
+__all__ = ["data"]

@@ -1,0 +1,106 @@
+"""grad_fn reads as PyTorch's: the class names (MulBackward0, MmBackward0, AddmmBackward0, ...),
+the repr 004's listing prints, and next_functions with AccumulateGrad and None entries."""
+import re
+
+import numpy as np
+import pytest
+
+import graphgrad as gg
+
+CASES = {
+    "mul": lambda m, x, M, B: x * 2, "add": lambda m, x, M, B: x + x,
+    "sub": lambda m, x, M, B: x - 1, "div": lambda m, x, M, B: x / 2,
+    "neg": lambda m, x, M, B: -x, "exp": lambda m, x, M, B: x.exp(),
+    "log1p": lambda m, x, M, B: (x * x).log1p(), "expm1": lambda m, x, M, B: x.expm1(),
+    "abs": lambda m, x, M, B: x.abs(), "tanh": lambda m, x, M, B: x.tanh(),
+    "sigmoid": lambda m, x, M, B: x.sigmoid(), "relu": lambda m, x, M, B: x.relu(),
+    "sqrt": lambda m, x, M, B: (x * x).sqrt(), "atan": lambda m, x, M, B: x.atan(),
+    "pow scalar": lambda m, x, M, B: x ** 2, "pow tensor": lambda m, x, M, B: x ** x,
+    "rpow": lambda m, x, M, B: 2 ** x, "clamp": lambda m, x, M, B: x.clamp(0, 1),
+    "where": lambda m, x, M, B: m.where(x > 0, x, x * 0),
+    "maximum": lambda m, x, M, B: m.maximum(x, x * 2),
+    "sum": lambda m, x, M, B: x.sum(), "sum dim": lambda m, x, M, B: M.sum(0),
+    "prod": lambda m, x, M, B: x.prod(), "logsumexp": lambda m, x, M, B: x.logsumexp(0),
+    "cumsum": lambda m, x, M, B: x.cumsum(0),
+    "dot": lambda m, x, M, B: x @ x, "mv": lambda m, x, M, B: M @ x,
+    "mm": lambda m, x, M, B: M @ M.T, "vm": lambda m, x, M, B: x @ M.T,
+    "bmm": lambda m, x, M, B: B @ M.T,
+    "T": lambda m, x, M, B: M.T, "reshape": lambda m, x, M, B: M.reshape(3, 2),
+    "expand": lambda m, x, M, B: M.expand(2, 2, 3), "cat": lambda m, x, M, B: m.cat([M, M]),
+    "select": lambda m, x, M, B: M[0], "select col": lambda m, x, M, B: M[:, 1],
+    "slice": lambda m, x, M, B: M[0:1], "index": lambda m, x, M, B: M[[0, 1]],
+    "unsqueeze": lambda m, x, M, B: M[None],
+    "softmax": lambda m, x, M, B: m.softmax(M, 1), "to double": lambda m, x, M, B: x.double(),
+    "clone": lambda m, x, M, B: x.clone(),
+}
+
+
+def _leaves(lib):
+    rng = np.random.default_rng(0)
+    arrays = rng.normal(size=3), rng.normal(size=(2, 3)), rng.normal(size=(4, 2, 3))
+    return [lib.tensor(a, dtype=lib.float32, requires_grad=True) for a in arrays]
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_grad_fn_class_names_match_torch(case, torch):
+    ours = CASES[case](gg, *_leaves(gg)).grad_fn
+    theirs = CASES[case](torch, *_leaves(torch)).grad_fn
+    assert ours.torch_name == type(theirs).__name__ == theirs.name()
+    assert re.fullmatch(rf"<{ours.torch_name} object at 0x[0-9a-f]+>", repr(ours))
+
+
+def test_nn_grad_fn_names_match_torch(torch):
+    F, TF = gg.nn.functional, torch.nn.functional
+    (x, M, _), (xt, Mt, _) = _leaves(gg), _leaves(torch)
+    label, label_t = gg.tensor([0, 2]), torch.tensor([0, 2])
+    pairs = [(F.linear(M, M), TF.linear(Mt, Mt)),
+             (F.linear(M, M, x[:2]), TF.linear(Mt, Mt, xt[:2])),
+             (F.cross_entropy(M, label), TF.cross_entropy(Mt, label_t)),
+             (F.binary_cross_entropy_with_logits(x, x.detach()),
+              TF.binary_cross_entropy_with_logits(xt, xt.detach())),
+             (F.log_softmax(M, 1), TF.log_softmax(Mt, 1)), (F.gelu(x), TF.gelu(xt)),
+             (F.layer_norm(M, (3,)), TF.layer_norm(Mt, (3,)))]
+    for ours, theirs in pairs:
+        assert ours.grad_fn.torch_name == type(theirs.grad_fn).__name__
+
+
+def test_004_listing_reads_as_torchs(torch):
+    """004's example prints z.grad_fn and loss.grad_fn: the same class names here."""
+    lines = []
+    for lib in (gg, torch):
+        x, y = lib.randn(10, 5), lib.zeros(10, 1)
+        w1, w2 = lib.randn(5, 3, requires_grad=True), lib.randn(3, 1, requires_grad=True)
+        b = lib.randn(1, requires_grad=True)
+        z = lib.matmul(x, w1)
+        r = lib.matmul(z, w2) + b
+        loss = lib.nn.functional.binary_cross_entropy_with_logits(r, y)
+        lines.append([re.sub(r" at 0x[0-9a-f]+", "", f"{t.grad_fn}") for t in (z, r, loss)])
+    assert lines[0] == lines[1] == ["<MmBackward0 object>", "<AddBackward0 object>",
+                                    "<BinaryCrossEntropyWithLogitsBackward0 object>"]
+
+
+def test_next_functions_as_torch(torch):
+    for lib in (gg, torch):
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        c = lib.tensor([3.0, 4.0])
+        shapes = {"x*2": x * 2, "x*x": x * x, "x+c": x + c, "x**2": x ** 2,
+                  "exp": (x * 2).exp(), "clamp": x.clamp(c, c + 1)}
+        described = {}
+        for key, t in shapes.items():
+            described[key] = [None if f is None else type(f).__name__ if lib is torch
+                              else f.torch_name if hasattr(f, "torch_name") else f.name()
+                              for f, _ in t.grad_fn.next_functions]
+        if lib is gg:
+            ours = described
+            acc = (x * x).grad_fn.next_functions[0][0]
+            assert acc is (x * x).grad_fn.next_functions[1][0] and acc.variable is x
+            assert acc.next_functions == () and re.fullmatch(
+                r"<AccumulateGrad object at 0x[0-9a-f]+>", repr(acc))
+        else:
+            assert ours == described
+
+
+def test_tensor_repr_names_the_grad_fn_as_torch(torch):
+    x, xt = gg.tensor([1.0], requires_grad=True), torch.tensor([1.0], requires_grad=True)
+    assert repr(x.exp()).split(", ")[-1] == repr(xt.exp()).split(", ")[-1] == \
+        "grad_fn=<ExpBackward0>)"
