@@ -122,8 +122,12 @@ def _unary_call_with_params(prim):
 
 
 def _binary_call(prim):
-    """Two operands, no static parameters (add, mul, matmul, ...)."""
+    """Two operands, no static parameters (add, mul, matmul, ...). A forward that promotes
+    dtypes (ops/promotion.py) names in ``direct`` the ufunc that gives its result for a float
+    array with another of its dtype or with a Python float — the common case, called here
+    without the promoting wrapper in between."""
     forward = prim.forward
+    direct = getattr(forward, "direct", None)
     finish = _finish_view if prim.is_view else _finish
 
     def call(x, y):
@@ -138,7 +142,11 @@ def _binary_call(prim):
         xd = x.data if xt else x
         yd = y.data if yt else y
         try:
-            out = forward(xd, yd)
+            if direct is not None and xd.__class__ is _ndarray and xd.dtype.kind == "f" and (
+                    yd.__class__ is float or yd.__class__ is _ndarray and yd.dtype is xd.dtype):
+                out = direct(xd, yd)
+            else:
+                out = forward(xd, yd)
         except ValueError as e:
             raise _shape_error(prim, (xd, yd), e) from None
         requires = (xt and x.requires_grad) or (yt and y.requires_grad)

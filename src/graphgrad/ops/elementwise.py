@@ -204,7 +204,7 @@ def relu(x):
     return np.maximum(x, 0)
 
 
-relu.defelementwise(lambda v, out, x: where(out == 0, 0.0, v))
+relu.defelementwise(lambda v, out, x: where(out != 0, v, 0.0))
 
 
 def _piecewise_constant(ufunc, name, doc):
@@ -263,6 +263,13 @@ def _where_cases(rng):
 @primitive(examples=_where_cases, saves=("inputs",))
 def where(condition, x, y):
     """x where condition holds, else y; the gradient goes to the branch that was taken."""
+    if y.__class__ is float and y == 0.0 and x.__class__ is np.ndarray and x.dtype.kind == "f" \
+            and condition.__class__ is np.ndarray and condition.dtype.kind == "b":
+        # the rules' where(kept, v, 0.0): x · [condition] is the same wherever x is finite
+        # and ~4x quicker than np.where with a scalar; a NaN in it (∞·0) means it was not
+        kept = x * condition
+        if not np.isnan(kept).any():
+            return kept
     return np.where(condition, x, y)
 
 

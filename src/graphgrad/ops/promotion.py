@@ -149,6 +149,7 @@ def binary_forward(ufunc, to_float=False):
                 return ufunc(x, y)
             return slow(x, y)
     forward.__name__ = forward.__qualname__ = ufunc.__name__
+    forward.direct = ufunc      # what recording calls itself where the operands agree
     return forward
 
 
@@ -161,4 +162,5 @@ def float_forward(ufunc):
         x = np.asarray(x)
         return ufunc(x if x.dtype.kind in "fc" else x.astype(get_default_dtype()))
     forward.__name__ = forward.__qualname__ = ufunc.__name__
+    forward.direct = ufunc      # what recording calls itself where the operands agree
     return forward
