@@ -255,3 +255,12 @@ def test_values_no_rule_needs_are_freed_and_backward_frees_the_rest():
     gc.collect()
     assert kept() is None
     assert np.allclose(x.grad.data, 3 * 2 * np.exp(2 * x.data + 1))
+
+
+def test_implicit_backward_of_a_complex_output_is_refused_as_in_pytorch(torch):
+    z = gg.tensor(np.array([1 + 2j]), requires_grad=True)
+    with pytest.raises(gg.GradientError, match="only for real scalar outputs"):
+        (z * z).sum().backward()
+    t = torch.tensor([1 + 2j], requires_grad=True)
+    with pytest.raises(RuntimeError, match="only for real scalar outputs"):
+        (t * t).sum().backward()

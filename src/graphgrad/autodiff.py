@@ -329,6 +329,10 @@ def _seed(root, gradient, who):
                                     f"outputs: the output has shape {root.shape}; backward "
                                     "without `gradient=` needs a one-element output (pass the "
                                     "vector of the vector-Jacobian product as gradient=)")
+            if root.data.dtype.kind == "c":
+                raise GradientError(f"{who}: grad can be implicitly created only for real scalar "
+                                    f"outputs but got {root.dtype}; pass gradient= (PyTorch "
+                                    "asks for it too)")
             one = _ONES[key] = np.ones(*key)
             one.flags.writeable = False
         return one

@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .device import check_device
+from .errors import DtypeError
 from .random import numpy_generator
-from .tensor import Tensor, as_array, get_default_dtype, make
+from .tensor import _NOT_NUMBERS, Tensor, as_array, get_default_dtype, make
 
 if TYPE_CHECKING:
     from numpy.typing import ArrayLike, DTypeLike
@@ -25,9 +26,22 @@ def tensor(data: Tensor | ArrayLike, dtype: DTypeLike | None = None, requires_gr
            name: str | None = None, *, device: DeviceLike = None,
            pin_memory: bool = False) -> Tensor:
     """A new leaf tensor holding a copy of data. Python floats become float32, Python ints
-    int64; a NumPy array keeps its dtype unless dtype= is given."""
+    int64; a NumPy array keeps its dtype unless dtype= is given. Data that is not numbers
+    (strings, Python objects, records, dates) is refused with a DtypeError, as PyTorch does."""
     check_device(device, "tensor")
-    return Tensor(as_array(data, dtype, copy=True), requires_grad=requires_grad, name=name)
+    return Tensor(as_array(data, _dtype(dtype, "tensor"), copy=True), requires_grad=requires_grad,
+                  name=name)
+
+
+def _dtype(dtype, who):
+    """dtype= as a NumPy dtype (None stays None); refused, naming who, if it is not one."""
+    if dtype is None:
+        return None
+    try:
+        return np.dtype(dtype)
+    except TypeError:
+        raise DtypeError(f"{who}: dtype={dtype!r} is not a dtype (use gg.float32, gg.int64, "
+                         "'float64', ...)") from None
 
 
 def as_tensor(data: Tensor | ArrayLike, dtype: DTypeLike | None = None,
@@ -35,17 +49,24 @@ def as_tensor(data: Tensor | ArrayLike, dtype: DTypeLike | None = None,
     """data as a tensor, sharing memory where it can: a tensor of that dtype is returned
     itself, an ndarray of that dtype is shared (as from_numpy); anything else is copied."""
     check_device(device, "as_tensor")
+    dtype = _dtype(dtype, "as_tensor")
     if isinstance(data, Tensor):
-        return data if dtype is None or np.dtype(dtype) == data.dtype else \
-            data.to(np.dtype(dtype))
-    if isinstance(data, np.ndarray) and (dtype is None or np.dtype(dtype) == data.dtype):
+        return data if dtype is None or dtype == data.dtype else data.to(dtype)
+    if isinstance(data, np.ndarray) and (dtype is None or dtype == data.dtype) and \
+            data.dtype.kind not in _NOT_NUMBERS:
         return make(data)
-    return make(as_array(data, dtype))
+    return make(as_array(data, dtype, who="as_tensor"))
 
 
-def from_numpy(array: ArrayLike) -> Tensor:
-    """A tensor sharing memory with a NumPy array (changes to one show in the other)."""
-    return make(np.asarray(array))
+def from_numpy(array: np.ndarray) -> Tensor:
+    """A tensor sharing memory with a NumPy array (changes to one show in the other). Anything
+    but an ndarray of numbers is refused, as by PyTorch (gg.tensor copies other data)."""
+    if not isinstance(array, np.ndarray):
+        raise TypeError(f"from_numpy: expected np.ndarray (got {type(array).__name__}); "
+                        "gg.tensor(data) makes a tensor of other data")
+    if array.dtype.kind in _NOT_NUMBERS:
+        as_array(array, who="from_numpy")           # raises, naming the dtype
+    return make(array)
 
 
 def is_tensor(obj: object) -> bool:

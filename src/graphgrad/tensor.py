@@ -11,9 +11,7 @@ import numpy as np
 from . import _state
 from .device import CPU as _CPU
 from .device import Size
-from .errors import DtypeError, GradientError, InplaceError
-
-#: Python floats and lists of floats become this dtype (as in PyTorch).
+from .errors import DtypeError, GradientError, InplaceError, ShapeError
 
 
 def get_default_dtype():
@@ -35,22 +33,56 @@ def is_float(dtype):
     return dtype.kind == "f" or dtype.kind == "c"
 
 
-def as_array(data, dtype=None, copy=False):
-    """Turn data (Tensor, ndarray, number, nested list) into an ndarray; Python floats → float32."""
+def as_array(data, dtype=None, copy=False, who="tensor"):
+    """Turn data (Tensor, ndarray, number, nested list) into an ndarray; Python floats → float32.
+    Ragged data, and data that is not numbers (str, objects, dates), are refused naming `who`."""
     if isinstance(data, Tensor):
         data = data.data
     elif not isinstance(data, (np.ndarray, np.generic)):
-        arr = np.array(data, dtype=dtype)
+        try:
+            arr = np.array(data, dtype=dtype)
+        except ValueError as e:
+            raise _refused(who, data, e) from None
+        if arr.dtype.kind in _NOT_NUMBERS:
+            raise _refused(who, arr)
         if dtype is None and arr.dtype == np.float64:
             arr = arr.astype(_state.default_float)
         return arr
+    if data.dtype.kind in _NOT_NUMBERS:
+        raise _refused(who, data)
     if dtype is not None and np.dtype(dtype) != data.dtype:
         return data.astype(dtype)
     return np.array(data) if copy or isinstance(data, np.generic) else data
 
 
+_NOT_NUMBERS = "OUSVMm"     # dtype kinds: objects, str, bytes, records, datetime64, timedelta64
+_NUMBERS = (int, float, complex, np.number, np.bool_)
+
+
+class _ConversionError(DtypeError, ValueError):
+    """Data that is not numbers: PyTorch raises a TypeError for such arrays, NumPy a ValueError."""
+
+
+def _refused(who, data, error=None):
+    """Why data cannot make a tensor: ragged (NumPy's ValueError says so), or not numbers."""
+    if error is not None:
+        return (ShapeError if "inhomogeneous" in str(error) else _ConversionError)(
+            f"{who}: can't convert the {type(data).__name__} to a tensor ({error})")
+    odd = {type(v).__name__ for v in data.flat if not isinstance(v, _NUMBERS)} \
+        if data.dtype.kind == "O" else ()
+    return _ConversionError(f"{who}: can't convert data of dtype {data.dtype}"
+                            f"{' holding ' + ', '.join(sorted(odd)) if odd else ''} to a tensor, "
+                            "which holds bool, integer, floating-point or complex numbers; "
+                            "convert it first, e.g. np.asarray(data, dtype=np.float32)")
+
+
 class Tensor:
-    """An n-dimensional array with an optional gradient, recorded into a compute graph."""
+    """An n-dimensional array with an optional gradient, recorded into a compute graph.
+
+    ``data`` is the ndarray itself and, as PyTorch's ``.data``, bypasses autograd: a write through
+    it (``t.data[0] = 5``) escapes the version counter, so a t saved for backward silently gives
+    a gradient of the new values (in-place methods, ``add_`` or ``t[i] = v``, are checked).
+    ``t.data = array`` rebinds t alone: recorded operations keep the array they saved."""
 
     __slots__ = ("data", "requires_grad", "_node", "grad", "_name", "_tangents", "_vcell",
                  "__weakref__")
@@ -58,7 +90,7 @@ class Tensor:
     __array_priority__ = 1000
 
     def __init__(self, data, dtype=None, requires_grad=False, name=None):
-        self.data = as_array(data, dtype)
+        self.data = as_array(data, dtype, who="Tensor")
         self._node = None
         self.grad = None
         self._name = name
@@ -231,8 +263,8 @@ class Tensor:
     def requires_grad_(self, requires_grad=True):
         """Mark a leaf as a parameter whose gradient backward propagation should compute."""
         if requires_grad and not is_float(self.data.dtype):
-            raise DtypeError(f"only floating-point tensors can require gradients; this tensor "
-                                f"has dtype {self.data.dtype} (convert with .astype('float32'))")
+            raise DtypeError(f"requires_grad: only floating-point and complex tensors can "
+                             f"require gradients, not {self.data.dtype} (convert it: .float())")
         if self._node is not None and not requires_grad:
             raise GradientError("requires_grad_(False) on a non-leaf tensor; use .detach()")
         self.requires_grad = bool(requires_grad)

@@ -105,6 +105,9 @@ def _pullback(outputs, targets, floor, retain, record=None):
 
 def _outputs(out, who):
     single = isinstance(out, Tensor)
+    if not single and not isinstance(out, (list, tuple)):
+        raise TypeError(f"{who}: the function must return a tensor or a tuple of tensors, got "
+                        f"{type(out).__name__}")
     outs = [out] if single else list(out)
     for o in outs:
         if not isinstance(o, Tensor):
@@ -179,18 +182,24 @@ def grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0,
 # ------------------------------------------------------------------------------ forward
 def jvp(f: Callable[..., Any], primals: Sequence[Tensor | ArrayLike],
         tangents: Sequence[Tensor | ArrayLike]) -> tuple[Any, Any]:
-    """(f(*primals), J·tangents): forward propagation of tangents through f in one sweep."""
+    """(f(*primals), J·tangents): forward propagation of tangents through f in one sweep.
+    Tangents must be floating point (or complex), as torch.func.jvp requires: an integer or
+    bool tangent is refused, not converted."""
     primals, tangents = tuple(primals), tuple(tangents)
     if len(primals) != len(tangents):
         raise ValueError(f"jvp: {len(primals)} primals but {len(tangents)} tangents")
     level = next(_levels)
     xs = []
-    for p, t in zip(primals, tangents):
+    for i, (p, t) in enumerate(zip(primals, tangents)):
         x = identity(_as_input(p, "jvp"))
-        t = as_array(t) if not isinstance(t, Tensor) else t
+        t = as_array(t, who="jvp") if not isinstance(t, Tensor) else t
         if tuple(t.shape) != x.shape:
-            raise ShapeError(f"jvp: tangent of shape {tuple(t.shape)} for a primal of shape "
-                             f"{x.shape}")
+            raise ShapeError(f"jvp: tangent {i} of shape {tuple(t.shape)} for a primal of shape "
+                             f"{x.shape}; they must be equal")
+        if not is_float(t.dtype):
+            raise _TangentDtypeError(f"jvp: Expected tangent to be floating point or complex, "
+                                     f"but got: {t.dtype} (tangent {i}, for a primal of dtype "
+                                     f"{x.dtype}); convert it, e.g. t.to({x.dtype})")
         x._tangents = {**(x._tangents or {}), level: t}
         xs.append(x)
     _state.fwd_levels.append(level)
@@ -283,7 +292,27 @@ def jacobian(f: Callable[[Tensor], Tensor], x: Tensor | ArrayLike,
 
 
 def hessian(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable[..., Any]:
-    """The Hessian of a scalar function, by forward propagation over backward propagation
-    (jacfwd of grad): H has shape x.shape + x.shape."""
-    return jacfwd(jacrev(f, argnums), argnums)
+    """The Hessian ∂²f/∂x², by forward propagation over backward propagation (jacfwd of jacrev):
+    shape x.shape + x.shape for a one-element f. As torch.func.hessian (and JAX), a non-scalar
+    f gives the Jacobian of its Jacobian, f(x).shape + x.shape + x.shape, rather than an error
+    (gg.autograd.functional.hessian requires one element, as PyTorch's)."""
+    def checked(*args):
+        out = f(*args)
+        if not isinstance(out, Tensor):
+            raise TypeError(f"hessian: the function must return a tensor, got "
+                            f"{type(out).__name__}")
+        return out
+    h = jacfwd(jacrev(checked, argnums), argnums)
+
+    @wraps(f)
+    def hess(*args):
+        for i in _argnums(argnums, len(args), "hessian"):
+            _as_input(args[i], "hessian")
+        return h(*args)
+    return hess
+
+
+class _TangentDtypeError(DtypeError, ValueError):
+    """A tangent that is not floating point: torch.func.jvp raises ValueError, graphgrad's dtype
+    errors are TypeErrors."""
 

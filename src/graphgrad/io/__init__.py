@@ -22,12 +22,11 @@ from typing import IO, TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from ..tensor import Tensor
 from ._errors import MissingFolderError, SerializationError, fail
 from ._files import atomic_write, read_regular
 from ._npz import parse_npy, read_npz, write_npz
 from ._safetensors import STORABLE, looks_like_safetensors, read_safetensors, write_safetensors
-from ._structure import decode, decode_legacy, dumps, encode, is_manifest
+from ._structure import decode, decode_legacy, dumps, encode, is_manifest, loaded_tensor
 
 if TYPE_CHECKING:
     #: A file name or a binary file object.
@@ -119,7 +118,7 @@ def _check_map_location(map_location):
 
 def _load_bytes(data, where):
     if data[:6] == b"\x93NUMPY":
-        return Tensor(parse_npy(data, where))
+        return loaded_tensor(parse_npy(data, where), where)
     legacy = None
     if data[:2] == b"PK":
         arrays, manifest = read_npz(data, where)
@@ -146,7 +145,8 @@ def _load_bytes(data, where):
         return decode(manifest, arrays, where, raw_bytes_ok)
     if legacy is not None:
         return decode_legacy(legacy, arrays, where)
-    return {key: Tensor(value) for key, value in arrays.items()}
+    return {key: loaded_tensor(value, where) if value.dtype.kind in "biufc" else value
+            for key, value in arrays.items()}
 
 
 def _json(text, where):

@@ -27,6 +27,14 @@ _EXIT = object()
 
 
 # ------------------------------------------------------------------------------ saving
+
+def loaded_tensor(array, where):
+    """A tensor read from a file; a file that calls an array of text or objects a tensor is
+    damaged (tensors hold numbers)."""
+    if array.dtype.kind not in "biufc":
+        raise fail(where, f"a tensor of dtype {array.dtype} (tensors hold numbers)")
+    return Tensor(array)
+
 def encode(obj, storable):
     """(manifest dict, {array name: stored array}); storable(array, name) gives the array as
     the format stores it. Raises SerializationError for what cannot be stored, with where."""
@@ -156,7 +164,7 @@ def decode(manifest, arrays, where, raw_bytes_ok=False):
                 raise fail(where, f"damaged manifest (array node {i})")
             arrays_used[index] = 1
             array = restored[index]
-            values[i] = Tensor(array) if node[2] == "tensor" else \
+            values[i] = loaded_tensor(array, where) if node[2] == "tensor" else \
                 array[()] if node[2] == "scalar" else array
         else:
             items = node[1]
@@ -236,7 +244,8 @@ def decode_legacy(tree, arrays, where):
                 raise fail(where, f"damaged structure (array entry {str(node)[:80]})")
             array = _restore(spec, arrays, where, raw_bytes_ok=True)
             kind = node.get("kind")
-            return Tensor(array) if kind == "tensor" else array[()] if kind == "scalar" else array
+            return (loaded_tensor(array, where) if kind == "tensor" else
+                    array[()] if kind == "scalar" else array)
         if "__dict__" in node:
             return {k: walk(v) for k, v in node["__dict__"]}
         for key, kind in (("__list__", list), ("__tuple__", tuple)):
