@@ -4,15 +4,23 @@ The encoder maps 64 pixels to a code z ∈ R², the decoder maps z back to 64 pi
 training the input is corrupted with Gaussian noise while the clean image stays the target,
 so the code has to capture what is stable in a digit. No labels are used — yet digits of one
 class land near each other in the plane, which the nearest-class-mean accuracy in code space
-measures. With matplotlib the embedding is drawn to autoencoder_digits.png.
+measures. With matplotlib the embedding is drawn to examples/out/autoencoder_digits.png (or
+into the folder given with --out).
 
-Run: python examples/autoencoder_digits.py
+Run: python examples/autoencoder_digits.py [--out FOLDER]
 """
+import argparse
 import sys
+from pathlib import Path
 
 import numpy as np
 
 import graphgrad as gg
+
+parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "out",
+                    help="folder for the picture (examples/out)")
+out = parser.parse_args().out
 
 x, labels = gg.data.digits()
 model = gg.nn.Autoencoder([64, 32, 2], noise=0.2, activation="tanh", output="sigmoid",
@@ -45,7 +53,11 @@ axes = figure.add_subplot()
 points = axes.scatter(code[:, 0], code[:, 1], c=labels.data, cmap="tab10", s=6)
 for c, (u, v) in enumerate(means):
     axes.annotate(str(c), (u, v), fontsize=14, weight="bold", ha="center", va="center")
-figure.colorbar(points, ax=axes, ticks=range(10))
-axes.set_title("denoising autoencoder: 2-D codes of the digits")
-figure.savefig("autoencoder_digits.png", dpi=120)
-print("embedding drawn to autoencoder_digits.png")
+figure.colorbar(points, ax=axes, ticks=range(10), label="digit (not seen in training)")
+axes.set_xlabel("code z₁")
+axes.set_ylabel("code z₂")
+axes.set_title("denoising autoencoder: 2-D codes of the digits\n(numbers: each class's mean code)",
+               fontsize=11)
+out.mkdir(parents=True, exist_ok=True)
+figure.savefig(out / "autoencoder_digits.png", dpi=120)
+print(f"embedding drawn to {out / 'autoencoder_digits.png'}")

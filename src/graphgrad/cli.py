@@ -36,8 +36,14 @@ def build_parser():
     parser = Parser(
         prog="graphgrad",
         description="Compute graphs and automatic differentiation: forward and backward "
-                    "propagation, and neural networks built on them.")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+                    "propagation, and neural networks built on them. Plain `graphgrad`, with "
+                    "no command, trains: it is `graphgrad train` (an MLP on the embedded 8x8 "
+                    "digits, writing metrics.json, curves.png and a checkpoint to "
+                    "runs/digits-<time>/).",
+        epilog="Options follow their command (graphgrad train --epochs 5); `graphgrad COMMAND "
+               "--help` lists them.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND",
+                                title="commands (default: train)")
     parser.preparers, parser.subcommands = {}, sub.choices
     for name in command_names():
         module = importlib.import_module(f"graphgrad.commands.{name}")

@@ -372,6 +372,6 @@ def test_several_outputs_are_slices_of_one_node_in_the_graph_view():
     loss = (a * b).sum()
     g = gg.graph(loss)
     assert [v.op for v in g.hidden] == ["SinCos", "getitem", "getitem", "mul"]
-    (d,) = [g.backward_propagation(g.outputs[0])[v] for v in g.parameters]
+    (d,) = [g.backward_propagation(g.outputs[0])[v] for v in g.inputs]
     np.testing.assert_allclose(np.asarray(d), np.cos(2 * X), rtol=1e-14)
     assert "SinCos.backward" in str(gg.explain(loss))

@@ -16,4 +16,4 @@ def test_demo_prints_three_equal_derivatives():
     expected = 2 * 0.7 * (1 / (2 * np.sqrt(s)) - np.sin(s)) * (1 + np.exp(0.49))
     for value in found.values():
         assert abs(value - expected) < 1e-9
-    assert "c = add" in done.stdout and "d = sqrt" in done.stdout
+    assert "c = a + b" in done.stdout and "d = sqrt(c)" in done.stdout

@@ -31,7 +31,7 @@ def example_000(granularity="named"):
     v3 = x0 + t0 * x1
     v3.name = "v3"
     v4 = x2 + v3 ** t1
-    return gg.graph(v4, granularity=granularity), v4, (t0, t1)
+    return gg.graph(v4, granularity=granularity, parameters=(t0, t1)), v4, (t0, t1)
 
 
 def closed_form_000():
@@ -338,7 +338,7 @@ def test_masks_and_indices_are_constants():
     mask = gg.tensor(np.array([True, False, True]))
     y = gg.where(mask, x, 0.0)[np.array([0, 2])]
     g = gg.graph(y)
-    assert [v.kind for v in g.nodes] == ["parameter", "hidden", "output"]
+    assert [v.kind for v in g.nodes] == ["input", "hidden", "output"]  # x: created by the user
 
 
 def test_trace_names_inputs_after_the_arguments():

@@ -21,7 +21,7 @@ def logistic():
     w1 = gg.tensor(np.float64(-0.2), requires_grad=True, name="w1")
     loss = -gg.log(gg.sigmoid(w0 + w1 * x))
     loss.name = "L"
-    return gg.graph(loss)
+    return gg.graph(loss, parameters=(w0, w1))
 
 
 def node_lines(dot):

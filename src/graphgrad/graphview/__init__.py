@@ -9,6 +9,7 @@ and applies the primitives' own rules.
     delta           Δ_uv three ways: forward propagation, backward propagation, path sum
     cost            what the full Jacobian costs by either mode
     explanation     the backward pass as numbered steps (002's listing)
+    recall          what gg.graph was told about some outputs, for gg.explain (held weakly)
     notation        how nodes, formulas and numbers are written
     render          drawing: Graphviz DOT, SVG/PNG/PDF, Jupyter
     expression      safely parsed arithmetic typed by a user (the CLI's graphs)

@@ -96,9 +96,10 @@ def operation_steps(vertices):
     return steps, values
 
 
-def build(outputs, declared_inputs, granularity, given_names=None):
+def build(outputs, declared_inputs, granularity, given_names=None, declared_parameters=()):
     """(nodes in topological order, {node: parents}) for a ComputeGraph of `outputs`;
-    given_names ({name: tensor}) name nodes over the tensors' own names."""
+    given_names ({name: tensor}) name nodes over the tensors' own names; declared_inputs and
+    declared_parameters (leaf tensors) override the kind a leaf would get (see `leaf_kind`)."""
     if granularity not in GRANULARITIES:
         raise ValueError(f"graph: granularity must be one of {GRANULARITIES}, not "
                          f"{granularity!r}")
@@ -119,7 +120,7 @@ def build(outputs, declared_inputs, granularity, given_names=None):
     regions = {id(v): _region(v, kept) for v in kept_vertices if not is_leaf(v)}
     parents_of = {key: _region_parents(region, kept) for key, region in regions.items()}
     has_child = {id(p) for ps in parents_of.values() for p in ps}
-    declared = {id(key_of(t)) for t in declared_inputs if isinstance(t, Tensor)}
+    declared = _declared_kinds(declared_inputs, declared_parameters)
     kinds = {id(v): _kind(v, id(v) in has_child, declared) for v in kept_vertices}
     # inputs before parameters (000 lists V, then Θ); leaves before operations
     kept_vertices.sort(key=lambda v: 2 if not is_leaf(v) else int(kinds[id(v)] == "parameter"))
@@ -162,12 +163,36 @@ def _region_parents(region, kept):
     return list(found.values())
 
 
+def _declared_kinds(inputs, parameters):
+    """{id(leaf): 'input' or 'parameter'} for the leaves the caller classified."""
+    declared = {}
+    for kind, tensors in (("input", inputs), ("parameter", parameters)):
+        for t in tensors:
+            if not isinstance(t, Tensor):
+                raise TypeError(f"graph: {kind}s= takes tensors, got {type(t).__name__}")
+            if t._node is not None:
+                raise ValueError(f"graph: {kind}s= takes leaf tensors (created, not computed); "
+                                 f"this one of shape {t.shape} is the result of "
+                                 f"'{t._node.prim.name}'")
+            if declared.get(id(t), kind) != kind:
+                raise ValueError(f"graph: the tensor of shape {t.shape} is given both as an "
+                                 "input and as a parameter")
+            declared[id(t)] = kind
+    return declared
+
+
 def _kind(v, has_child, declared):
     if not is_leaf(v):
         return "hidden" if has_child else "output"
-    if id(v) in declared:
-        return "input"
-    return "parameter" if v.requires_grad or is_parameter(v) else "input"
+    return declared.get(id(v)) or leaf_kind(v)
+
+
+def leaf_kind(t):
+    """The kind of a leaf tensor nobody classified: a module's parameter (gg.nn.Parameter,
+    frozen or not) is a parameter θ; every other leaf is an input x, whether or not it
+    requires grad (a tensor created with requires_grad=True to differentiate with respect to
+    is the function's argument, 000's V). gg.graph's inputs= and parameters= say otherwise."""
+    return "parameter" if is_parameter(t) else "input"
 
 
 def is_parameter(t):

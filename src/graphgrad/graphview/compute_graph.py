@@ -1,10 +1,13 @@
 """The notes' compute graph (000) built from a recorded computation: a view for understanding
 and teaching, not a second engine.
 
-    V  input nodes      leaves that do not require grad (no parents)
-    Θ  parameter nodes  leaves that require grad, and nn parameters (no parents)
+    V  input nodes      the leaves a computation is a function of, x (no parents)
+    Θ  parameter nodes  a module's parameters θ (gg.nn.Parameter; no parents)
     D  hidden nodes     recorded operations with parents and children
     D' output nodes     recorded operations without children
+
+A leaf is an input unless it is a gg.nn.Parameter: a tensor the user created, with or without
+requires_grad=True, is the function's argument; `parameters=` and `inputs=` say otherwise.
 
 000 keeps the parameters θ out of the digraph (g_vθ depends on them); here, as in 002's
 computation graphs, each parameter is a node with edges to the operations that use it, so
@@ -27,10 +30,11 @@ from ..node import key_of
 from ..ops.diagonal import trace as matrix_trace
 from ..tensor import Tensor, as_array, is_float, make
 from . import delta, render
-from .build import build
+from .build import build, collect, is_leaf
 from .cost import sweep_costs
 from .delta import NodeMap
 from .explanation import Explanation
+from .recall import recall, remember
 from .vertices import Edge, Vertex, scalar_or_array
 
 KINDS = ("input", "parameter", "hidden", "output")
@@ -243,16 +247,20 @@ def _describe(key):
 
 
 # ---------------------------------------------------------------------------- building
-def graph(*outputs, inputs=(), granularity="operation", names=None):
+def graph(*outputs, inputs=(), parameters=(), granularity="operation", names=None):
     """The ComputeGraph of the recorded computation that produced `outputs` (tensors).
 
-    inputs: leaf tensors to classify as input nodes even though they require grad (gg.trace
-    uses this for the function's arguments).
+    Leaves are classed by one rule: a module's parameter (gg.nn.Parameter, frozen or not) is a
+    parameter node θ; any other leaf — data, and a tensor created with requires_grad=True to
+    differentiate with respect to — is an input node x (000's V).
+    inputs, parameters: leaf tensors to class otherwise (e.g. parameters=(w, b) for weights
+    created by hand; gg.trace passes the function's arguments as inputs).
     granularity: 'operation' (one node per recorded operation) or 'named' (only leaves,
     outputs and tensors given a name are nodes; the unnamed operations between them form the
     named node's local function g_v, as 000's g_v3 = x_v0 + θ0·x_v1).
     names: {name: tensor} naming nodes over the tensors' own names, e.g.
-    dict(model.named_parameters()).
+    dict(model.named_parameters()); the other nodes are v0, v1, ... gg.explain(outputs) then
+    reads the same (it uses the options of the last graph built for these outputs).
     Build it before backward, or after backward(retain_graph=True).
     """
     outputs = _flatten(outputs)
@@ -265,7 +273,11 @@ def graph(*outputs, inputs=(), granularity="operation", names=None):
         raise ValueError("graph: no operation was recorded for these outputs: nothing they were "
                          "computed from requires grad (or they were computed under no_grad). "
                          "Create leaves with requires_grad=True, or use gg.trace(f, *inputs)")
-    return ComputeGraph(*build(outputs, _flatten(inputs), granularity, names))
+    inputs, parameters = _flatten(inputs), _flatten(parameters)
+    built = ComputeGraph(*build(outputs, inputs, granularity, names, parameters))
+    remember(outputs, dict(inputs=inputs, parameters=parameters, granularity=granularity,
+                            names=names))
+    return built
 
 
 def _flatten(items):
@@ -275,11 +287,12 @@ def _flatten(items):
     return flat
 
 
-def trace(f, *example_inputs, granularity="operation", names=None):
+def trace(f, *example_inputs, granularity="operation", names=None, parameters=()):
     """Run f on copies of the example inputs and return its ComputeGraph. Floating-point
     inputs become input nodes named after f's parameters (or their own .name); other inputs
-    are passed through as constants. f may return a tensor or a tuple of tensors.
-    granularity and names: as for gg.graph.
+    are passed through as constants. f may return a tensor or a tuple of tensors. Tensors f
+    reads besides its arguments are parameter nodes θ where they require grad (f's weights),
+    input nodes otherwise. granularity, names, parameters: as for gg.graph.
 
     Given a matrix instead of a function, this is PyTorch's torch.trace (Σ_i x_ii), so that
     ported code keeps its meaning."""
@@ -302,7 +315,12 @@ def trace(f, *example_inputs, granularity="operation", names=None):
     if all(isinstance(o, Tensor) and o._node is None for o in outputs):
         raise ValueError("trace: f computed its outputs with no operation on its inputs (it "
                          "returned an input or a constant), so there is no graph")
-    return graph(outputs, inputs=declared, granularity=granularity, names=names)
+    recorded = [o._node for o in outputs if isinstance(o, Tensor) and o._node is not None]
+    parameters = _flatten(parameters)
+    weights = [v for v in collect(recorded) if is_leaf(v) and v.requires_grad
+               and all(v is not t for t in declared + parameters)]
+    return graph(outputs, inputs=declared, parameters=parameters + weights,
+                 granularity=granularity, names=names)
 
 
 def _argument_names(f, n):
@@ -315,15 +333,27 @@ def _argument_names(f, n):
     return names + [None] * (n - len(names))
 
 
-def explain(output, grad_outputs=None, precision=3, granularity="operation"):
+def explain(output, grad_outputs=None, precision=3, granularity=None, names=None, inputs=None,
+            parameters=None):
     """The backward pass of a computation as numbered steps in the notes' style (002):
 
         u.grad += L.grad * dL/du = 1.000 * 0.250 = 0.250
 
     for a scalar graph, and each operation's backward with shapes for a tensor graph.
     `output` is a tensor (or several) or a ComputeGraph; str() of the result is the listing.
+    granularity, names, inputs, parameters: as for gg.graph; those not given are the ones of
+    the last gg.graph built for the same outputs, so that `gg.explain(loss)` after
+    `g = gg.graph(loss, names=...)` names and numbers the nodes as g does (g.explain() is the
+    same listing).
     """
     if not isinstance(output, ComputeGraph):
-        output = graph(output, granularity=granularity)
+        outputs = _flatten(output)
+        given = dict(granularity=granularity, names=names, inputs=inputs, parameters=parameters)
+        if all(isinstance(o, Tensor) for o in outputs) and any(o._node is not None
+                                                               for o in outputs):
+            options = {**recall(outputs), **{k: v for k, v in given.items() if v is not None}}
+        else:
+            options = {k: v for k, v in given.items() if v is not None}
+        options.setdefault("granularity", "operation")
+        output = graph(outputs, **options)
     return Explanation(output, grad_outputs, precision)
-

@@ -11,8 +11,9 @@ _HIDDEN_PARAMS = {"keepdims": False, "axis": None}
 
 
 def number(x, precision=3):
-    """A number with `precision` decimals, in scientific notation when very small or large."""
-    x = float(x)
+    """A number with `precision` decimals, in scientific notation when very small or large;
+    x is a number or any one-element array (shape (), (1,), (1, 1), ...)."""
+    x = float(np.asarray(x).reshape(()))
     if x == 0 or 1e-3 <= abs(x) < 1e5 or not np.isfinite(x):
         return f"{x:.{precision}f}"
     return f"{x:.{precision}e}"

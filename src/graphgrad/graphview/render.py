@@ -133,17 +133,20 @@ def _run_dot(text, fmt):
 
 def render(graph, path, show=SHOW, format=None, **options):
     """Draw a graph to `path`; the format comes from the suffix ('.svg', '.png', '.pdf', ...)
-    or `format`. '.dot'/'.gv' write the DOT text and need no Graphviz. Returns the path."""
+    or `format`. '.dot'/'.gv' write the DOT text and need no Graphviz. The folders of `path`
+    are created when missing (once the drawing is made). Returns the path."""
     path = Path(path)
     fmt = (format or path.suffix.lstrip(".") or "svg").lower()
     text = to_dot(graph, show, **options)
     if fmt in ("dot", "gv"):
-        path.write_text(text, encoding="utf-8")
-        return path
-    if fmt not in FORMATS:
+        drawing = text.encode("utf-8")
+    elif fmt in FORMATS:
+        drawing = _run_dot(text, fmt)
+    else:
         raise ValueError(f"render: unknown format {fmt!r} for {path}; use one of "
                          f"{', '.join(FORMATS)}, or dot/gv for DOT text")
-    path.write_bytes(_run_dot(text, fmt))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(drawing)
     return path
 
 

@@ -205,6 +205,7 @@ def _train(config, folder, done, began):
     folder.write_json("metrics.json", metrics)
     written = ["metrics.json", "checkpoint.ckpt"] + _plots(config, history, model, test,
                                                            folder.path)
+    folder.keep_only(written)
     _say(config, f"test accuracy: {100 * tested['accuracy']:.2f} %  (loss {tested['loss']:.4f}, "
                  f"{metrics['seconds']:.1f} s)")
     _say(config, f"wrote {', '.join(written)} to {folder.path}")
@@ -277,6 +278,7 @@ class _Progress:
     def write(self, history, status, **extra):
         metrics = _metrics(self.config, history, None, time.perf_counter() - self.began, status)
         self.folder.write_json("metrics.json", {**metrics, **extra})
+        self.folder.keep_only(["metrics.json", "checkpoint.ckpt"])
 
 
 class RunFolder:
@@ -303,6 +305,12 @@ class RunFolder:
             self.discard_if_empty()
             raise JobExit(f"--out {self.path}: the folder is not writable")
 
+    def keep_only(self, written):
+        """Once a run has written its metrics: delete what an earlier run in the same --out
+        left and this one did not write (a refused run touches nothing)."""
+        for name in set(OUTPUTS) - set(written):
+            (self.path / name).unlink(missing_ok=True)
+
     def discard_if_empty(self):
         for folder in self.created:
             try:
@@ -316,6 +324,10 @@ class RunFolder:
         temporary = self.path / f".{name}.{os.getpid()}.tmp"
         temporary.write_text(strict_json(obj, indent=2) + "\n")
         os.replace(temporary, target)
+
+
+#: Every file a run writes to its folder.
+OUTPUTS = ("metrics.json", "checkpoint.ckpt", "curves.png", "decision_boundary.png")
 
 
 def _metrics(config, history, tested, seconds, status):
