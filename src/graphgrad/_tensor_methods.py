@@ -5,10 +5,10 @@ NumPy ufuncs called on tensors (``np.exp(t)``, ``ndarray * t``) dispatch to the 
 """
 import numpy as np
 
-from . import autodiff, ops
+from . import _state, autodiff, ops
 from ._tensor_core import METHODS as _CORE_METHODS
 from ._tensor_inplace import METHODS as _INPLACE_METHODS
-from .errors import DtypeError
+from .errors import DtypeError, InplaceError
 from .ops.diagonal import trace
 from .ops.elementwise import astype as convert
 from .ops.index import plain_index
@@ -46,7 +46,12 @@ def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=
 
 
 def _setitem(self, index, value):
-    """x[index] = value: an in-place change, allowed on tensors outside the recorded graph."""
+    """x[index] = value: an in-place change, allowed on tensors outside the recorded graph
+    (a value that requires grad is refused there: writing its numbers would lose its gradient)."""
+    if isinstance(value, Tensor) and value.requires_grad and _state.grad_enabled:
+        raise InplaceError("setitem: the value requires grad and x[index] = value is not "
+                           "recorded (its gradient would be lost); build the tensor out of "
+                           "place (gg.where, index_add, scatter, cat), or detach() the value")
     index = plain_index(index)
 
     def setitem(dst, src, out=None, casting=None):

@@ -226,7 +226,14 @@ def _sign(x):
 sign = _piecewise_constant(_sign, "sign", "−1, 0 or 1 by the sign of x (0 for NaN, as PyTorch)")
 floor = _piecewise_constant(np.floor, "floor", "largest integer ≤ x")
 ceil = _piecewise_constant(np.ceil, "ceil", "smallest integer ≥ x")
-round = _piecewise_constant(np.rint, "round", "nearest integer, halves to even")
+
+
+def _rint(x):
+    x = np.asarray(x)
+    return np.rint(x) if x.dtype.kind in "fc" else x.copy()    # integers stay (as PyTorch)
+
+
+round = _piecewise_constant(_rint, "round", "nearest integer, halves to even")
 
 
 # ----------------------------------------------------------------------------- selection

@@ -10,7 +10,9 @@ import numpy as np
 from ..errors import DtypeError, ShapeError
 from ..primitives import primitive
 from ..tensor import Tensor, make
+from .elementwise import astype
 from .elementwise import where as _select
+from .promotion import cast, result_type
 from .shape import _axis, _broadcast_to, _reshape
 
 _BASIC = (int, np.integer, slice, type(None), type(Ellipsis))
@@ -237,4 +239,17 @@ def where(condition, input=None, other=None):
     if input is None or other is None:
         raise TypeError("where(condition, input, other) takes both input and other, or neither "
                         "(then it is nonzero(condition, as_tuple=True))")
-    return _select(condition, input, other)
+    dtype = result_type(input, other)         # promoted as an elementwise operation (PyTorch)
+    return _select(condition, _as_dtype(input, dtype, other), _as_dtype(other, dtype, input))
+
+
+def _as_dtype(value, dtype, other):
+    """An operand of where as `dtype`: tensors converted differentiably, the rest cast; a Python
+    number facing a float array of `dtype` stays a number (NumPy keeps that array's dtype, and
+    where(mask, x, 0.0) keeps its fast path)."""
+    if isinstance(value, Tensor):
+        return value if value.data.dtype == dtype else astype(value, dtype=dtype)
+    if isinstance(value, (int, float)) and dtype.kind == "f" and \
+            getattr(other.data if isinstance(other, Tensor) else other, "dtype", None) == dtype:
+        return value
+    return cast(value, dtype)

@@ -143,7 +143,10 @@ def sum_kept(v, axes):
 
 
 def _logsumexp_forward(x, *, axis, keepdims):
-    """log Σ e^x, shifted by the maximum so that nothing overflows."""
+    """log Σ e^x, shifted by the maximum so that nothing overflows (−∞ for an empty sum)."""
+    if x.size == 0:             # no maximum to shift by; nothing to overflow either
+        with np.errstate(divide="ignore"):
+            return np.log(np.sum(np.exp(x), axis=axis, keepdims=keepdims))
     top = reduce_kept(np.maximum, x, axis)
     top = np.where(np.isfinite(top), top, 0)
     out = np.log(reduce_kept(np.add, np.exp(x - top), axis)) + top

@@ -10,7 +10,8 @@ split the gradient evenly among the entries equal to the result.
 """
 import numpy as np
 
-from ..errors import DtypeError, ShapeError
+from ..errors import DtypeError, InplaceError, ShapeError
+from ..grad_mode import is_grad_enabled
 from ..primitives import primitive
 from ..tensor import Tensor, make
 from ._samples import fixed
@@ -282,29 +283,42 @@ def _overwrite(x, name, result):
 
 def scatter_(x, dim, index, src=None, *, value=None):
     """scatter, in place."""
-    return _overwrite(x, "scatter_", scatter(_raw(x), dim, index, _plain(src), value=value))
+    return _overwrite(x, "scatter_", scatter(_raw(x), dim, index, _plain(src, "scatter_"),
+                                             value=_plain(value, "scatter_")))
 
 
 def scatter_add_(x, dim, index, src):
     """scatter_add, in place."""
-    return _overwrite(x, "scatter_add_", scatter_add(_raw(x), dim, index, _plain(src)))
+    return _overwrite(x, "scatter_add_", scatter_add(_raw(x), dim, index,
+                                                     _plain(src, "scatter_add_")))
 
 
 def index_add_(x, dim, index, source, *, alpha=1):
     """index_add, in place."""
-    return _overwrite(x, "index_add_", index_add(_raw(x), dim, index, _plain(source),
-                                                  alpha=alpha))
+    return _overwrite(x, "index_add_", index_add(_raw(x), dim, index,
+                                                  _plain(source, "index_add_"), alpha=alpha))
 
 
 def masked_fill_(x, mask, value):
     """masked_fill, in place (the mask must not be larger than x)."""
-    return _overwrite(x, "masked_fill_", masked_fill(_raw(x), mask, _plain(value)))
+    return _overwrite(x, "masked_fill_", masked_fill(_raw(x), mask,
+                                                     _plain(value, "masked_fill_")))
 
 
 def index_fill_(x, dim, index, value):
     """index_fill, in place."""
-    return _overwrite(x, "index_fill_", index_fill(_raw(x), dim, index, _plain(value)))
+    return _overwrite(x, "index_fill_", index_fill(_raw(x), dim, index,
+                                                   _plain(value, "index_fill_")))
 
 
-def _plain(value):
-    return value.data if isinstance(value, Tensor) else value
+def _plain(value, name):
+    """A source or fill value as an array. These in-place forms are not recorded, so a source
+    that requires grad while recording is refused: writing its numbers would drop its gradient
+    without a word (PyTorch records the write and differentiates through it)."""
+    if not isinstance(value, Tensor):
+        return value
+    if value.requires_grad and is_grad_enabled():
+        raise InplaceError(f"{name}: the source requires grad, and {name} is not recorded "
+                           f"(its gradient would be lost); use the out-of-place "
+                           f"{name[:-1]}(...), or detach() the source")
+    return value.data

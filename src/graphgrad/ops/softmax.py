@@ -12,7 +12,7 @@ import numpy as np
 from ..primitives import primitive
 from ._samples import fixed
 from .elementwise import exp
-from .reduce import reduce_kept, sum_kept
+from .reduce import converted, reduce_kept, sum_kept
 from .shape import _axis
 
 
@@ -70,11 +70,17 @@ _log_softmax.defvjp(lambda g, out, x, axis: g - exp(out) * sum_kept(g, _kept(axi
 _log_softmax.defjvp(lambda t, out, x, axis: t - sum_kept(exp(out) * t, _kept(axis)))
 
 
-def softmax(x, axis=-1, *, dim=None):
-    """softmax along an axis (the last by default)."""
+def softmax(x, axis=-1, *, dim=None, dtype=None):
+    """softmax along an axis (the last by default); dtype: x is converted to it first (as
+    PyTorch's dtype=)."""
+    if dtype is not None:
+        x = converted(x, dtype)
     return _softmax(x, axis=_softmax_axis(axis if dim is None else dim, np.ndim(x)))
 
 
-def log_softmax(x, axis=-1, *, dim=None):
-    """log softmax along an axis (the last by default), without overflow."""
+def log_softmax(x, axis=-1, *, dim=None, dtype=None):
+    """log softmax along an axis (the last by default), without overflow; dtype: x is
+    converted to it first."""
+    if dtype is not None:
+        x = converted(x, dtype)
     return _log_softmax(x, axis=_softmax_axis(axis if dim is None else dim, np.ndim(x)))

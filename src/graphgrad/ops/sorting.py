@@ -95,12 +95,13 @@ def _arg(name, pick):
         dim, keepdim = merge_aliases(dim, keepdim, axis, keepdims, name)
         x = operand(x)
         raw = _raw(x)
-        if raw.size == 0:
-            raise ShapeError(f"{name}(): the tensor of shape {raw.shape} is empty")
-        if dim is None:
+        axis = None if dim is None else one_dim(raw, dim, name)
+        if raw.size == 0 and (axis is None or raw.shape[axis] == 0):
+            raise ShapeError(f"{name}(): the tensor of shape {raw.shape} is empty"
+                             + ("" if axis is None else f" along dim {axis}"))
+        if axis is None:
             index = pick(raw, axis=None, keepdims=keepdim)
-        else:
-            axis = one_dim(raw, dim, name)
+        else:       # along a dim of length > 0 an empty tensor gives an empty result
             index = pick(raw, axis=axis, keepdims=keepdim) if raw.ndim else 0
         return _outside(x, np.asarray(index, np.int64))
     fn.__name__ = fn.__qualname__ = name
