@@ -89,6 +89,25 @@ def type_as(self, other):
     return convert_dtype(self, other.dtype)
 
 
+_TYPE_NAMES = {"float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor",
+               "int64": "LongTensor", "int32": "IntTensor", "int16": "ShortTensor",
+               "int8": "CharTensor", "uint8": "ByteTensor", "bool": "BoolTensor"}
+
+
+def type(self, dtype=None, non_blocking=False):
+    """PyTorch's Tensor.type: without an argument the type name ('torch.FloatTensor'); with a
+    dtype or such a name, self converted to it."""
+    if dtype is None:
+        return f"torch.{_TYPE_NAMES.get(self.dtype.name, self.dtype.name)}"
+    if isinstance(dtype, str):
+        by_name = {f"torch.{v}": k for k, v in _TYPE_NAMES.items()}
+        if dtype not in by_name:
+            raise ValueError(f"type: invalid type {dtype!r}; expected one of "
+                             f"{', '.join(sorted(by_name))} or a dtype")
+        dtype = by_name[dtype]
+    return convert_dtype(self, dtype)
+
+
 def _caster(dtype, name):
     def method(self, memory_format=None):
         return convert_dtype(self, dtype)
@@ -155,7 +174,7 @@ def retain_grad(self):
 
 METHODS = {
     "clone": clone, "contiguous": contiguous, "to": to, "cpu": cpu, "cuda": cuda,
-    "type_as": type_as, "new_tensor": new_tensor, "new_zeros": new_zeros,
+    "type": type, "type_as": type_as, "new_tensor": new_tensor, "new_zeros": new_zeros,
     "new_ones": new_ones, "new_empty": new_empty, "new_full": new_full, "detach_": detach_,
     "register_hook": register_hook, "retain_grad": retain_grad,
     "retains_grad": property(hooks.retains_grad, doc="Whether retain_grad() was called on "

@@ -307,3 +307,19 @@ def test_bench_path_stays_one_gather_per_batch(monkeypatch):
     calls.clear()
     list(DataLoader(dataset, batch_size=32))
     assert calls == [slice] * 4
+
+
+def test_random_sampler_with_replacement_draws_lazily_and_utils_data_has_torchs_modules():
+    """makemore's RandomSampler(replacement=True, num_samples=1e10): nothing is drawn up front
+    (PyTorch draws as it goes); batches keep the requested size and count."""
+    from graphgrad.utils.data.dataloader import DataLoader
+    from graphgrad.utils.data.sampler import RandomSampler
+    ds = gg.data.TensorDataset(gg.tensor(np.arange(10.0)))
+    huge = RandomSampler(ds, replacement=True, num_samples=int(1e10), generator=0)
+    first = next(iter(DataLoader(ds, batch_size=4, sampler=huge)))[0]
+    assert first.shape == (4,) and set(first.tolist()) <= set(range(10))
+    small = RandomSampler(ds, replacement=True, num_samples=10, generator=0)
+    assert [len(b[0]) for b in DataLoader(ds, batch_size=4, sampler=small)] == [4, 4, 2]
+    assert [len(b[0]) for b in DataLoader(ds, batch_size=4, sampler=small, drop_last=True)] \
+        == [4, 4]
+    assert len(list(small)) == 10

@@ -148,9 +148,12 @@ class DataLoader:
         if not (self._own_batches and type(self.sampler) in _ARRAY_SAMPLERS):
             yield from batches
             return
+        size = batches.batch_size
+        if type(self.sampler) is RandomSampler and self.sampler.replacement and not self._seeded:
+            yield from self.sampler.draws(size, batches.drop_last)
+            return
         order = self._order(epoch)
         n = len(self.sampler) if order is None else len(order)
-        size = batches.batch_size
         stop = n - n % size if batches.drop_last else n
         for start in range(0, stop, size):
             yield slice(start, min(start + size, n)) if order is None \

@@ -96,7 +96,18 @@ class RandomSampler(Sampler):
             parts.append(rng.permutation(n)[:rest])
         return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
+    def draws(self, size: int, drop_last: bool = False) -> Iterator[np.ndarray]:
+        """With replacement: the num_samples indices, `size` at a time, drawn as they are
+        needed (as PyTorch does: a huge num_samples costs nothing up front)."""
+        rng, n, left = numpy_generator(self.generator), len(self.data_source), self.num_samples
+        while left >= size or (left and not drop_last):
+            count = min(size, left)
+            yield rng.integers(0, n, count)
+            left -= count
+
     def __iter__(self) -> Iterator[int]:
+        if self.replacement:
+            return (int(i) for chunk in self.draws(32) for i in chunk.tolist())
         return iter(self._order().tolist())
 
 

@@ -1,5 +1,6 @@
 """torch.utils.data's name for graphgrad.data: the same objects (Dataset, TensorDataset,
 DataLoader, the samplers, random_split, default_collate, ...), so that
 ``from graphgrad.utils.data import DataLoader`` works as in PyTorch."""
-from ..data import *  # noqa: F403
-from ..data import __all__ as __all__
+from ...data import *  # noqa: F403
+from ...data import __all__ as __all__
+from . import dataloader, dataset, sampler  # noqa: F401  (torch.utils.data.<module>)
