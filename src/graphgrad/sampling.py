@@ -123,28 +123,32 @@ def _like(input, dtype):
     return np.shape(input), dtype
 
 
+def _float_samples_like(who, kernel, draw, input, dtype, device, requires_grad, generator):
+    """draw(rng, shape) in input's shape and (floating) dtype; PyTorch's error for others."""
+    check_device(device, who)
+    shape, dtype = _like(input, dtype)
+    if dtype.kind != "f":
+        raise NotImplementedError(f'"{kernel}" not implemented for {dtype}')
+    values = draw(numpy_generator(generator), shape).astype(dtype)
+    return Tensor(values, requires_grad=requires_grad)
+
+
 def rand_like(input: Tensor | ArrayLike, *, dtype: DTypeLike | None = None,
               device: DeviceLike = None, requires_grad: bool = False,
               generator: GeneratorLike = None) -> Tensor:
     """Uniform samples on [0, 1) of input's shape and (floating) dtype."""
-    check_device(device, "rand_like")
-    shape, dtype = _like(input, dtype)
-    if dtype.kind != "f":
-        raise NotImplementedError(f'"check_uniform_bounds" not implemented for {dtype}')
-    values = numpy_generator(generator).random(shape).astype(dtype)
-    return Tensor(values, requires_grad=requires_grad)
+    return _float_samples_like("rand_like", "check_uniform_bounds",
+                               lambda rng, shape: rng.random(shape),
+                               input, dtype, device, requires_grad, generator)
 
 
 def randn_like(input: Tensor | ArrayLike, *, dtype: DTypeLike | None = None,
                device: DeviceLike = None, requires_grad: bool = False,
                generator: GeneratorLike = None) -> Tensor:
     """Standard normal samples of input's shape and (floating) dtype."""
-    check_device(device, "randn_like")
-    shape, dtype = _like(input, dtype)
-    if dtype.kind != "f":
-        raise NotImplementedError(f'"normal_kernel_cpu" not implemented for {dtype}')
-    values = numpy_generator(generator).standard_normal(shape).astype(dtype)
-    return Tensor(values, requires_grad=requires_grad)
+    return _float_samples_like("randn_like", "normal_kernel_cpu",
+                               lambda rng, shape: rng.standard_normal(shape),
+                               input, dtype, device, requires_grad, generator)
 
 
 def randint_like(input: Tensor | ArrayLike, low: int = 0, high: int | None = None, *,

@@ -183,12 +183,17 @@ class Module:
                 raise AttributeError(f"`{item}` is not an nn.Module")
         return module
 
-    def get_parameter(self, target: str) -> Parameter:
-        """The parameter at a dotted path ('block.fc.weight')."""
+    def _member_at(self, target: str) -> tuple[Module, str]:
+        """(the module, the attribute name) at a dotted path, the attribute checked to exist."""
         path, _, name = target.rpartition(".")
         module = self.get_submodule(path)
         if not hasattr(module, name):
             raise AttributeError(f"{type(module).__name__} has no attribute `{name}`")
+        return module, name
+
+    def get_parameter(self, target: str) -> Parameter:
+        """The parameter at a dotted path ('block.fc.weight')."""
+        module, name = self._member_at(target)
         value = getattr(module, name)
         if not isinstance(value, Parameter):
             raise AttributeError(f"`{name}` is not an nn.Parameter")
@@ -196,10 +201,7 @@ class Module:
 
     def get_buffer(self, target: str) -> Tensor:
         """The buffer at a dotted path ('norm.running_mean')."""
-        path, _, name = target.rpartition(".")
-        module = self.get_submodule(path)
-        if not hasattr(module, name):
-            raise AttributeError(f"{type(module).__name__} has no attribute `{name}`")
+        module, name = self._member_at(target)
         if name not in module._buffers:
             raise AttributeError(f"`{name}` is not a buffer")
         return getattr(module, name)
