@@ -148,6 +148,48 @@ _METHODS = {
     "astype": astype, "backward": backward,
 }
 
+
+def _with_other(op, name):
+    """A binary operation as PyTorch's method x.<name>(other)."""
+    def method(self, other):
+        return op(self, other)
+    method.__name__ = name
+    method.__doc__ = f"{name}(self, other), as gg.{op.__name__}."
+    return method
+
+
+def _add(self, other, *, alpha=1):
+    """self + alpha · other."""
+    return ops.add(self, other if alpha == 1 else other * alpha)
+
+
+def _sub(self, other, *, alpha=1):
+    """self − alpha · other."""
+    return ops.sub(self, other if alpha == 1 else other * alpha)
+
+
+def _div(self, other, *, rounding_mode=None):
+    """self / other; rounding_mode 'trunc' rounds toward 0, 'floor' down (PyTorch's)."""
+    if rounding_mode is None:
+        return ops.div(self, other)
+    if rounding_mode == "floor":
+        return ops.floor_divide(self, other)
+    if rounding_mode == "trunc":
+        return ops.trunc(ops.div(self, other))
+    raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but "
+                     f"found '{rounding_mode}'")
+
+
+# PyTorch's method spellings of the operators and predicates
+_METHODS.update({
+    "add": _add, "sub": _sub, "div": _div,
+    **{name: _with_other(getattr(ops, name), name) for name in (
+        "mul", "eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or", "logical_xor",
+        "bitwise_and", "bitwise_or", "bitwise_xor")},
+    "logical_not": ops.logical_not, "isfinite": ops.isfinite,
+    "isinf": ops.isinf, "isnan": ops.isnan,
+})
+
 _OPERATORS = {
     "__add__": ops.add, "__radd__": _swap(ops.add), "__sub__": ops.sub, "__rsub__": _swap(ops.sub),
     "__mul__": ops.mul, "__rmul__": _swap(ops.mul), "__truediv__": ops.div,

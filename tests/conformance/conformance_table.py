@@ -67,9 +67,9 @@ _add_known(["maximum", "minimum", "atan2", "arctan2", "hypot", "logaddexp", "log
 _add_known(["maximum", "minimum", "atan2", "arctan2", "hypot", "logaddexp", "logaddexp2"],
        "accepts", ", 0.5", "a Python number is taken as a 0-d tensor where torch wants a Tensor")
 _add_known(["logical_and", "logical_or", "logical_xor"], "accepts", ", 0.5",
-       "a Python number is taken as a 0-d tensor", methods=False)
+       "a Python number is taken as a 0-d tensor")
 _add_known(["logical_and", "logical_or", "logical_xor"], "accepts", ", 2",
-       "a Python number is taken as a 0-d tensor", methods=False)
+       "a Python number is taken as a 0-d tensor")
 _add_known(["frac"], "accepts", "I(2,3)", "torch's CPU kernel has no int64 frac; ours gives 0s")
 _add_known(["hypot", "logaddexp", "logaddexp2"], "accepts", "I(2,3), I(3,)",
        "torch's CPU kernels have no int64 version; ours computes in the default float")
