@@ -78,12 +78,10 @@ def _binary(name, op, ufunc):
 
 
 def _scaled(name, op, ufunc):
+    plain = _binary(name, op, ufunc)
+
     def method(self, other, *, alpha=1):
-        if alpha != 1:
-            other = other * alpha
-        if _traced(self, other):
-            return _record(self, name, op, (other,))
-        return self._inplace(ufunc, other)
+        return plain(self, other if alpha == 1 else other * alpha)
     method.__name__ = name
     method.__doc__ = f"self ← self {'+' if op is ops.add else '−'} alpha·other, in place."
     return method

@@ -13,13 +13,13 @@ two, over HTTPS only, within time and size limits, each checked against its publ
 MD5 before it is kept (``download.fetch``).
 """
 import os
-import stat
 import zlib
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
+from ..io import read_regular
 from .datasets import image_tensors
 from .download import DownloadError, Limits, fetch
 
@@ -39,23 +39,11 @@ class DataNotFoundError(FileNotFoundError):
 def read_idx(path):
     """The array stored in an IDX file (gzip-compressed or not)."""
     path = Path(path)
-    raw = _read_regular(path)
+    raw = read_regular(path, "read_idx", lambda path, kind: IDXError(
+        f"{path}: not a regular file ({kind})"))
     if raw[:2] == b"\x1f\x8b":
         raw = _gunzip(raw, str(path))
     return parse_idx(raw, str(path))
-
-
-def _read_regular(path):
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise IDXError(f"{path}: not a regular file (a folder, device or pipe)")
-        f = os.fdopen(fd, "rb")
-    except BaseException:
-        os.close(fd)
-        raise
-    with f:
-        return f.read()
 
 
 def _gunzip(raw, where):

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     #: A file name or a binary file object.
     PathOrFile = str | os.PathLike[str] | IO[bytes]
 
-__all__ = ["save", "load", "SerializationError", "MissingFolderError"]
+__all__ = ["save", "load", "SerializationError", "MissingFolderError", "read_regular"]
 
 
 # ------------------------------------------------------------------------------ saving

@@ -20,24 +20,29 @@ _in_flight = set()                       # temporaries this process is writing n
 _lock = threading.Lock()
 
 
-def read_regular(path):
+def read_regular(path, who="load", refuse=None):
     """The bytes of a regular file; devices, pipes, sockets and folders are refused (reading
-    /dev/zero or a pipe would never end)."""
+    /dev/zero or a pipe would never end). refuse(path, kind) makes the exception to raise for
+    them (default: SerializationError, a file that is not a checkpoint)."""
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except FileNotFoundError:
-        raise FileNotFoundError(f"load: no such file: {path}") from None
+        raise FileNotFoundError(f"{who}: no such file: {path}") from None
     try:
         mode = os.fstat(fd).st_mode
         if not stat.S_ISREG(mode):
             kind = "a folder" if stat.S_ISDIR(mode) else "a device, pipe or socket"
-            raise SerializationError(f"load: {path} is {kind}, not a checkpoint file")
+            raise (refuse or _not_a_checkpoint)(path, kind)
         f = os.fdopen(fd, "rb")
     except BaseException:
         os.close(fd)
         raise
     with f:
         return f.read()
+
+
+def _not_a_checkpoint(path, kind):
+    return SerializationError(f"load: {path} is {kind}, not a checkpoint file")
 
 
 def atomic_write(path, write):
