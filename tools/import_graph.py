@@ -30,13 +30,14 @@ LAYERS = [
                 "graphgrad._tensor_core", "graphgrad._tensor_inplace", "graphgrad.hooks",
                 "graphgrad.numpy_dispatch", "graphgrad.sampling",
                 "graphgrad.linalg", "graphgrad.autograd", "graphgrad.func",
-                "graphgrad.vmap", "graphgrad.pytree"]),
+                "graphgrad.vmap", "graphgrad.pytree", "graphgrad.tracing"]),
     ("graphview", ["graphgrad.graphview"]),
     ("nn", ["graphgrad.nn"]),
     ("optim", ["graphgrad.optim"]),
     ("data", ["graphgrad.data", "graphgrad.utils"]),
-    ("train", ["graphgrad.train"]),
-    ("cli", ["graphgrad.commands", "graphgrad.cli", "graphgrad.__main__", "graphgrad"]),
+    ("train", ["graphgrad.train", "graphgrad.distributed", "graphgrad.compile"]),
+    ("cli", ["graphgrad.commands", "graphgrad.cli", "graphgrad.__main__", "graphgrad",
+             "graphgrad.playground"]),
 ]   # "graphgrad" itself is the public API (its __init__), which re-exports every layer
 #: Layers that sit side by side: neither may import the other (graph view, nn, optim, data).
 PEERS = {"graphview", "nn", "optim", "data"}

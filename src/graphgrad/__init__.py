@@ -97,11 +97,13 @@ __all__ += ["autograd", "func"]       # imported on first use (see _LAZY)
 if TYPE_CHECKING:   # what __getattr__ below imports on first use, made visible to type checkers
     from . import autograd as autograd
     from . import data as data
+    from . import distributed as distributed
     from . import func as func
     from . import nn as nn
     from . import optim as optim
     from . import train as train
     from . import utils as utils
+    from .compile import compile as compile
     from .graphview import ComputeGraph as ComputeGraph
     from .graphview import explain as explain
     from .graphview import graph as graph
@@ -113,12 +115,13 @@ if TYPE_CHECKING:   # what __getattr__ below imports on first use, made visible 
 _LAZY = {
     "nn": ("graphgrad.nn", None), "optim": ("graphgrad.optim", None),
     "data": ("graphgrad.data", None), "train": ("graphgrad.train", None),
-    "utils": ("graphgrad.utils", None),
+    "utils": ("graphgrad.utils", None), "distributed": ("graphgrad.distributed", None),
     "autograd": ("graphgrad.autograd", None), "func": ("graphgrad.func", None),
     "graph": ("graphgrad.graphview", "graph"), "trace": ("graphgrad.graphview", "trace"),
     "ComputeGraph": ("graphgrad.graphview", "ComputeGraph"),
     "explain": ("graphgrad.graphview", "explain"),
     "save": ("graphgrad.io", "save"), "load": ("graphgrad.io", "load"),
+    "compile": ("graphgrad.compile", "compile"),   # not in __all__: keeps the builtin under *
 }
 
 

@@ -1,5 +1,6 @@
-"""Tensor's in-place operations (add_, mul_, clamp_, exp_, copy_, fill_, zero_, ...), where
-PyTorch allows them and as it records them.
+"""Tensor's in-place operations (add_, mul_, clamp_, exp_, copy_, fill_, zero_, ...) and its
+indexing writes (x[i] = v, index_put_, scatter_, scatter_reduce_, index_add_, index_fill_,
+masked_fill_), where PyTorch allows them and as it records them.
 
 Outside the graph (under no_grad, or when nothing involved requires grad) x.add_(y) is NumPy's
 x += y on x's memory, fast (optimizers step this way). While recording:
@@ -11,12 +12,20 @@ x += y on x's memory, fast (optimizers step this way). While recording:
   version counter move and refuse a backward through them (InplaceError), as PyTorch does.
 - a tensor that is, or has, a view is refused while recording (its views would not see the
   new node): use the out-of-place operation there.
+
+An indexing write is recorded the same way, as x ← (x_old with the write), PyTorch's
+CopySlices: x[i] = v is ops.index_put.assigned(x_old, i, v), so no gradient reaches x_old where
+v was written and v gets the gradient there; index_put_(..., accumulate=True) and index_add_ add.
 """
+import inspect
+
 import numpy as np
 
 from . import _state, ops
 from .errors import InplaceError, ShapeError
 from .ops.elementwise import astype as convert
+from .ops.index import plain_index
+from .ops.index_put import assigned, index_put
 from .tensor import Tensor, _InplaceCell, assign, inplace_refusal, make
 
 
@@ -161,6 +170,54 @@ def copy_(self, src, non_blocking=False):
     return _set(self, "copy_", src)
 
 
+def _array(value):
+    """An argument of an in-place write as NumPy takes it (tensors inside tuples too)."""
+    if isinstance(value, Tensor):
+        return value.data
+    if isinstance(value, tuple):
+        return tuple(_array(v) for v in value)
+    return value
+
+
+def _exactly(name):
+    def write(dst, src, out=None, casting=None):
+        if np.shape(src) != dst.shape:
+            raise ValueError(f"the result has shape {np.shape(src)}, not the tensor's")
+        np.copyto(dst, src, casting="unsafe")
+    write.__name__ = name
+    return write
+
+
+def _write(name, out_of_place):
+    """An indexing write in place, self ← out_of_place(self, *args): recorded while something
+    involved requires grad (see the module doc), else computed on the arrays and written into
+    self's memory (bumping its version counter)."""
+    def method(self, *args, **kwargs):
+        if _traced(self, *args, *kwargs.values()):
+            return _record(self, name, lambda old: out_of_place(old, *args, **kwargs), ())
+        result = out_of_place(self.data, *map(_array, args),
+                              **{k: _array(v) for k, v in kwargs.items()})
+        return self._inplace(_exactly(name), _array(result))
+    method.__name__ = name
+    method.__doc__ = f"{out_of_place.__name__}, in place (recorded as it, see the module doc)."
+    method.__signature__ = inspect.signature(out_of_place)
+    return method
+
+
+def __setitem__(self, index, value):
+    """x[index] = value: recorded while x or value takes part in the graph (x ← x with
+    x[index] = value; no gradient reaches x's old value there, value gets g[index]), else a
+    plain write into x's memory."""
+    if _traced(self, value):
+        _record(self, "setitem", lambda old: assigned(old, index, value), ())
+        return
+    index = plain_index(index)
+
+    def setitem(dst, src, out=None, casting=None):
+        dst[index] = src
+    self._inplace(setitem, value)
+
+
 METHODS = {
     "add_": _scaled("add_", ops.add, np.add), "sub_": _scaled("sub_", ops.sub, np.subtract),
     "mul_": _binary("mul_", ops.mul, np.multiply), "div_": _binary("div_", ops.div, np.divide),
@@ -176,6 +233,13 @@ METHODS = {
     "sigmoid_": _unary("sigmoid_", ops.sigmoid, _sigmoid),
     "relu_": _unary("relu_", ops.relu, _relu),
     "clamp_": clamp_, "clip_": clamp_, "fill_": fill_, "zero_": zero_, "copy_": copy_,
+    "__setitem__": __setitem__, "scatter_": _write("scatter_", ops.scatter),
+    "scatter_add_": _write("scatter_add_", ops.scatter_add),
+    "scatter_reduce_": _write("scatter_reduce_", ops.scatter_reduce),
+    "index_add_": _write("index_add_", ops.index_add),
+    "index_fill_": _write("index_fill_", ops.index_fill),
+    "masked_fill_": _write("masked_fill_", ops.masked_fill),
+    "index_put_": _write("index_put_", index_put),
 }
 
 

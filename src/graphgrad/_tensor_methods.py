@@ -5,16 +5,18 @@ NumPy ufuncs called on tensors (``np.exp(t)``, ``ndarray * t``) dispatch to the 
 """
 import numpy as np
 
-from . import _state, autodiff, ops
+from . import autodiff, ops
 from ._tensor_core import METHODS as _CORE_METHODS
 from ._tensor_inplace import METHODS as _INPLACE_METHODS
-from .errors import DtypeError, InplaceError
+from .errors import DtypeError
 from .ops.diagonal import trace
+from .ops.elementwise import add as _plus
 from .ops.elementwise import astype as convert
-from .ops.index import plain_index
+from .ops.elementwise import div as _true_div
+from .ops.elementwise import sub as _minus
 from .ops.joins import repeat
-from .ops.scatter import index_add_, index_fill_, masked_fill_, scatter_, scatter_add_
-from .ops.shape import expand, expand_as, reshape_as, view, view_as
+from .ops.shape import expand, expand_as, reshape_as, view_as
+from .ops.tensor_split import view
 from .ops.views import matrix_transpose, reversed_dims
 from .tensor import Tensor, is_float
 
@@ -45,22 +47,8 @@ def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=
     autodiff.backward(self, gradient, retain_graph, create_graph, inputs)
 
 
-def _setitem(self, index, value):
-    """x[index] = value: an in-place change, allowed on tensors outside the recorded graph
-    (a value that requires grad is refused there: writing its numbers would lose its gradient)."""
-    if isinstance(value, Tensor) and value.requires_grad and _state.grad_enabled:
-        raise InplaceError("setitem: the value requires grad and x[index] = value is not "
-                           "recorded (its gradient would be lost); build the tensor out of "
-                           "place (gg.where, index_add, scatter, cat), or detach() the value")
-    index = plain_index(index)
-
-    def setitem(dst, src, out=None, casting=None):
-        dst[index] = src
-    self._inplace(setitem, value)
-
-
 _UFUNCS = {
-    np.add: ops.add, np.subtract: ops.sub, np.multiply: ops.mul, np.true_divide: ops.div,
+    np.add: _plus, np.subtract: _minus, np.multiply: ops.mul, np.true_divide: _true_div,
     np.power: ops.pow, np.negative: ops.neg, np.absolute: ops.abs, np.exp: ops.exp,
     np.log: ops.log, np.log1p: ops.log1p, np.expm1: ops.expm1, np.sqrt: ops.sqrt,
     np.sin: ops.sin, np.cos: ops.cos, np.tan: ops.tan, np.tanh: ops.tanh,
@@ -143,8 +131,6 @@ _METHODS = {
     "masked_select": ops.masked_select, "nonzero": ops.nonzero, "argwhere": ops.argwhere,
     "scatter": ops.scatter, "scatter_add": ops.scatter_add, "scatter_reduce": ops.scatter_reduce,
     "index_add": ops.index_add, "index_fill": ops.index_fill, "masked_fill": ops.masked_fill,
-    "scatter_": scatter_, "scatter_add_": scatter_add_, "index_add_": index_add_,
-    "index_fill_": index_fill_, "masked_fill_": masked_fill_,
     "astype": astype, "backward": backward,
 }
 
@@ -158,31 +144,17 @@ def _with_other(op, name):
     return method
 
 
-def _add(self, other, *, alpha=1):
-    """self + alpha · other."""
-    return ops.add(self, other if alpha == 1 else other * alpha)
-
-
-def _sub(self, other, *, alpha=1):
-    """self − alpha · other."""
-    return ops.sub(self, other if alpha == 1 else other * alpha)
-
-
-def _div(self, other, *, rounding_mode=None):
-    """self / other; rounding_mode 'trunc' rounds toward 0, 'floor' down (PyTorch's)."""
-    if rounding_mode is None:
-        return ops.div(self, other)
-    if rounding_mode == "floor":
-        return ops.floor_divide(self, other)
-    if rounding_mode == "trunc":
-        return ops.trunc(ops.div(self, other))
-    raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but "
-                     f"found '{rounding_mode}'")
+def _where(self, condition, other):
+    """self where condition holds, else other (gg.where(condition, self, other))."""
+    return ops.where(condition, self, other)
 
 
 # PyTorch's method spellings of the operators and predicates
 _METHODS.update({
-    "add": _add, "sub": _sub, "div": _div,
+    "add": ops.add, "sub": ops.sub, "div": ops.div, "divide": ops.div, "where": _where,
+    "tensor_split": ops.tensor_split, "index_put": ops.index_put,
+    "bitwise_not": ops.bitwise_not, "bitwise_left_shift": ops.bitwise_left_shift,
+    "bitwise_right_shift": ops.bitwise_right_shift,
     **{name: _with_other(getattr(ops, name), name) for name in (
         "mul", "eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or", "logical_xor",
         "bitwise_and", "bitwise_or", "bitwise_xor")},
@@ -191,9 +163,9 @@ _METHODS.update({
 })
 
 _OPERATORS = {
-    "__add__": ops.add, "__radd__": _swap(ops.add), "__sub__": ops.sub, "__rsub__": _swap(ops.sub),
-    "__mul__": ops.mul, "__rmul__": _swap(ops.mul), "__truediv__": ops.div,
-    "__rtruediv__": _swap(ops.div), "__pow__": ops.pow, "__rpow__": _swap(ops.pow),
+    "__add__": _plus, "__radd__": _swap(_plus), "__sub__": _minus, "__rsub__": _swap(_minus),
+    "__mul__": ops.mul, "__rmul__": _swap(ops.mul), "__truediv__": _true_div,
+    "__rtruediv__": _swap(_true_div), "__pow__": ops.pow, "__rpow__": _swap(ops.pow),
     "__floordiv__": ops.floor_divide, "__rfloordiv__": _swap(ops.floor_divide),
     "__mod__": ops.remainder, "__rmod__": _swap(ops.remainder),
     "__matmul__": ops.matmul, "__rmatmul__": _swap(ops.matmul), "__neg__": ops.neg,
@@ -202,7 +174,9 @@ _OPERATORS = {
     "__invert__": ops.invert, "__and__": ops.bitwise_and, "__or__": ops.bitwise_or,
     "__xor__": ops.bitwise_xor, "__rand__": _swap(ops.bitwise_and),
     "__ror__": _swap(ops.bitwise_or), "__rxor__": _swap(ops.bitwise_xor),
-    "__getitem__": ops.getitem, "__setitem__": _setitem,
+    "__lshift__": ops.bitwise_left_shift, "__rlshift__": _swap(ops.bitwise_left_shift),
+    "__rshift__": ops.bitwise_right_shift, "__rrshift__": _swap(ops.bitwise_right_shift),
+    "__getitem__": ops.getitem,
     "__array_ufunc__": _array_ufunc,
 }
 

@@ -88,6 +88,10 @@ def entries():
     }
     out += [same(name, binary_cases(*doms) + extra.get(name, []))
             for name, doms in BINARY.items()]
+    out.append(same("divide", binary_cases(*BINARY["div"]) + extra["div"] + [
+        C(I(2, 3, lo=-7, hi=7), I(3, lo=1, hi=3), rounding_mode="trunc"),
+        C(I(2, 3), A([1, 0, 2]), rounding_mode="trunc"), C(I(2, 3), 2.5, rounding_mode="trunc"),
+        C(F(2, 3), 2.0, rounding_mode="round")]))
     out += [same(name, compare_cases()) for name in COMPARE]
     out += [same(name, compare_cases() + [C(B(2, 3), B(3))]) for name in LOGIC]
     out.append(same("logical_not", [C(F(2, 3)), C(I(2, 3)), C(B(2, 3)), C(F())]))
@@ -96,6 +100,11 @@ def entries():
     out += [same(name, bits) for name in BITWISE]
     out.append(same("invert", [C(I(2, 3, lo=-8, hi=8)), C(B(2, 3)), C(F(2, 3))],
                     torch_name="bitwise_not"))
+    out.append(same("bitwise_not", [C(I(2, 3, lo=-8, hi=8)), C(B(2, 3)), C(F(2, 3)),
+                                    C(I(3, dtype=np.uint8)), C(I())]))
+    shifts = [C(I(2, 3, lo=-8, hi=8), I(3, lo=0, hi=4)), C(I(2, 3, lo=-8, hi=8), 2),
+              C(I(2, 3, dtype=np.int32), I(3, lo=0, hi=4)), C(F(2, 3), 1), C(B(3), B(3))]
+    out += [same(name, shifts) for name in ("bitwise_left_shift", "bitwise_right_shift")]
     special = A([1.0, np.nan, np.inf, -np.inf, -0.5])
     for name in ("isfinite", "isinf", "isnan"):
         out.append(same(name, [C(special), C(I(3)), C(F())]))

@@ -5,7 +5,9 @@ PyTorch that are known and kept (each with its reason).
 The public operations are every callable in graphgrad.ops.__all__, every gg.* function that
 torch also has at top level, and every Tensor method or attribute that torch.Tensor also has.
 """
+import conformance_convolution
 import conformance_elementwise
+import conformance_pooling
 import conformance_reductions
 import conformance_shapes
 import conformance_tensor
@@ -36,6 +38,8 @@ EXCLUDED = {
     "gg.set_default_dtype": "process-wide state (tests/test_devices_dtypes.py), not an operation",
     **{f"gg.{n}": "serialization in graphgrad's own formats (safetensors, .npz; never pickle): "
        "tests/test_io.py" for n in ("save", "load")},
+    "gg.compile": "records a function once and replays it (torch.compile's role, not its "
+                  "semantics of guards): tests/compile compare it with eager graphgrad",
     **{f"Tensor.{n}": _GRAD_API for n in (
         "backward", "grad", "grad_fn", "is_leaf", "requires_grad", "register_hook",
         "retain_grad", "retains_grad", "data")},
@@ -111,34 +115,17 @@ _FLOAT_OF_INT = ("exp, expm1, log, log1p, sqrt, sin, cos, tan, atan, tanh and si
                  "the owner of recording.py")
 _add_known(["exp", "expm1", "log", "log1p", "sqrt", "sin", "cos", "tan", "atan", "arctan", "tanh",
         "sigmoid"], "dtype", "I(2,3)", _FLOAT_OF_INT)
-_add_known(["add", "sub"], "raises", "alpha=", "alpha= is missing (gg.add is the primitive on the "
-       "hot path)", methods=False)
-_add_known(["div"], "raises", "rounding_mode=", "rounding_mode= is missing (gg.div is the "
-       "primitive on the hot path)", methods=False)
-_add_known(["scatter"], "raises", "reduce='add'", "scatter's deprecated reduce= is missing "
-       "(scatter_reduce has it)")
-KNOWN[("Tensor.view", "raises", "int32")] = "view(dtype), a reinterpretation of the bytes, is " \
-    "missing"
-_NOT_RECORDED = ("indexing writes (setitem, index_add_, index_fill_, masked_fill_, scatter_, "
-                 "scatter_add_) are not recorded: refused on a tensor that requires grad (and, "
-                 "since this issue, when the value requires grad) while recording; use the "
-                 "out-of-place operation")
-for _name, _labels in {"__setitem__": ["F(4,3), 1, 2.0", "(slice(1, 3, None),0), F(2,)",
-                                       "F(4,3), B(4,3), 0.0", "A[0, 2], F(3,)",
-                                       "F(4,3), 1, F(3,)", "a value that requires grad"],
-                       "index_add_": ["F(4,3), 0, A[0, 2, 2], F(3,3)",
-                                      "a source that requires grad"],
-                       "index_fill_": ["F(4,3), 0, A[0, 2], -1.0"],
-                       "masked_fill_": ["F(3,4), B(3,4), 0.5", "a value that requires grad"],
-                       "scatter_": ["F(3,3), 1", "a source that requires grad"],
-                       "scatter_add_": ["F(3,3), 1", "a source that requires grad"]}.items():
-    for _label in _labels:
-        KNOWN[(f"Tensor.{_name}", "raises", _label)] = _NOT_RECORDED
 
 
 def function_entries():
     return (conformance_elementwise.entries() + conformance_reductions.entries()
-            + conformance_shapes.entries())
+            + conformance_shapes.entries() + conformance_convolution.entries()
+            + conformance_pooling.entries())
+
+
+#: Tensor methods whose arguments differ from the function's: an entry of their own
+#: (Tensor.where(condition, other) is where(condition, self, other))
+OWN_METHOD_ENTRY = {"where"}
 
 
 def methods_from(entries):
@@ -148,7 +135,7 @@ def methods_from(entries):
     out = []
     for e in entries:
         name = e.name[3:]
-        if not e.same_name or not hasattr(gg.Tensor, name):
+        if not e.same_name or not hasattr(gg.Tensor, name) or name in OWN_METHOD_ENTRY:
             continue
         cases = [c for c in e.cases if c.args and type(c.args[0]).__name__ == "Spec"]
         m = call_method(name)

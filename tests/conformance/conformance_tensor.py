@@ -10,6 +10,7 @@ ARITH = ["__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__", "_
          "__rfloordiv__"]
 COMPARISONS = ["__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__"]
 BITS = ["__and__", "__or__", "__xor__", "__rand__", "__ror__", "__rxor__"]
+SHIFTS = ["__lshift__", "__rlshift__", "__rshift__", "__rrshift__"]
 INPLACE_UNARY = {"abs_": (-2, 2), "cos_": (-2, 2), "exp_": (-2, 2), "log_": (0.2, 2),
                  "neg_": (-2, 2), "relu_": (-2, 2), "sigmoid_": (-2, 2), "sin_": (-2, 2),
                  "sqrt_": (0.2, 2), "tanh_": (-2, 2), "zero_": (-2, 2), "detach_": (-2, 2)}
@@ -50,6 +51,10 @@ def operator_entries():
     bits = [C(I(2, 3, lo=-8, hi=8), I(3, lo=0, hi=8)), C(B(2, 3), B(3)), C(I(2, 3), 5),
             C(B(2, 3), True)]
     out += [method(name, bits) for name in BITS]
+    shifts = [C(I(2, 3, lo=-8, hi=8), I(3, lo=0, hi=4)), C(I(2, 3, lo=0, hi=4), 2),
+              C(I(3, lo=0, hi=4, dtype=np.int32), I(3, lo=0, hi=3)), C(F(3), 1), C(B(3), 1),
+              C(I(3), 1.5)]
+    out += [method(name, shifts) for name in SHIFTS]
     out += [method("__invert__", [C(I(2, 3, lo=-8, hi=8)), C(B(2, 3)), C(F(2, 3))]),
             method("__neg__", [C(F(2, 3)), C(I(3)), C(F())]),
             method("__pos__", [C(F(2, 3)), C(I(3))]),
@@ -69,7 +74,11 @@ def operator_entries():
         C(F(4, 3), 1, 2.0), C(F(4, 3), (slice(1, 3), 0), F(2)), C(F(4, 3), B(4, 3), 0.0),
         C(F(4, 3), A([0, 2]), F(3)), C(F(4, 3), 1, F(3, grad=False)), C(I(4, 3), 0, 7),
         C(F(4, 3, grad=False), 1, F(3), label="a value that requires grad"),
-        C(F(4, 3, grad=False), B(4, 3), 0.5)]))
+        C(F(4, 3, grad=False), B(4, 3), 0.5), C(F(4, 3), (Ellipsis, 1), F()),
+        C(F(4, 3), (A([0, 2, 0]), A([1, 1, 2])), F(3)), C(F(4, 3), 0, F(1, 3)),
+        C(F(4, 3), slice(None, None, 2), F(2, 1)), C(F(4, 3), 0, F(2)),
+        C(F(4, 3), 1, F(3, dtype=np.float64), label="a float64 value"),
+        C(I(4, 3), 1, F(3), label="a float value into integers")]))
     scalars = [C(A(2.5)), C(A([3.0])), C(I()), C(A(-0.0)), C(F(2)), C(B())]
     for name, convert in [("__bool__", bool), ("__float__", float), ("__int__", int)]:
         out.append(compare_with(f"Tensor.{name}", convert, lambda torch, x, c=convert: c(x),
@@ -117,7 +126,17 @@ def method_entries():
                           C(F(2, 3), 3, 3)]),
         method("expand_as", [C(F(3), F(2, 3, grad=False))]),
         method("view", [C(F(2, 3), 3, 2), C(F(2, 3), (-1,)), C(F(2, 3), D("int32")),
-                        C(F(3, 4, view="T"), 12)]),
+                        C(F(3, 4, view="T"), 12), C(F(2, 4), D("float16")),
+                        C(F(2, 4, dtype=np.float32), D("float64")),
+                        C(F(2, 3, dtype=np.float32), D("float64")),
+                        C(F(3, 4, view="T", dtype=np.float32), D("float64")),
+                        C(F(3, 4, view="T"), D("int8")), C(F(dtype=np.float32), D("int32")),
+                        C(F(dtype=np.float32), D("float64")), C(I(2, 3), D("float64")),
+                        C(B(4), D("uint8")), C(I(2, 4, dtype=np.uint8), D("bool")),
+                        C(F(2, 4), dtype=D("int16"))]),
+        method("where", [C(F(2, 3), B(2, 3), F(2, 3)), C(F(2, 3), B(3), 0.5),
+                         C(F(3), B(2, 3), F(2, 1)), C(I(2, 3), B(2, 3), 1.5),
+                         C(F(2, 3), B(2, 3), I(3)), C(F(), B(2), F(2))]),
         method("view_as", [C(F(2, 3), F(3, 2, grad=False))]),
         method("reshape_as", [C(F(2, 3), F(3, 2, grad=False))]),
         method("trace", [C(F(3, 3)), C(F(3, 4)), C(I(3, 3)), C(F(3))]),
@@ -165,8 +184,20 @@ def inplace_entries():
                                      C(F(3, 4, grad=False), B(3, 4), F(),
                                        label="a value that requires grad")]),
             inplace("scatter_", [C(F(3, 3), 1, A([[2, 0, 1], [1, 2, 0]]), F(2, 3)),
+                                 C(F(3, 3), 1, A([[0, 0, 2], [1, 1, 1]]), F(2, 3),
+                                   reduce="multiply"),
+                                 C(F(3, 3), 1, A([[0, 0, 2], [1, 1, 1]]), 2.0, reduce="add"),
                                  C(F(3, 3, grad=False), 1, A([[2, 0, 1], [1, 2, 0]]), F(2, 3),
                                    label="a source that requires grad")]),
+            inplace("scatter_reduce_", [
+                C(F(3, 3), 1, A([[0, 0, 2], [1, 1, 1]]), F(2, 3), r, include_self=s)
+                for r in ("sum", "prod", "mean", "amax", "amin") for s in (True, False)]),
+            inplace("index_put_", [C(F(4, 3), (A([0, 2]), A([1, 1])), F(2)),
+                                   C(F(4, 3), (A([0, 2, 0]),), F(3, 3), accumulate=True),
+                                   C(F(4, 3), (B(4, 3),), F()),
+                                   C(F(4, 3, grad=False), (A([1]),), F(3),
+                                     label="a value that requires grad"),
+                                   C(F(4, 3), (A([0]),), F(2))]),
             inplace("scatter_add_", [C(F(3, 3), 1, A([[0, 0, 2], [1, 1, 1]]), F(2, 3)),
                                      C(F(3, 3, grad=False), 1, A([[0, 0, 2], [1, 1, 1]]),
                                        F(2, 3), label="a source that requires grad")])]

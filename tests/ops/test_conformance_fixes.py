@@ -83,33 +83,38 @@ def test_softmax_takes_dtype(name, both):
         both.torch.arange(6).reshape(2, 3), 1, dtype=both.torch.float32).numpy(), rtol=1e-6)
 
 
-IN_PLACE_WRITES = {
-    "index_add_": lambda y, v: y.index_add_(0, gg.tensor([0, 2]), v[None].expand(2, 3)),
-    "index_fill_": lambda y, v: y.index_fill_(0, gg.tensor([1]), v[0]),
-    "masked_fill_": lambda y, v: y.masked_fill_(gg.tensor(np.eye(4, 3, dtype=bool)), v[0]),
-    "scatter_": lambda y, v: y.scatter_(0, gg.tensor([[1, 0, 3]]), v[None]),
-    "scatter_add_": lambda y, v: y.scatter_add_(0, gg.tensor([[1, 0, 3]]), v[None]),
-    "setitem": lambda y, v: y.__setitem__(1, v),
+def _setitem(lib, y, v):
+    y[1] = v
+    return y
+
+
+IN_PLACE_WRITES = {    # lib: gg or torch
+    "index_add_": lambda lib, y, v: y.index_add_(0, lib.tensor([0, 2]), v[None].expand(2, 3)),
+    "index_fill_": lambda lib, y, v: y.index_fill_(0, lib.tensor([1]), v[0]),
+    "masked_fill_": lambda lib, y, v: y.masked_fill_(lib.tensor(np.eye(4, 3, dtype=bool)), v[0]),
+    "scatter_": lambda lib, y, v: y.scatter_(0, lib.tensor([[1, 0, 3]]), v[None]),
+    "scatter_add_": lambda lib, y, v: y.scatter_add_(0, lib.tensor([[1, 0, 3]]), v[None]),
+    "setitem": _setitem,
 }
 
 
 @pytest.mark.parametrize("name", sorted(IN_PLACE_WRITES))
-def test_unrecorded_in_place_writes_refuse_a_source_that_requires_grad(name, torch):
-    """These writes are not recorded; they used to copy the source's numbers and drop its
-    gradient without a word (PyTorch differentiates through them). Now they refuse while
-    recording, and still write outside it."""
+def test_in_place_writes_of_a_source_that_requires_grad_are_recorded(name, torch):
+    """These writes used to copy the source's numbers and drop its gradient without a word,
+    then refused while recording; now they are recorded as PyTorch records them (the tensor
+    written into joins the graph), and still write plainly outside it."""
+    def run(lib):
+        v = lib.tensor([1.0, 2.0, 3.0], dtype=lib.float64, requires_grad=True)
+        y = lib.zeros(4, 3, dtype=lib.float64)
+        r = IN_PLACE_WRITES[name](lib, y, v * 2)
+        (y * lib.arange(12.0, dtype=lib.float64).reshape(4, 3)).sum().backward()
+        return r is y, y.detach().numpy(), v.grad.numpy()
+    ours, theirs = run(gg), run(torch)
+    assert ours[0] and theirs[0]
+    np.testing.assert_array_equal(ours[1], theirs[1])
+    np.testing.assert_array_equal(ours[2], theirs[2])
     v = gg.tensor(np.array([1.0, 2.0, 3.0]), requires_grad=True)
     y = gg.zeros(4, 3, dtype=gg.float64)
-    with pytest.raises(gg.InplaceError, match="requires grad"):
-        IN_PLACE_WRITES[name](y, v * 2)
-    assert not y.data.any()
     with gg.no_grad():
-        IN_PLACE_WRITES[name](y, v * 2)
-    assert y.data.any() and not y.requires_grad
-    IN_PLACE_WRITES[name](y, (v * 2).detach())           # a source without grad: as before
-    # PyTorch records the same write and gives the source its gradient
-    vt = torch.tensor([1.0, 2.0, 3.0], dtype=torch.float64, requires_grad=True)
-    yt = torch.zeros(4, 3, dtype=torch.float64)
-    yt[1] = vt * 2
-    yt.sum().backward()
-    np.testing.assert_array_equal(vt.grad.numpy(), [2.0, 2.0, 2.0])
+        IN_PLACE_WRITES[name](gg, y, v * 2)
+    assert y.data.any() and not y.requires_grad and y.is_leaf

@@ -30,7 +30,7 @@ def _option(name, parse):
 
 
 def register(sub):
-    from ..train.config import ACTIVATIONS, DATASETS, OPTIMIZERS, SCHEDULES
+    from ..train.config import ACTIVATIONS, DATASETS, MODELS, OPTIMIZERS, SCHEDULES
     parser = sub.add_parser(
         "train", help="train an MLP on a dataset (default: the embedded digits) and report "
                       "its test accuracy",
@@ -39,6 +39,8 @@ def register(sub):
     add("--data", choices=DATASETS, help="dataset (default digits; fashion-mnist and mnist are "
                                          "read from $GRAPHGRAD_DATA, the cache or Debian's "
                                          "package, else downloaded)")
+    add("--model", choices=MODELS, help="mlp (default) or cnn: conv 32 → pool → conv 64 → "
+                                        "pool → --hidden (128) → classes, for the image sets")
     add("--hidden", type=_option("hidden_size", int), nargs="*", metavar="N",
         help="hidden layer sizes (default: 128 64 for digits, 256 128 for MNIST-like sets, "
              "32 32 for the 2-D sets; none: softmax regression)")
@@ -69,6 +71,12 @@ def register(sub):
     add("--no-download", action="store_true", help="never download datasets")
     add("--no-plots", action="store_true", help="skip curves.png")
     add("--quiet", action="store_true", help="print nothing")
+    add("--distributed", action="store_true",
+        help="data-parallel over the ranks of an MPI job (mpiexec -n N graphgrad train "
+             "--distributed): each rank takes its share of every batch; rank 0 writes")
+    add("--compile", action=argparse.BooleanOptionalAction, default=False,
+        help="run each step as a program recorded once by gg.compile (same numbers; "
+             "default off, see the README)")
     parser.set_defaults(func=run)
 
 
@@ -76,18 +84,34 @@ def run(args):
     from ..train.config import Config, JobExit, OptionError
     from ..train.job import run_job
     options = {k: getattr(args, k, None) for k in (
-        "data", "hidden", "activation", "optimizer", "lr", "batch_size", "epochs",
+        "data", "model", "hidden", "activation", "optimizer", "lr", "batch_size", "epochs",
         "weight_decay", "schedule", "seed", "out", "samples", "noise", "val_fraction",
         "patience", "resume")}
     if options["resume"] is None and getattr(args, "new_schedule", False):
         return _fail(OptionError("--new-schedule applies only with --resume"))
     config = Config(**options, download=not args.no_download, plots=not args.no_plots,
-                    verbose=not args.quiet, new_schedule=args.new_schedule)
+                    verbose=not args.quiet, new_schedule=args.new_schedule,
+                    distributed=args.distributed, compile=getattr(args, "compile", False))
     try:
         run_job(config)
     except JobExit as e:
-        return _fail(e)
+        return _fail_distributed(e) if args.distributed else _fail(e)
     return 0
+
+
+def _fail_distributed(error):
+    """--distributed: rank 0 reports (another rank only a failure of its own), then a failed
+    rank ends the job (MPI_Abort), since the others would wait for it forever."""
+    from .. import distributed
+    if not distributed.is_initialized() or distributed.world_size() == 1:
+        return _fail(error)
+    said = distributed.rank() == 0 or error.status == 1
+    if said:
+        _fail(error)
+    if error.status:
+        distributed.abort("graphgrad train: stopping every rank of the job" if said else None,
+                          error.status)
+    return error.status
 
 
 def _fail(error):

@@ -34,7 +34,10 @@ from .activation_modules import (
     Threshold,
 )
 from .attention import MultiheadAttention, SampleAttention
+from .channel_dropout import Dropout1d, Dropout2d
 from .containers import ModuleDict, ModuleList, Sequential
+from .convnet import ConvNet
+from .convolution import Conv1d, Conv2d, ConvTranspose2d
 from .distance import CosineSimilarity, PairwiseDistance
 from .layers import Dropout, Embedding, Flatten, Identity, Linear, Unflatten
 from .loss_modules import (
@@ -54,7 +57,24 @@ from .loss_modules import (
 )
 from .models import MLP, Autoencoder, LogisticRegression, Perceptron, SoftmaxRegression
 from .module import IncompatibleKeys, Module, ModuleNameError, Parameter, StateDictError
-from .normalization import BatchNorm1d, LayerNorm
+from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm
+from .pooling import (
+    AdaptiveAvgPool1d,
+    AdaptiveAvgPool2d,
+    AdaptiveMaxPool1d,
+    AdaptiveMaxPool2d,
+    AvgPool1d,
+    AvgPool2d,
+    MaxPool1d,
+    MaxPool2d,
+)
+from .resample import (
+    PixelShuffle,
+    PixelUnshuffle,
+    Upsample,
+    UpsamplingBilinear2d,
+    UpsamplingNearest2d,
+)
 
 __all__ = ["Module", "Parameter", "IncompatibleKeys", "StateDictError", "Sequential", "ModuleList",
            "ModuleDict", "Linear", "Embedding", "Dropout", "Flatten", "Unflatten", "Identity",
@@ -70,3 +90,9 @@ __all__ = ["Module", "Parameter", "IncompatibleKeys", "StateDictError", "Sequent
 # the submodules too, as `from graphgrad.nn import *` has always given them
 __all__ += ["activations", "activation_modules", "attention", "containers", "conversion",
             "distance", "layers", "loss_modules", "losses", "models", "module", "normalization"]
+__all__ += ["MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool1d",
+            "AdaptiveAvgPool2d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "pooling"]
+__all__ += ["BatchNorm2d", "Dropout1d", "Dropout2d", "channel_dropout", "Upsample",
+            "UpsamplingNearest2d", "UpsamplingBilinear2d", "PixelShuffle", "PixelUnshuffle",
+            "resample"]
+__all__ += ["Conv1d", "Conv2d", "ConvTranspose2d", "ConvNet", "convolution", "convnet"]

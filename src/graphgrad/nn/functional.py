@@ -1,6 +1,16 @@
 """The functional interface, ``import graphgrad.nn.functional as F`` (torch.nn.functional's
 names): activations, layers, losses, metrics and attention as plain functions of tensors."""
+from ..ops.adaptive_pool import (
+    adaptive_avg_pool1d,
+    adaptive_avg_pool2d,
+    adaptive_max_pool1d,
+    adaptive_max_pool2d,
+)
+from ..ops.convolution import conv1d, conv2d, conv_transpose2d
+from ..ops.im2col import fold, unfold
 from ..ops.padding import pad_nd as pad  # torch.nn.functional.pad
+from ..ops.pooling import avg_pool1d, avg_pool2d, max_pool1d, max_pool2d
+from ..ops.resample import interpolate, pixel_shuffle, pixel_unshuffle
 from .activations import (
     binary_threshold,
     celu,
@@ -35,6 +45,7 @@ from .activations import (
     threshold,
 )
 from .attention import scaled_dot_product_attention
+from .channel_dropout import dropout1d, dropout2d
 from .distance import cosine_similarity, normalize, pairwise_distance
 from .layers import dropout, embedding, linear, one_hot
 from .losses import (
@@ -70,3 +81,7 @@ __all__ += ["relu6", "hardtanh", "hardsigmoid", "hardswish", "mish", "selu", "ce
             "softmin", "glu", "tanhshrink", "hardshrink", "softshrink", "threshold", "prelu",
             "rrelu", "normalize", "cosine_similarity", "pairwise_distance"]
 __all__ += ["pad"]
+__all__ += ["max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d",
+            "adaptive_avg_pool2d", "adaptive_max_pool1d", "adaptive_max_pool2d", "dropout1d",
+            "dropout2d", "interpolate", "pixel_shuffle", "pixel_unshuffle"]
+__all__ += ["conv1d", "conv2d", "conv_transpose2d", "unfold", "fold"]

@@ -76,20 +76,21 @@ class LayerNorm(Module):
 
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,
                momentum=0.1, eps=1e-5):
-    """Batch normalisation of input (N, C) or (N, C, L) per channel C (PyTorch's signature).
-    training: standardise by the batch's statistics over N (and L), and move the running ones
+    """Batch normalisation of input (N, C, *) per channel C (PyTorch's signature): (N, C),
+    (N, C, L), (N, C, H, W), …. training: standardise by the batch's statistics over N and the
+    spatial axes, and move the running ones
     towards them in place, r ← (1 − momentum) r + momentum · statistic (the variance
     unbiased); else standardise by running_mean and running_var."""
     shape = tuple(np.shape(input))
-    if len(shape) not in (2, 3):
-        raise ShapeError(f"batch_norm: expected input of shape (N, C) or (N, C, L), got {shape}")
+    if len(shape) < 2:
+        raise ShapeError(f"batch_norm: expected input of shape (N, C, *), got {shape}")
     channels = (shape[1],)
     for name, value in (("running_mean", running_mean), ("running_var", running_var),
                         ("weight", weight), ("bias", bias)):
         if value is not None and tuple(np.shape(value)) != channels:
             raise ShapeError(f"batch_norm: {name} of shape {tuple(np.shape(value))} for input "
                              f"of shape {shape} ({shape[1]} channels)")
-    axes = (0,) if len(shape) == 2 else (0, 2)
+    axes = (0,) + tuple(range(2, len(shape)))
     per_channel = _per_channel(len(shape))
     if not training:
         if running_mean is None or running_var is None:
@@ -113,8 +114,8 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
 
 
 def _per_channel(ndim):
-    """A (C,) vector shaped to broadcast over input (N, C) or (N, C, L)."""
-    return (lambda v: v) if ndim == 2 else (lambda v: ops.reshape(v, (-1, 1)))
+    """A (C,) vector shaped to broadcast over input (N, C, *)."""
+    return (lambda v: v) if ndim == 2 else (lambda v: ops.reshape(v, (-1,) + (1,) * (ndim - 2)))
 
 
 def _update_running(x, axes, count, running_mean, running_var, momentum):
@@ -127,14 +128,15 @@ def _update_running(x, axes, count, running_mean, running_var, momentum):
             running_var.mul_(1 - momentum).add_(momentum * unbiased)
 
 
-class BatchNorm1d(Module):
-    """Batch normalisation per channel of input (N, C) or (N, C, L): batch statistics while
-    training (moving the running ones, momentum 0.1, or a cumulative average when momentum
-    is None), running statistics in eval mode; a learnt γ (ones) and, unless bias=False,
-    β (zeros) when affine."""
+class _BatchNorm(Module):
+    """Batch normalisation per channel: batch statistics while training (moving the running
+    ones, momentum 0.1, or a cumulative average when momentum is None), running statistics in
+    eval mode; a learnt γ (ones) and, unless bias=False, β (zeros) when affine."""
 
     weight: Parameter | None
     bias: Parameter | None
+    _ranks: tuple[int, ...] = ()
+    _expected = ""
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
                  affine: bool = True, track_running_stats: bool = True, device: Any = None,
@@ -142,7 +144,7 @@ class BatchNorm1d(Module):
         super().__init__()
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
-        dtype = _dtype(dtype, device, "BatchNorm1d")
+        dtype = _dtype(dtype, device, type(self).__name__)
         if affine:
             self.weight = Parameter(np.ones(num_features, dtype))
         else:
@@ -160,6 +162,10 @@ class BatchNorm1d(Module):
                 self.register_buffer(name, None)
 
     def forward(self, input: Tensor) -> Tensor:
+        ndim = np.ndim(input)
+        if ndim not in self._ranks:
+            raise ShapeError(f"{type(self).__name__}: expected {self._expected} input (got "
+                             f"{ndim}D input of shape {list(np.shape(input))})")
         momentum = self.momentum
         if self.training and self.track_running_stats:
             self.num_batches_tracked.add_(1)
@@ -173,3 +179,16 @@ class BatchNorm1d(Module):
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
                 f"affine={self.affine}, bias={self.bias is not None}, "
                 f"track_running_stats={self.track_running_stats}")
+
+
+class BatchNorm1d(_BatchNorm):
+    """Batch normalisation per channel of input (N, C) or (N, C, L), over N (and L)."""
+
+    _ranks, _expected = (2, 3), "2D or 3D, (N, C) or (N, C, L),"
+
+
+class BatchNorm2d(_BatchNorm):
+    """Batch normalisation per channel of input (N, C, H, W), over N, H and W (the running
+    variance unbiased over the N·H·W values of a channel, as in PyTorch)."""
+
+    _ranks, _expected = (4,), "4D, (N, C, H, W),"

@@ -23,6 +23,9 @@ plain ndarrays and numbers (returning plain NumPy results).
     losses       cross-entropy, binary cross-entropy, fused with their softmax or sigmoid
     activations  softplus, leaky_relu, elu, silu, gelu, Φ, the binary threshold
     normalization  layer_norm and batch_norm, one fused primitive
+    pooling      max_pool1d/2d, avg_pool1d/2d; adaptive_pool  adaptive avg/max pools
+    resample     interpolate, pixel_shuffle, pixel_unshuffle
+    convolution  conv1d, conv2d, conv_transpose2d (im2col + GEMM); im2col  unfold, fold
     special      erf, erfc (also for Φ and GELU), erfinv on float64 arrays (no gradient)
 
 Adding a primitive (here atan, in elementwise.py):
@@ -50,6 +53,17 @@ Adding a primitive (here atan, in elementwise.py):
 """
 # the fused families register their primitives on import (gg.nn.functional calls them)
 from . import activations, linear, losses, normalization, return_types  # noqa: F401
+from .adaptive_pool import adaptive_avg_pool1d
+from .adaptive_pool import torch_adaptive_max_pool1d as adaptive_max_pool1d
+from .arith import (
+    add,
+    bitwise_left_shift,
+    bitwise_not,
+    bitwise_right_shift,
+    div,
+    divide,
+    sub,
+)
 from .clamp import clamp, clamp_max, clamp_min, clip
 from .clone import clone
 from .compare import (
@@ -73,16 +87,15 @@ from .compare import (
     lt,
     ne,
 )
+from .convolution import conv1d, conv2d, conv_transpose2d
 from .diagonal import diag, diag_embed, diagonal, tril, triu
 from .einsum import einsum
 from .elementwise import (
     abs,
-    add,
     arctan,
     atan,
     ceil,
     cos,
-    div,
     exp,
     expm1,
     floor,
@@ -100,7 +113,6 @@ from .elementwise import (
     sign,
     sin,
     sqrt,
-    sub,
     tan,
     tanh,
 )
@@ -128,6 +140,7 @@ from .index import (
     take_along_axis,
     where,
 )
+from .index_put import index_put
 from .joins import (
     cat,
     chunk,
@@ -147,6 +160,12 @@ from .linalg import matmul
 from .norms import matrix_norm, norm, vector_norm
 from .order_statistics import median, mode, nanmedian
 from .padding import pad
+from .pooling import (  # torch.*; F.* has the rest
+    avg_pool1d,
+    max_pool1d,
+    max_pool1d_with_indices,
+    max_pool2d,
+)
 from .products import addmm, addmv, bmm, cross, dot, inner, kron, mm, mv, outer, tensordot
 from .reduce import (
     all,
@@ -161,6 +180,7 @@ from .reduce import (
     prod,
     sum,
 )
+from .resample import pixel_shuffle, pixel_unshuffle
 from .rounding import (
     copysign,
     fix,
@@ -192,6 +212,7 @@ from .shape import (
 from .softmax import log_softmax, softmax
 from .sorting import argmax, argmin, argsort, kthvalue, max, min, sort, topk
 from .statistics import std, std_mean, var, var_mean
+from .tensor_split import tensor_split
 from .trig import (
     acos,
     acosh,

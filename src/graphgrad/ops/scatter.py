@@ -1,5 +1,6 @@
-"""Writes at positions, with PyTorch's meanings: scatter, scatter_add, scatter_reduce,
-index_add, index_fill, masked_fill, and their in-place forms for tensors outside the graph.
+"""Writes at positions, with PyTorch's meanings: scatter (also with reduce='add' or
+'multiply'), scatter_add, scatter_reduce, index_add, index_fill, masked_fill. Their in-place
+forms (scatter_, ...) are in _tensor_inplace.py, recorded as these.
 
 scatter overwrites: ∂out/∂x is 1 where nothing was written, and src's gradient is the output's
 gathered at the index. Sums and means are linear (index_add, getitem's adjoint, does the adding).
@@ -10,8 +11,7 @@ split the gradient evenly among the entries equal to the result.
 """
 import numpy as np
 
-from ..errors import DtypeError, InplaceError, ShapeError
-from ..grad_mode import is_grad_enabled
+from ..errors import DtypeError, ShapeError
 from ..primitives import primitive
 from ..tensor import Tensor, make
 from ._samples import fixed
@@ -160,17 +160,31 @@ def _prepared(x, dim, index, src, op):
     return idx, src
 
 
-def scatter(x, dim, index, src=None, *, value=None):
+def scatter(x, dim, index, src=None, *, value=None, reduce=None):
     """x with src (or the number `value`) written at index along dim:
     out[index[i][j]][j] = src[i][j] for dim=0. The gradient reaches x where nothing was written
-    and src at every place it was read from."""
+    and src at every place it was read from. reduce='add' or 'multiply' (PyTorch's deprecated
+    form) reduces into x instead: scatter_reduce with 'sum' or 'prod' (PyTorch has no
+    derivative there; this one has scatter_reduce's)."""
     if (src is None) == (value is None):
         raise TypeError("scatter() takes src or value (one of them)")
+    if reduce is not None:
+        return _scatter_with(x, dim, index, value if src is None else src, reduce)
     if src is None or not isinstance(src, (Tensor, np.ndarray, list, tuple)):
         _, idx = torch_index(np.shape(x), dim, index, "scatter")
         return _scatter(x, value if src is None else src, index=idx)
     idx, src = _prepared(x, dim, index, src, "scatter")
     return _scatter(x, src, index=idx)
+
+
+def _scatter_with(x, dim, index, src, reduce):
+    """scatter(..., reduce='add' | 'multiply')."""
+    if reduce not in ("add", "multiply"):
+        raise ValueError(f"scatter: reduce argument must be either add or multiply, got "
+                         f"{reduce!r}")
+    if not isinstance(src, (Tensor, np.ndarray, list, tuple)):      # a number: value=
+        src = np.full(index_array(index, "scatter").shape, src, dtype=_raw(x).dtype)
+    return scatter_reduce(x, dim, index, src, "sum" if reduce == "add" else "prod")
 
 
 def scatter_add(x, dim, index, src):
@@ -263,62 +277,3 @@ def index_fill(x, dim, index, value):
     mask = np.zeros(shape, dtype=bool)
     mask[(slice(None),) * d + (idx.reshape(-1),) if shape else ()] = True
     return masked_fill(x, mask, value)
-
-
-# ------------------------------------------------------------------------------ in place
-def _overwrite(x, name, result):
-    """x's data replaced by `result` through Tensor._inplace, which refuses a tensor the graph
-    needs and bumps its version counter (so saved copies are checked)."""
-    if not isinstance(x, Tensor):
-        np.copyto(x, result, casting="unsafe")
-        return x
-
-    def write(dst, src, out=None, casting=None):
-        if np.shape(src) != dst.shape:
-            raise ValueError(f"the result has shape {np.shape(src)}, not the tensor's")
-        np.copyto(dst, src, casting="unsafe")
-    write.__name__ = name
-    return x._inplace(write, result)
-
-
-def scatter_(x, dim, index, src=None, *, value=None):
-    """scatter, in place."""
-    return _overwrite(x, "scatter_", scatter(_raw(x), dim, index, _plain(src, "scatter_"),
-                                             value=_plain(value, "scatter_")))
-
-
-def scatter_add_(x, dim, index, src):
-    """scatter_add, in place."""
-    return _overwrite(x, "scatter_add_", scatter_add(_raw(x), dim, index,
-                                                     _plain(src, "scatter_add_")))
-
-
-def index_add_(x, dim, index, source, *, alpha=1):
-    """index_add, in place."""
-    return _overwrite(x, "index_add_", index_add(_raw(x), dim, index,
-                                                  _plain(source, "index_add_"), alpha=alpha))
-
-
-def masked_fill_(x, mask, value):
-    """masked_fill, in place (the mask must not be larger than x)."""
-    return _overwrite(x, "masked_fill_", masked_fill(_raw(x), mask,
-                                                     _plain(value, "masked_fill_")))
-
-
-def index_fill_(x, dim, index, value):
-    """index_fill, in place."""
-    return _overwrite(x, "index_fill_", index_fill(_raw(x), dim, index,
-                                                   _plain(value, "index_fill_")))
-
-
-def _plain(value, name):
-    """A source or fill value as an array. These in-place forms are not recorded, so a source
-    that requires grad while recording is refused: writing its numbers would drop its gradient
-    without a word (PyTorch records the write and differentiates through it)."""
-    if not isinstance(value, Tensor):
-        return value
-    if value.requires_grad and is_grad_enabled():
-        raise InplaceError(f"{name}: the source requires grad, and {name} is not recorded "
-                           f"(its gradient would be lost); use the out-of-place "
-                           f"{name[:-1]}(...), or detach() the source")
-    return value.data

@@ -30,12 +30,17 @@ DEFAULT_LR = {"sgd": 0.1, "momentum": 0.05, "nesterov": 0.05, "adam": 1e-3, "ada
 OPTIMIZERS = tuple(DEFAULT_LR)
 SCHEDULES = ("none", "cosine", "step", "onecycle", "plateau")
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "leaky_relu", "elu", "gelu", "silu")
+#: The models: an MLP, or a small LeNet-style CNN (nn.ConvNet) for the image sets.
+MODELS = ("mlp", "cnn")
+#: --model cnn: dense sizes after the convolutions, epochs, batch size per dataset.
+CNN_PRESETS = {"digits": ((128,), 30, 32), "mnist": ((128,), 4, 128),
+               "fashion-mnist": ((128,), 6, 128)}
 #: Schedules built for a number of epochs (resuming for more needs --new-schedule).
 FIXED_LENGTH = ("cosine", "step", "onecycle")
 
 #: What a resumed run keeps from its checkpoint: the data, the model and the optimizer.
-IDENTITY = ("data", "hidden", "activation", "optimizer", "weight_decay", "seed", "samples",
-            "noise", "val_fraction", "batch_size")
+IDENTITY = ("data", "model", "hidden", "activation", "optimizer", "weight_decay", "seed",
+            "samples", "noise", "val_fraction", "batch_size")
 #: What a resumed run may change only by building a new schedule (--new-schedule).
 SCHEDULE = ("lr", "schedule")
 
@@ -87,7 +92,7 @@ CHECKS = {
     "patience": lambda v: whole(v, 0), "hidden_size": lambda v: whole(v, 1),
 }
 CHOICES = {"data": DATASETS, "optimizer": OPTIMIZERS, "schedule": SCHEDULES,
-           "activation": ACTIVATIONS}
+           "activation": ACTIVATIONS, "model": MODELS}
 
 
 def flag(name):
@@ -101,6 +106,7 @@ class Config:
     default for the dataset and optimizer."""
 
     data: str = None
+    model: str = None
     hidden: tuple = None
     activation: str = None
     optimizer: str = None
@@ -121,6 +127,11 @@ class Config:
     verbose: bool = True
     resume: str = None
     new_schedule: bool = False
+    #: data-parallel over the ranks of an MPI job (gg.distributed); not saved: a checkpoint
+    #: resumes on any number of ranks
+    distributed: bool = False
+    #: each batch's step as gg.compile programs (the same numbers; not saved either)
+    compile: bool = False
     #: (epochs done when the schedule was built, last epoch it was built for)
     schedule_span: tuple = None
 
@@ -139,6 +150,12 @@ class Config:
                     _checked(name, CHECKS["hidden_size"], size)
             elif name in CHECKS:
                 _checked(name, CHECKS[name], value)
+        if self.distributed and self.optimizer in ("lbfgs", "cg"):
+            raise OptionError(f"--distributed: the {self.optimizer} optimizer searches along "
+                              "each rank's own loss; use a first-order optimizer (adam, sgd, ...)")
+        if self.model == "cnn" and self.data in gdata.PLANAR:
+            raise OptionError(f"--model cnn trains on images (digits, mnist, fashion-mnist), "
+                              f"not on the 2-D set {self.data}")
         if self.data is not None and self.data not in gdata.PLANAR:
             for name in ("samples", "noise"):
                 if getattr(self, name) is not None:
@@ -149,8 +166,10 @@ class Config:
     def complete(self):
         """Fill the options left open (None) with the defaults of the dataset and optimizer."""
         self.data = "digits" if self.data is None else self.data
+        self.model = "mlp" if self.model is None else self.model
         self.check()
-        hidden, epochs, batch_size = PRESETS.get(self.data, PLANAR_PRESET)
+        presets = CNN_PRESETS if self.model == "cnn" else PRESETS
+        hidden, epochs, batch_size = presets.get(self.data, PLANAR_PRESET)
         self.hidden = hidden if self.hidden is None else tuple(int(h) for h in self.hidden)
         self.epochs = epochs if self.epochs is None else self.epochs
         self.batch_size = batch_size if self.batch_size is None else self.batch_size

@@ -33,6 +33,7 @@ from .config import (
     OptionError,
     settle_resume,
 )
+from .models import build_model
 from .stops import DivergenceError, TrainingInterrupted
 
 __all__ = ["Config", "JobExit", "OptionError", "run_job", "load_splits", "make_optimizer",
@@ -121,14 +122,42 @@ def run_job(config):
     line, and the exit status) for options or files it cannot use, a run that diverged and a
     run stopped by a signal; OptionError (a JobExit and ValueError) for refused options."""
     began = time.perf_counter()
+    shard = _join(config)
     done = _settle(config)
-    folder = RunFolder(config.out)
+    folder = RunFolder(config.out) if shard is None or shard.lead else _NoFolder(config.out)
     folder.create()
     try:
-        return _train(config, folder, done, began)
+        return _train(config, folder, done, began, shard)
     except BaseException:
         folder.discard_if_empty()
         raise
+
+
+def _join(config):
+    """With --distributed, this rank's place in the MPI job (gg.distributed.JobShard); only
+    rank 0 prints, plots and writes."""
+    if not config.distributed:
+        return None
+    from ..distributed import JobShard
+    try:
+        shard = JobShard()
+    except JobShard.Error as e:  # no mpi4py, or an MPI that cannot talk to the launcher
+        raise JobExit(f"--distributed: {e}") from None
+    if not shard.lead:
+        config.verbose = config.plots = config.progress = False
+    return shard
+
+
+class _NoFolder:
+    """The output folder of a rank that writes nothing (all but rank 0 of a --distributed run)."""
+
+    def __init__(self, path):
+        self.path = Path(path)
+
+    def create(self):
+        pass
+
+    keep_only = write_json = discard_if_empty = lambda self, *args: None
 
 
 def _settle(config):
@@ -146,7 +175,7 @@ def _settle(config):
     return state["epoch"]
 
 
-def _train(config, folder, done, began):
+def _train(config, folder, done, began, shard=None):
     from .. import nn
     from ..optim import ClosureOptimizer
     from .callbacks import EarlyStopping
@@ -162,38 +191,48 @@ def _train(config, folder, done, began):
     n_classes = int(max(train.tensors[1].data.max(), test.tensors[1].data.max())) + 1
     sizes = [train.tensors[0].shape[1], *config.hidden, n_classes]
     try:
-        model = nn.MLP(sizes, activation=config.activation, generator=Generator(config.seed))
+        model, described = build_model(config, sizes, Generator(config.seed))
     except MemoryError:
         raise JobExit(f"not enough memory for an MLP {'-'.join(map(str, sizes))}: give "
                       "smaller --hidden sizes") from None
+    if shard is not None:  # same options, data and seed on every rank; gradients averaged
+        try:
+            shard.start(config.saved(), train, model)
+        except shard.Error as e:
+            raise JobExit(str(e)) from None
     optimizer = make_optimizer(config.optimizer, model.parameters(), config.lr,
                                config.weight_decay)
     # L-BFGS and CG evaluate one fixed f several times per step: give them the whole set
     full_batch = isinstance(optimizer, ClosureOptimizer)
-    loader = gdata.DataLoader(train, batch_size=len(train) if full_batch else config.batch_size,
-                              shuffle=True, seed=config.seed)
+    make_loader = gdata.DataLoader if shard is None else shard.loader  # a rank: its slices
+    loader = make_loader(train, batch_size=len(train) if full_batch else config.batch_size,
+                         shuffle=True, seed=config.seed)
     start, end = config.schedule_span
     schedule = make_schedule(config.schedule, optimizer, end - start, len(loader))
     resuming = "" if config.resume is None else \
         f"; resuming {config.resume} after epoch {done}"
-    _say(config, f"graphgrad train: MLP {'-'.join(map(str, sizes))} ({config.activation}) on "
+    _say(config, f"graphgrad train: {described} ({config.activation}) on "
                  f"{config.data}: {len(train)} training, {len(val) if val else 0} validation, "
                  f"{len(test)} test samples; {config.optimizer} lr {config.lr:g}, batch "
-                 f"{loader.batch_size}, {config.epochs} epochs, seed {config.seed}{resuming}")
+                 f"{loader.batch_size}, {config.epochs} epochs, seed {config.seed}{resuming}"
+                 f"{'' if shard is None else f'; {shard.world_size} ranks'}")
     options = dict(epochs=config.epochs, scheduler=schedule, batch_size=256,
                    progress=config.progress, verbose=config.verbose,
-                   checkpoint=folder.path / "checkpoint.ckpt", config=config.saved(),
-                   resume_schedulers=not config.new_schedule)
+                   checkpoint=folder.path / "checkpoint.ckpt" if shard is None or shard.lead
+                   else None, config=config.saved(),
+                   resume_schedulers=not config.new_schedule, compile=config.compile)
     if config.resume is not None:
         _check_fits(config, model, optimizer, schedule)
     progress = _Progress(folder, config, began)
     callbacks = [EarlyStopping("val_loss", config.patience)] if config.patience else []
     loss_fn = nn.functional.cross_entropy
+    if shard is not None:  # each rank's loss weighted by its share of the global batch
+        loss_fn = loader.loss(loss_fn)
     try:  # a diverging run is reported by fit in one line, not by NumPy's warnings
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             history = fit(model, loss_fn, optimizer, loader, val_data=val,
                           resume=config.resume, callbacks=[*callbacks, progress],
-                          interruptible=True, **options)
+                          interruptible=shard is None, **options)
     except (DivergenceError, TrainingInterrupted, KeyboardInterrupt) as e:
         raise _stopped(e, folder, config, progress, began) from None
     except MemoryError:

@@ -45,7 +45,7 @@ class _StopRequested(Exception):
 def fit(model, loss_fn, optimizer, train_data, val_data=None, epochs=10, scheduler=None,
         callbacks=(), batch_size=32, shuffle=True, seed=None, metric="auto", progress=None,
         verbose=False, checkpoint=None, resume=None, interruptible=False, config=None,
-        resume_schedulers=True):
+        resume_schedulers=True, compile=False):  # noqa: A002 - gg.compile's name
     """Train `model` to minimise ``loss_fn(model(x), y)`` over `train_data`; returns a History.
 
     train_data / val_data: a DataLoader, a Dataset, or a pair (x, y) of tensors or arrays
@@ -62,6 +62,8 @@ def fit(model, loss_fn, optimizer, train_data, val_data=None, epochs=10, schedul
     interruptible: the first SIGINT/SIGTERM ends training after the current step with
     TrainingInterrupted (the checkpoint of the last completed epoch is kept); a second one
     stops at once. A non-finite loss raises DivergenceError.
+    compile: run each batch's forward and backward, and the optimizer step, as programs
+    recorded once by gg.compile (the same numbers as eager mode; closure optimizers stay eager).
     """
     _check_arguments(model, loss_fn, optimizer, epochs, callbacks, checkpoint, resume)
     _check_not_empty(train_data, "train_data")
@@ -75,6 +77,7 @@ def fit(model, loss_fn, optimizer, train_data, val_data=None, epochs=10, schedul
             raise TypeError(f"fit: scheduler must be an lr or batch-size scheduler (with step()), "
                             f"got {type(s).__name__}")
     run = Run(model, optimizer, schedulers, History(), config)
+    run.compiled = _compiled(model, loss_fn, optimizer) if compile else None
     done = 0
     if resume is not None:
         from .checkpoint import load_checkpoint
@@ -116,7 +119,7 @@ def _one_epoch(run, loss_fn, train_loader, val_loader, metric, epoch, epochs, ba
         train_loader.set_epoch(epoch - 1)  # the data order of epoch index epoch - 1
     began = time.perf_counter()
     logs = train_epoch(run.model, loss_fn, run.optimizer, train_loader, metric, run.schedulers,
-                       bar(train_loader, epoch, epochs), stop=stop)
+                       bar(train_loader, epoch, epochs), stop=stop, compiled=run.compiled)
     if val_loader is not None:
         measured = evaluate(run.model, loss_fn, val_loader, metric=metric)
         logs.update({f"val_{k}": v for k, v in measured.items()})
@@ -137,11 +140,12 @@ def _named_parameters(run):
 
 
 def train_epoch(model, loss_fn, optimizer, loader, metric=None, schedulers=(), batches=None,
-                stop=None):
+                stop=None, compiled=None):
     """One pass over the loader, updating the parameters after every batch; returns the mean
     training loss (and accuracy) of the batches as they were seen. A batch whose loss is not
     finite raises DivergenceError before its gradient reaches the weights; `stop` (a
-    GracefulStop) ends the pass after the step during which a signal came."""
+    GracefulStop) ends the pass after the step during which a signal came. compiled: (forward
+    and backward, update) from gg.compile (see fit)."""
     _set_mode(model, True)
     per_batch = [s for s in schedulers if _per_batch(s)]
     closure_driven = isinstance(optimizer, ClosureOptimizer)
@@ -152,15 +156,21 @@ def train_epoch(model, loss_fn, optimizer, loader, metric=None, schedulers=(), b
         if closure_driven:
             out, value = _closure_step(model, loss_fn, optimizer, xb, yb, step, steps)
         else:
-            optimizer.zero_grad()
-            out = model(xb)
-            loss = loss_fn(out, yb)
+            if compiled is not None:
+                out, loss = compiled[0](xb, yb)
+            else:
+                optimizer.zero_grad()
+                out = model(xb)
+                loss = loss_fn(out, yb)
             value = float(loss.item())
             if not math.isfinite(value):
                 raise DivergenceError("the training loss", value, step, steps,
                                       optimizer.param_groups[0]["lr"])
-            loss.backward()
-            optimizer.step()
+            if compiled is not None:
+                compiled[1]()
+            else:
+                loss.backward()
+                optimizer.step()
         total.add(value, out, yb, metric)
         for scheduler in per_batch:
             scheduler.step()
@@ -168,7 +178,23 @@ def train_epoch(model, loss_fn, optimizer, loader, metric=None, schedulers=(), b
             postfix(loss=f"{value:.4f}", refresh=False)
         if stop is not None and stop.signal is not None and step != steps:
             raise _StopRequested  # (after the last step, fit completes the epoch)
-    return total.logs()
+    return total.logs(getattr(loader, "reduce_sums", None))
+
+
+def _compiled(model, loss_fn, optimizer):
+    """(forward and backward, update) as gg.compile programs: two, so that a loss that is not
+    finite is still caught before the update (None for closure optimizers)."""
+    if isinstance(optimizer, ClosureOptimizer):
+        return None
+    from ..compile import compile as compile_step
+
+    def forward_backward(xb, yb):
+        optimizer.zero_grad()
+        out = model(xb)
+        loss = loss_fn(out, yb)
+        loss.backward()
+        return out, loss
+    return compile_step(forward_backward), compile_step(lambda: optimizer.step())
 
 
 def _closure_step(model, loss_fn, optimizer, xb, yb, step, steps):
@@ -266,7 +292,13 @@ class _Totals:
                 self.correct += hits
                 self.measured = True
 
-    def logs(self):
+    def logs(self, reduce_sums=None):
+        """reduce_sums: a data-parallel loader's, summing the totals over its ranks."""
+        if reduce_sums is not None:
+            self.loss, self.correct, self.count, measured = reduce_sums(
+                self.loss, self.correct, self.count, self.measured)
+            self.correct, self.count, self.measured = int(self.correct), int(self.count), \
+                measured > 0
         if not self.count:
             raise ValueError("fit/evaluate: the data produced no batch (is it empty, or "
                              "smaller than the batch size with drop_last?)")

@@ -1,4 +1,5 @@
-"""graphgrad.utils, as torch.utils: ``gg.utils.data`` is graphgrad.data under PyTorch's name."""
-from . import data
+"""graphgrad.utils, as torch.utils: ``gg.utils.data`` is graphgrad.data under PyTorch's name;
+``gg.utils.checkpoint`` is gradient checkpointing (checkpoint, checkpoint_sequential)."""
+from . import checkpoint, data
 
-__all__ = ["data"]
+__all__ = ["checkpoint", "data"]

@@ -1,0 +1,176 @@
+"""Data-parallel training over MPI: samples per second of the Fashion-MNIST-shaped MLP
+(784-256-128-10, ReLU, softmax cross-entropy, global batch 128, float32, SGD) on random data
+of that shape, for
+
+    1 rank × 1 BLAS thread, 1 rank × 2 threads, 2 ranks × 1 thread (gg.distributed, mpiexec),
+
+each measured in its own processes (OPENBLAS_NUM_THREADS / OMP_NUM_THREADS set per run),
+the three alternated over several rounds and the best of each kept. Then the Allreduce alone:
+its time per step for the model's 0.94 MB of gradients, the α + β·bytes fit of MPI_Allreduce
+between 2 ranks, and a sweep of DistributedDataParallel's bucket size (time per step spent
+starting and waiting for the all-reduces, and the whole step).
+
+Run: python -m bench distributed [--quick]   (needs mpi4py and mpiexec: graphgrad[distributed])
+"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+SIZES = (784, 256, 128, 10)
+BATCH = 128
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _mpiexec():
+    here = Path(sys.executable).parent / "mpiexec"
+    return str(here) if here.exists() else shutil.which("mpiexec")
+
+
+def _launch(ranks, threads, args, timeout=300):
+    """Run this module's worker in `ranks` processes with `threads` BLAS threads each; the JSON
+    that rank 0 prints."""
+    env = dict(os.environ, OPENBLAS_NUM_THREADS=str(threads), OMP_NUM_THREADS=str(threads),
+               MKL_NUM_THREADS=str(threads), PYTHONPATH=str(ROOT / "src") + os.pathsep + str(ROOT))
+    command = [sys.executable, "-m", "bench.bench_distributed", "--worker", *args]
+    if ranks > 1:
+        command = [_mpiexec(), "-n", str(ranks), *command]
+    out = subprocess.run(command, env=env, capture_output=True, text=True, timeout=timeout,
+                         cwd=ROOT)
+    if out.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed:\n{out.stdout}\n{out.stderr}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+# ----------------------------------------------------------------------------- the workers
+def _train_worker(steps, repeat, bucket_mb):
+    """Best time of `steps` training steps (global batch BATCH split over the ranks)."""
+    import graphgrad as gg
+    dist = gg.distributed
+    dist.init()
+    rank, world = dist.rank(), dist.world_size()
+    rng = np.random.default_rng(0)
+    n = BATCH * steps
+    x = rng.random((n, SIZES[0]), dtype=np.float32)
+    y = rng.integers(0, SIZES[-1], n)
+    model = gg.nn.MLP(SIZES, generator=0)
+    ddp = dist.DistributedDataParallel(model, bucket_cap_mb=bucket_mb)
+    opt = gg.optim.SGD(model.parameters(), lr=0.05)
+    loader = dist.ShardedLoader(gg.data.TensorDataset(x, y), batch_size=BATCH, shuffle=True,
+                                seed=0)
+    loss_fn = loader.loss(gg.nn.functional.cross_entropy)
+
+    def epoch():
+        for xb, yb in loader:
+            opt.zero_grad()
+            loss_fn(ddp(xb), yb).backward()
+            opt.step()
+    epoch()                                              # warm-up
+    best, comm = float("inf"), None
+    for _ in range(repeat):
+        dist.barrier()
+        before = ddp.comm_seconds
+        start = time.perf_counter()
+        epoch()
+        elapsed = time.perf_counter() - start
+        if elapsed < best:
+            best, comm = elapsed, ddp.comm_seconds - before
+    result = {"samples_per_s": n / best, "step_ms": 1e3 * best / steps,
+              "comm_ms": 1e3 * comm / steps, "world": world,
+              "buckets": len(ddp.reducer.buckets) if ddp.reducer else 0}
+    if rank == 0:
+        print(json.dumps(result), flush=True)
+
+
+def _allreduce_worker(repeat):
+    """Best time of MPI_Allreduce (in place, float32 sum) for sizes from 4 KB to 16 MB."""
+    from mpi4py import MPI
+    comm = MPI.COMM_WORLD
+    times = {}
+    for nbytes in (4 << 10, 64 << 10, 256 << 10, 1 << 20, 4 << 20, 16 << 20):
+        buffer = np.ones(nbytes // 4, np.float32)
+        best = float("inf")
+        for _ in range(repeat):
+            comm.Barrier()
+            start = time.perf_counter()
+            comm.Allreduce(MPI.IN_PLACE, buffer)
+            best = min(best, time.perf_counter() - start)
+        times[nbytes] = best
+    if comm.Get_rank() == 0:
+        print(json.dumps(times), flush=True)
+
+
+# ----------------------------------------------------------------------------- the table
+def _fit_alpha_beta(times):
+    """t = α + β·bytes by least squares on the relative errors (each size counts alike)."""
+    sizes = np.array([float(k) for k in times])
+    t = np.array(list(times.values()))
+    beta, alpha = np.polyfit(sizes, t, 1, w=1 / t)
+    return alpha, beta
+
+
+def main(quick=False):
+    if _mpiexec() is None:
+        print("bench distributed: needs mpiexec and mpi4py (pip install 'graphgrad[distributed]')")
+        return
+    steps, rounds, repeat = (20, 1, 2) if quick else (100, 3, 3)
+    load = os.getloadavg()[0]
+    runs = {"1 rank × 1 thread": (1, 1), "1 rank × 2 threads": (1, 2),
+            "2 ranks × 1 thread": (2, 1)}
+    best = {}
+    for _ in range(rounds):                  # alternate: the machine is shared
+        for name, (ranks, threads) in runs.items():
+            result = _launch(ranks, threads, ["train", str(steps), str(repeat), "25"])
+            if name not in best or result["samples_per_s"] > best[name]["samples_per_s"]:
+                best[name] = result
+    n_params = sum(a * b + b for a, b in zip(SIZES[:-1], SIZES[1:]))
+    print(f"MLP {'-'.join(map(str, SIZES))} ({n_params:,} parameters, "
+          f"{4 * n_params / 1e6:.2f} MB of gradients), global batch {BATCH}, random data; "
+          f"best of {rounds} alternated rounds × {repeat} epochs of {steps} steps; "
+          f"{os.cpu_count()} cores, load average {load:.1f} before, "
+          f"{os.getloadavg()[0]:.1f} after (others' processes share the cores)")
+    print(f"{'run':<22}{'samples/s':>11}{'ms/step':>10}{'all-reduce + wait ms/step':>27}")
+    for name, r in best.items():
+        print(f"{name:<22}{r['samples_per_s']:>11,.0f}{r['step_ms']:>10.2f}"
+              f"{r['comm_ms'] if r['world'] > 1 else 0:>27.3f}")
+    base, two_threads = (best[k]["samples_per_s"] for k in list(runs)[:2])
+    dp = best["2 ranks × 1 thread"]["samples_per_s"]
+    print(f"2 ranks × 1 thread: {dp / base:.2f}× 1 rank × 1 thread (target ≥ 1.7), "
+          f"{dp / two_threads:.2f}× 1 rank × 2 threads (target ≥ 0.95)")
+
+    times = _launch(2, 1, ["allreduce", str(5 if quick else 30)])
+    times = {int(k): v for k, v in times.items()}
+    alpha, beta = _fit_alpha_beta(times)
+    print("\nMPI_Allreduce between 2 ranks (float32 sum, in place), best of "
+          f"{5 if quick else 30}:")
+    for nbytes, t in times.items():
+        print(f"  {nbytes / 1024:>8,.0f} KB  {1e6 * t:>9.1f} µs   model α + β·bytes: "
+              f"{1e6 * (alpha + beta * nbytes):>9.1f} µs")
+    print(f"  α = {1e6 * alpha:.1f} µs, β = {1e9 * beta:.3f} ns/byte "
+          f"({1 / beta / 1e9:.2f} GB/s); the model's gradients: "
+          f"{1e3 * (alpha + beta * 4 * n_params):.3f} ms per step")
+
+    print("\nBucket size sweep, 2 ranks × 1 thread (bucket_cap_mb: ms/step starting and waiting "
+          "for the all-reduces, whole step):")
+    for cap in (0.05, 0.25, 1.0, 25.0):
+        r = _launch(2, 1, ["train", str(steps), str(repeat), str(cap)])
+        buckets = r["buckets"]
+        print(f"  {cap:>6g} MB ({buckets} bucket{'s' if buckets > 1 else ''}): "
+              f"{r['comm_ms']:.3f} ms all-reduce + wait, "
+              f"{r['step_ms']:.2f} ms/step, {r['samples_per_s']:,.0f} samples/s")
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["--worker"]:
+        kind, *rest = sys.argv[2:]
+        if kind == "train":
+            _train_worker(int(rest[0]), int(rest[1]), float(rest[2]))
+        else:
+            _allreduce_worker(int(rest[0]))
+    else:
+        main(quick="--quick" in sys.argv)

@@ -1,0 +1,172 @@
+"""The cache of programs (one per input signature, bounded, least recently used dropped),
+check=True, the printed program, inference, a compiled optimizer step and fit(compile=True)."""
+import numpy as np
+import pytest
+
+import graphgrad as gg
+from graphgrad.compile import CompileCheckError
+
+F = gg.nn.functional
+
+
+def setup(dtype=np.float64, seed=0):
+    gg.manual_seed(seed)
+    model = gg.nn.Sequential(gg.nn.Linear(3, 8, dtype=dtype), gg.nn.Tanh(),
+                             gg.nn.Linear(8, 2, dtype=dtype))
+    opt = gg.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+
+    def step(x, y):
+        opt.zero_grad()
+        loss = F.cross_entropy(model(x), y)
+        loss.backward()
+        opt.step()
+        return loss
+    return model, opt, step
+
+
+def batch(n, seed=0, dtype=np.float64):
+    rng = np.random.default_rng(seed)
+    return gg.tensor(rng.normal(size=(n, 3)).astype(dtype)), gg.tensor(rng.integers(0, 2, n))
+
+
+def test_a_new_input_shape_records_a_second_program():
+    model, _, step = setup()
+    twin, _, eager = setup()
+    compiled = gg.compile(step)
+    for n in (8, 8, 5, 8, 5, 5):
+        x, y = batch(n, n)
+        assert compiled(x, y).item() == eager(x, y).item()
+    assert compiled.traces == 2 and len(compiled.cache) == 2
+    for p, q in zip(model.parameters(), twin.parameters()):
+        assert np.array_equal(p.data, q.data)
+
+
+def test_the_cache_keeps_the_most_recently_used_programs():
+    _, _, step = setup()
+    compiled = gg.compile(step, cache_size=2)
+    for n in (4, 5, 6):
+        compiled(*batch(n))
+    assert len(compiled.cache) == 2 and compiled.traces == 3
+    compiled(*batch(5))                  # kept: replayed
+    assert compiled.traces == 3
+    compiled(*batch(4))                  # dropped first (least recently used): recorded again
+    assert compiled.traces == 4 and len(compiled.cache) == 2
+    compiled(*batch(6))                  # dropped when 4 came back
+    assert compiled.traces == 5
+    with pytest.raises(ValueError, match="cache_size"):
+        gg.compile(step, cache_size=0)
+
+
+def test_requires_grad_and_dtype_are_part_of_the_signature():
+    f = gg.compile(lambda x: (x * 2).sum())
+    f(gg.ones(3))
+    f(gg.ones(3, requires_grad=True))
+    f(gg.ones(3, dtype=gg.float64))
+    assert f.traces == 3
+
+
+def test_check_runs_eager_alongside_and_passes_a_faithful_program():
+    model, _, step = setup()
+    twin, _, eager = setup()
+    compiled = gg.compile(step, check=3)
+    for i in range(6):
+        x, y = batch(8, i)
+        assert compiled(x, y).item() == eager(x, y).item()
+    assert compiled.checks_left == 0
+    for p, q in zip(model.parameters(), twin.parameters()):
+        assert np.array_equal(p.data, q.data)
+
+
+def test_check_catches_a_deliberately_broken_program():
+    _, _, step = setup()
+    compiled = gg.compile(step, check=True)
+    x, y = batch(8)
+    compiled(x, y)                       # recorded
+    program = compiled.program
+    assert "np.tanh(" in program.source
+    program.compile(program.source.replace("np.tanh(", "np.sin(", 1))
+    with pytest.raises(CompileCheckError, match="differs from eager"):
+        compiled(x, y)
+
+
+def test_the_program_prints_as_straight_line_numpy():
+    _, _, step = setup()
+    compiled = gg.compile(step)
+    with pytest.raises(RuntimeError, match="no program yet"):
+        str(compiled.program)
+    compiled(*batch(8))
+    text = str(compiled.program)
+    assert text.startswith("def program(x0, x1):")
+    for piece in ("np.matmul(", "np.tanh(", ".grad = make(", "np.subtract(p", "return"):
+        assert piece in text
+    assert " for " not in text.split("np.matmul(", 1)[1]    # no loops after the prologue
+
+
+def test_inference_compiles_a_module_under_no_grad():
+    model, _, _ = setup()
+    compiled = gg.compile(model)
+    x, _ = batch(16)
+    with gg.no_grad():
+        expected = model(x).data.copy()
+        first, second = compiled(x), compiled(x)
+    assert np.array_equal(first.data, expected) and np.array_equal(second.data, expected)
+    assert second.data is not first.data          # results are fresh arrays every call
+    assert "np.matmul" in str(compiled.program) and ".grad" not in str(compiled.program)
+
+
+def test_an_optimizer_step_alone_reads_the_gradients_when_it_runs():
+    model, opt, _ = setup()
+    twin, twin_opt, _ = setup()
+    update = gg.compile(lambda: opt.step())
+    for i in range(5):
+        x, y = batch(8, i)
+        for m, o in ((model, opt), (twin, twin_opt)):
+            o.zero_grad()
+            F.cross_entropy(m(x), y).backward()
+        update()
+        twin_opt.step()
+    assert update.traces == 1
+    for p, q in zip(model.parameters(), twin.parameters()):
+        assert np.array_equal(p.data, q.data)
+
+
+def test_a_reset_optimizer_state_is_noticed_and_recorded_again():
+    model, opt, step = setup()
+    compiled = gg.compile(step)
+    compiled(*batch(8))
+    compiled(*batch(8, 1))
+    opt.state.clear()                 # momentum buffers gone: the program cannot run
+    twin, twin_opt, eager = setup()
+    for p, q in zip(model.parameters(), twin.parameters()):
+        q.data[...] = p.data
+    x, y = batch(8, 2)
+    assert compiled(x, y).item() == eager(x, y).item()
+    assert compiled.traces == 2
+    for p, q in zip(model.parameters(), twin.parameters()):
+        assert np.array_equal(p.data, q.data)
+
+
+def test_fit_with_compile_trains_exactly_as_eager_fit():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(70, 3))
+    y = (x[:, 0] * x[:, 1] > 0).astype(np.int64)
+    histories, weights = [], []
+    for compile in (False, True):
+        model, opt, _ = setup()
+        history = gg.train.fit(model, F.cross_entropy, opt, (x, y), val_data=(x[:20], y[:20]),
+                               epochs=3, batch_size=16, seed=1, progress=False,
+                               compile=compile)
+        histories.append(history)
+        weights.append([p.data.copy() for p in model.parameters()])
+    for key in ("loss", "accuracy", "val_loss"):
+        assert histories[0][key] == histories[1][key]
+    for a, b in zip(*weights):
+        assert np.array_equal(a, b)
+
+
+def test_returned_values_are_fresh_every_call():
+    _, _, step = setup()
+    compiled = gg.compile(step)
+    losses = [compiled(*batch(8, i)) for i in range(4)]
+    assert len({id(loss.data) for loss in losses}) == 4
+    assert len({loss.item() for loss in losses}) == 4
