@@ -1,5 +1,6 @@
 """Data-parallel training over MPI: samples per second of the Fashion-MNIST-shaped MLP
-(784-256-128-10, ReLU, softmax cross-entropy, global batch 128, float32, SGD) on random data
+(784-256-128-10, ReLU, softmax cross-entropy, global batch 128, float32, SGD) and of the CNN
+of `graphgrad train --model cnn` (conv 32 → pool → conv 64 → pool → 128 → 10) on random data
 of that shape, for
 
     1 rank × 1 BLAS thread, 1 rank × 2 threads, 2 ranks × 1 thread (gg.distributed, mpiexec),
@@ -8,7 +9,7 @@ each measured in its own processes (OPENBLAS_NUM_THREADS / OMP_NUM_THREADS set p
 the three alternated over several rounds and the best of each kept. Then the Allreduce alone:
 its time per step for the model's 0.94 MB of gradients, the α + β·bytes fit of MPI_Allreduce
 between 2 ranks, and a sweep of DistributedDataParallel's bucket size (time per step spent
-starting and waiting for the all-reduces, and the whole step).
+starting and waiting for the all-reduces, and the whole step), and the best bucket size.
 
 Run: python -m bench distributed [--quick]   (needs mpi4py and mpiexec: graphgrad[distributed])
 """
@@ -48,8 +49,16 @@ def _launch(ranks, threads, args, timeout=300):
 
 
 # ----------------------------------------------------------------------------- the workers
-def _train_worker(steps, repeat, bucket_mb):
-    """Best time of `steps` training steps (global batch BATCH split over the ranks)."""
+def _model(name):
+    import graphgrad as gg
+    if name == "cnn":
+        return gg.nn.ConvNet((1, 28, 28), SIZES[-1], generator=0)
+    return gg.nn.MLP(SIZES, generator=0)
+
+
+def _train_worker(name, steps, repeat, bucket_mb):
+    """Best time of `steps` training steps of the model `name` (global batch BATCH split over
+    the ranks)."""
     import graphgrad as gg
     dist = gg.distributed
     dist.init()
@@ -58,7 +67,7 @@ def _train_worker(steps, repeat, bucket_mb):
     n = BATCH * steps
     x = rng.random((n, SIZES[0]), dtype=np.float32)
     y = rng.integers(0, SIZES[-1], n)
-    model = gg.nn.MLP(SIZES, generator=0)
+    model = _model(name)
     ddp = dist.DistributedDataParallel(model, bucket_cap_mb=bucket_mb)
     opt = gg.optim.SGD(model.parameters(), lr=0.05)
     loader = dist.ShardedLoader(gg.data.TensorDataset(x, y), batch_size=BATCH, shuffle=True,
@@ -82,7 +91,8 @@ def _train_worker(steps, repeat, bucket_mb):
             best, comm = elapsed, ddp.comm_seconds - before
     result = {"samples_per_s": n / best, "step_ms": 1e3 * best / steps,
               "comm_ms": 1e3 * comm / steps, "world": world,
-              "buckets": len(ddp.reducer.buckets) if ddp.reducer else 0}
+              "buckets": len(ddp.reducer.buckets) if ddp.reducer else 0,
+              "parameters": sum(p.data.size for p in model.parameters())}
     if rank == 0:
         print(json.dumps(result), flush=True)
 
@@ -114,62 +124,83 @@ def _fit_alpha_beta(times):
     return alpha, beta
 
 
-def main(quick=False):
-    if _mpiexec() is None:
-        print("bench distributed: needs mpiexec and mpi4py (pip install 'graphgrad[distributed]')")
-        return
-    steps, rounds, repeat = (20, 1, 2) if quick else (100, 3, 3)
-    load = os.getloadavg()[0]
-    runs = {"1 rank × 1 thread": (1, 1), "1 rank × 2 threads": (1, 2),
-            "2 ranks × 1 thread": (2, 1)}
-    best = {}
-    for _ in range(rounds):                  # alternate: the machine is shared
-        for name, (ranks, threads) in runs.items():
-            result = _launch(ranks, threads, ["train", str(steps), str(repeat), "25"])
-            if name not in best or result["samples_per_s"] > best[name]["samples_per_s"]:
-                best[name] = result
-    n_params = sum(a * b + b for a, b in zip(SIZES[:-1], SIZES[1:]))
-    print(f"MLP {'-'.join(map(str, SIZES))} ({n_params:,} parameters, "
-          f"{4 * n_params / 1e6:.2f} MB of gradients), global batch {BATCH}, random data; "
-          f"best of {rounds} alternated rounds × {repeat} epochs of {steps} steps; "
-          f"{os.cpu_count()} cores, load average {load:.1f} before, "
-          f"{os.getloadavg()[0]:.1f} after (others' processes share the cores)")
-    print(f"{'run':<22}{'samples/s':>11}{'ms/step':>10}{'all-reduce + wait ms/step':>27}")
-    for name, r in best.items():
-        print(f"{name:<22}{r['samples_per_s']:>11,.0f}{r['step_ms']:>10.2f}"
-              f"{r['comm_ms'] if r['world'] > 1 else 0:>27.3f}")
-    base, two_threads = (best[k]["samples_per_s"] for k in list(runs)[:2])
-    dp = best["2 ranks × 1 thread"]["samples_per_s"]
-    print(f"2 ranks × 1 thread: {dp / base:.2f}× 1 rank × 1 thread (target ≥ 1.7), "
-          f"{dp / two_threads:.2f}× 1 rank × 2 threads (target ≥ 0.95)")
+RUNS = {"1 rank × 1 thread": (1, 1), "1 rank × 2 threads": (1, 2), "2 ranks × 1 thread": (2, 1)}
 
-    times = _launch(2, 1, ["allreduce", str(5 if quick else 30)])
+
+def _throughput(name, steps, rounds, repeat):
+    """The three runs of the model, alternated over `rounds` (the machine is shared), the best
+    of each kept; prints their table."""
+    best = {}
+    for _ in range(rounds):
+        for run, (ranks, threads) in RUNS.items():
+            result = _launch(ranks, threads, ["train", name, str(steps), str(repeat), "25"])
+            if run not in best or result["samples_per_s"] > best[run]["samples_per_s"]:
+                best[run] = result
+    n_params = best[run]["parameters"]
+    what = "MLP " + "-".join(map(str, SIZES)) if name == "mlp" else \
+        "CNN conv 32 → pool → conv 64 → pool → 128 → 10 on 28×28"
+    print(f"{what} ({n_params:,} parameters, {4 * n_params / 1e6:.2f} MB of gradients), "
+          f"global batch {BATCH}, random data; best of {rounds} alternated rounds × {repeat} "
+          f"epochs of {steps} steps")
+    print(f"{'run':<22}{'samples/s':>11}{'ms/step':>10}{'all-reduce + wait ms/step':>27}")
+    for run, r in best.items():
+        print(f"{run:<22}{r['samples_per_s']:>11,.0f}{r['step_ms']:>10.2f}"
+              f"{r['comm_ms'] if r['world'] > 1 else 0:>27.3f}")
+    base, two_threads, dp = (best[k]["samples_per_s"] for k in RUNS)
+    print(f"2 ranks × 1 thread: {dp / base:.2f}× 1 rank × 1 thread (target ≥ 1.7), "
+          f"{dp / two_threads:.2f}× 1 rank × 2 threads (target ≥ 0.95)\n")
+    return n_params
+
+
+def _allreduce_table(repeat, n_params):
+    times = _launch(2, 1, ["allreduce", str(repeat)])
     times = {int(k): v for k, v in times.items()}
     alpha, beta = _fit_alpha_beta(times)
-    print("\nMPI_Allreduce between 2 ranks (float32 sum, in place), best of "
-          f"{5 if quick else 30}:")
+    print(f"MPI_Allreduce between 2 ranks (float32 sum, in place), best of {repeat}:")
     for nbytes, t in times.items():
         print(f"  {nbytes / 1024:>8,.0f} KB  {1e6 * t:>9.1f} µs   model α + β·bytes: "
               f"{1e6 * (alpha + beta * nbytes):>9.1f} µs")
     print(f"  α = {1e6 * alpha:.1f} µs, β = {1e9 * beta:.3f} ns/byte "
-          f"({1 / beta / 1e9:.2f} GB/s); the model's gradients: "
-          f"{1e3 * (alpha + beta * 4 * n_params):.3f} ms per step")
+          f"({1 / beta / 1e9:.2f} GB/s); the MLP's gradients: "
+          f"{1e3 * (alpha + beta * 4 * n_params):.3f} ms per step\n")
 
-    print("\nBucket size sweep, 2 ranks × 1 thread (bucket_cap_mb: ms/step starting and waiting "
-          "for the all-reduces, whole step):")
+
+def _bucket_sweep(steps, repeat):
+    """DistributedDataParallel's bucket_cap_mb against the time per step in the all-reduces;
+    prints the best."""
+    print("Bucket size sweep, MLP, 2 ranks × 1 thread (bucket_cap_mb: ms/step starting and "
+          "waiting for the all-reduces, whole step):")
+    found = {}
     for cap in (0.05, 0.25, 1.0, 25.0):
-        r = _launch(2, 1, ["train", str(steps), str(repeat), str(cap)])
+        r = found[cap] = _launch(2, 1, ["train", "mlp", str(steps), str(repeat), str(cap)])
         buckets = r["buckets"]
         print(f"  {cap:>6g} MB ({buckets} bucket{'s' if buckets > 1 else ''}): "
               f"{r['comm_ms']:.3f} ms all-reduce + wait, "
               f"{r['step_ms']:.2f} ms/step, {r['samples_per_s']:,.0f} samples/s")
+    cap = min(found, key=lambda c: found[c]["comm_ms"])
+    print(f"  best: bucket_cap_mb = {cap:g} ({found[cap]['buckets']} bucket"
+          f"{'s' if found[cap]['buckets'] > 1 else ''}, {found[cap]['comm_ms']:.3f} ms/step)")
+
+
+def main(quick=False):
+    if _mpiexec() is None:
+        print("bench distributed: needs mpiexec and mpi4py (pip install 'graphgrad[distributed]')")
+        return
+    load = os.getloadavg()[0]
+    rounds, repeat = (1, 2) if quick else (3, 3)
+    n_params = _throughput("mlp", 20 if quick else 100, rounds, repeat)
+    _throughput("cnn", 3 if quick else 10, rounds, 2)
+    _allreduce_table(5 if quick else 30, n_params)
+    _bucket_sweep(20 if quick else 100, repeat)
+    print(f"{os.cpu_count()} cores, load average {load:.1f} before, {os.getloadavg()[0]:.1f} "
+          "after (others' processes share the cores)")
 
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--worker"]:
         kind, *rest = sys.argv[2:]
         if kind == "train":
-            _train_worker(int(rest[0]), int(rest[1]), float(rest[2]))
+            _train_worker(rest[0], int(rest[1]), int(rest[2]), float(rest[3]))
         else:
             _allreduce_worker(int(rest[0]))
     else:

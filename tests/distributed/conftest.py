@@ -41,6 +41,8 @@ class Mpi:
         return subprocess.run(command, capture_output=True, text=True, timeout=timeout,
                               cwd=self.tmp_path, env=env or job_env())
 
+    env = staticmethod(job_env)
+
     def script(self, n, code, timeout=60, env=None):
         path = self.tmp_path / f"job_{abs(hash(code))}.py"
         path.write_text(textwrap.dedent(code))

@@ -156,6 +156,53 @@ def test_no_sync_accumulates_locally_then_averages_the_sum_and_unused_parameters
         assert "gave no gradient to unused.weight, unused.bias" in r["unfinished"]
 
 
+def test_sync_batch_norm_gives_the_global_batch_statistics_and_gradients(mpi):
+    """SyncBatchNorm (converted from BatchNorm2d/1d) on 2 ranks with uneven shares (3 and 4
+    rows) equals plain BatchNorm on the whole batch in one process: outputs, gradients (after
+    DistributedDataParallel) and running statistics, in float64."""
+    done = mpi.script(2, """
+        import json, numpy as np, graphgrad as gg
+        D, nn = gg.distributed, gg.nn
+        D.init()
+        r, n = D.rank(), D.world_size()
+        rng = np.random.default_rng(1)
+        X = rng.normal(size=(7, 2, 4, 4)) * 3 + 1
+        Y = rng.integers(0, 4, 7)
+
+        def model():
+            return nn.Sequential(nn.Conv2d(2, 3, 3, padding=1, dtype=np.float64, generator=0),
+                                 nn.BatchNorm2d(3, dtype=np.float64), nn.ReLU(), nn.Flatten(),
+                                 nn.Linear(48, 4, dtype=np.float64, generator=1),
+                                 nn.BatchNorm1d(4, momentum=None, dtype=np.float64))
+        synced = D.SyncBatchNorm.convert_sync_batchnorm(model())
+        ddp = D.DistributedDataParallel(synced)
+        ref = model()
+        lo, hi = D.shard_bounds(7, r, n)
+        for step in range(2):
+            for m in (synced, ref):
+                m.zero_grad()
+            out = ddp(gg.tensor(X[lo:hi]))
+            (nn.functional.cross_entropy(out, gg.tensor(Y[lo:hi])) * (n * (hi - lo) / 7)
+             ).backward()
+            whole = ref(gg.tensor(X))
+            nn.functional.cross_entropy(whole, gg.tensor(Y)).backward()
+        result = {"rank": r, "kinds": [type(m).__name__ for m in synced],
+                  "out": float(np.abs(out.data - whole.data[lo:hi]).max()),
+                  "grads": max(float(np.abs(p.grad.data - q.grad.data).max())
+                               for p, q in zip(synced.parameters(), ref.parameters())),
+                  "stats": max(float(np.abs(a.data - b.data).max())
+                               for a, b in zip(synced.buffers(), ref.buffers()))}
+        open(f"rank{r}.json", "w").write(json.dumps(result))
+    """)
+    assert done.returncode == 0, done.stderr
+    ranks = _results(mpi.tmp_path)
+    assert set(ranks) == {0, 1}
+    for r in ranks.values():
+        assert r["kinds"] == ["Conv2d", "SyncBatchNorm", "ReLU", "Flatten", "Linear",
+                              "SyncBatchNorm"]
+        assert r["out"] < 1e-12 and r["grads"] < 1e-12 and r["stats"] < 1e-12, r
+
+
 def _weights(path):
     state = gg.load(path)["model"]
     return {k: np.asarray(v.data, np.float64) for k, v in state.items()}
@@ -168,14 +215,18 @@ def _close(a, b, rtol=1e-5):
         assert err <= rtol, (k, err)
 
 
-def test_train_on_two_ranks_equals_one_process_and_resumes_on_any_number(mpi, tmp_path):
-    train = [sys.executable, "-m", "graphgrad", "train", "--epochs", "2", "--schedule", "none",
-             "--no-plots"]
-    one = mpi(1, *train, "--out", "one")
-    two = mpi(2, *train, "--distributed", "--out", "two")
+TRAIN = [sys.executable, "-m", "graphgrad", "train", "--epochs", "2", "--schedule", "none",
+         "--no-plots"]
+
+
+def _one_and_two_ranks(mpi, tmp_path, *options):
+    """`graphgrad train` in one process and on 2 ranks (--distributed): the same weights
+    (≤ 1e-5 relative), test accuracy (±0.2 points) and history; only rank 0 prints."""
+    one = mpi(1, *TRAIN, *options, "--out", "one")
+    two = mpi(2, *TRAIN, *options, "--distributed", "--out", "two")
     assert one.returncode == 0, one.stderr
     assert two.returncode == 0, two.stderr
-    assert two.stdout.count("test accuracy") == 1       # only rank 0 prints
+    assert two.stdout.count("test accuracy") == 1
     assert "2 ranks" in two.stdout
     assert sorted(p.name for p in tmp_path.iterdir() if p.is_dir()) == ["one", "two"]
     _close(_weights(tmp_path / "one/checkpoint.ckpt"), _weights(tmp_path / "two/checkpoint.ckpt"))
@@ -185,6 +236,10 @@ def test_train_on_two_ranks_equals_one_process_and_resumes_on_any_number(mpi, tm
     # the reported training loss is the global batch's (summed over the ranks)
     np.testing.assert_allclose(m1["history"]["loss"], m2["history"]["loss"], rtol=1e-5)
     np.testing.assert_allclose(m1["history"]["accuracy"], m2["history"]["accuracy"])
+
+
+def test_train_on_two_ranks_equals_one_process_and_resumes_on_any_number(mpi, tmp_path):
+    _one_and_two_ranks(mpi, tmp_path)
     # a checkpoint resumes on another number of ranks: 1 → 2 and 2 → 1 ranks agree
     resume = [sys.executable, "-m", "graphgrad", "train", "--epochs", "3", "--no-plots"]
     a = mpi(2, *resume, "--distributed", "--resume", "one/checkpoint.ckpt", "--out", "one_on_2")
@@ -193,6 +248,11 @@ def test_train_on_two_ranks_equals_one_process_and_resumes_on_any_number(mpi, tm
     assert b.returncode == 0, b.stderr
     _close(_weights(tmp_path / "one_on_2/checkpoint.ckpt"),
            _weights(tmp_path / "two_on_1/checkpoint.ckpt"))
+
+
+def test_the_cnn_on_two_ranks_equals_one_process(mpi, tmp_path):
+    # an odd batch: the ranks' shares differ (15 and 16 rows), so their losses are weighted
+    _one_and_two_ranks(mpi, tmp_path, "--model", "cnn", "--hidden", "32", "--batch-size", "31")
 
 
 def _assert_quick_abort(done, began, rank, *phrases):
@@ -249,6 +309,41 @@ def test_a_stuck_rank_makes_the_others_time_out_with_the_operation_named(mpi):
                         "did not complete within 1.5 s", "DistributedTimeout")
 
 
+def test_a_rank_that_exits_early_makes_the_others_stop_within_seconds(mpi):
+    began = time.perf_counter()
+    done = mpi.script(2, """
+        import sys, numpy as np, graphgrad as gg
+        D = gg.distributed
+        D.init()                       # the default timeout: 1800 s
+        if D.rank() == 1:
+            sys.exit(3)
+        D.all_reduce(np.ones(3))
+    """, timeout=40)
+    _assert_quick_abort(done, began, 0, "all_reduce('sum') of (3,) float64 on rank 0 of 2 "
+                        "cannot complete: rank 1 left the job", "rank 0 of 2 failed")
+
+
+def test_a_rank_that_exits_before_init_ends_the_job_after_the_start_up_limit(mpi):
+    began = time.perf_counter()
+    done = mpi.script(2, """
+        import os, sys
+        if os.environ["PMI_RANK"] == "1":
+            sys.exit(2)                # never joins: rank 0 would wait in MPI_Init for ever
+        import graphgrad as gg
+        gg.distributed.init()
+    """, timeout=40, env=mpi.env(GRAPHGRAD_DIST_INIT_TIMEOUT="2"))
+    _assert_quick_abort(done, began, 0, "rank 0 of 2 (PID", "waited 2 s in MPI_Init")
+
+
+def test_a_rank_that_refuses_its_options_stops_the_job(mpi):
+    train = [sys.executable, "-m", "graphgrad", "train", "--distributed", "--no-plots"]
+    began = time.perf_counter()
+    done = mpi(1, *train, "--epochs", "1", mpmd=[[*train, "--epochs", "0"]], timeout=40)
+    _assert_quick_abort(done, began, 0, "argument --epochs: must be a whole number >= 1",
+                        "the comparison of the run's options on rank 0 of 2 cannot complete: "
+                        "rank 1 left the job")
+
+
 def test_ranks_with_different_seeds_are_refused_at_start_up(mpi):
     train = [sys.executable, "-m", "graphgrad", "train", "--distributed", "--epochs", "1",
              "--no-plots"]
@@ -258,8 +353,35 @@ def test_ranks_with_different_seeds_are_refused_at_start_up(mpi):
                         "seed=0", "seed=1")
 
 
+def test_ranks_with_different_models_or_data_are_refused_by_ddp_and_check_same(mpi):
+    done = mpi.script(2, """
+        import json, numpy as np, graphgrad as gg
+        D = gg.distributed
+        D.init()
+        r = D.rank()
+        out = {"rank": r}
+        try:
+            D.DistributedDataParallel(gg.nn.Linear(3, 2 + r))
+        except D.DistributedError as e:
+            out["model"] = str(e)
+        D.check_same("the data", np.arange(4.0))
+        try:
+            D.check_same("the data", np.arange(4.0) + (r == 1) * 1e-7)
+        except D.DistributedError as e:
+            out["data"] = str(e)
+        open(f"rank{r}.json", "w").write(json.dumps(out))
+    """)
+    assert done.returncode == 0, done.stderr
+    ranks = _results(mpi.tmp_path)
+    assert set(ranks) == {0, 1}
+    for r in ranks.values():
+        assert "the ranks disagree on the model's parameters" in r["model"]
+        assert re.search(r"disagree on the data \(rank 0: [0-9a-f]{12}; rank 1: [0-9a-f]{12}\)",
+                         r["data"]), r["data"]
+
+
 def test_the_benchmark_runs_two_ranks(mpi):
     from bench import bench_distributed
-    result = bench_distributed._launch(2, 1, ["train", "4", "1", "25"], timeout=60)
+    result = bench_distributed._launch(2, 1, ["train", "mlp", "4", "1", "25"], timeout=60)
     assert result["world"] == 2 and result["samples_per_s"] > 0
     assert 0 <= result["comm_ms"] <= result["step_ms"] and result["buckets"] == 1

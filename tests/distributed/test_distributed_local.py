@@ -194,3 +194,39 @@ def test_train_distributed_in_a_world_of_one_is_the_plain_run(world_of_one, tmp_
     dist = gg.load(tmp_path / "dist" / "checkpoint.ckpt")["model"]
     for key in plain:
         np.testing.assert_array_equal(plain[key].data, dist[key].data)
+
+
+def test_sync_batch_norm_in_a_world_of_one_is_batch_norm_and_converts_like_torch(world_of_one,
+                                                                                   torch):
+    D, nn = world_of_one, gg.nn
+    model = nn.Sequential(nn.Linear(3, 4, generator=0), nn.BatchNorm1d(4, momentum=0.3),
+                          nn.ReLU(), nn.Sequential(nn.Unflatten(1, (1, 2, 2)),
+                                                   nn.BatchNorm2d(1, affine=False)))
+    model[1].running_mean.data[:] = [1, 2, 3, 4]
+    before = {k: v.data.copy() for k, v in model.state_dict().items()}
+    converted = D.SyncBatchNorm.convert_sync_batchnorm(model)
+    assert converted is model
+    assert [type(m).__name__ for m in model.modules()] == [
+        "Sequential", "Linear", "SyncBatchNorm", "ReLU", "Sequential", "Unflatten",
+        "SyncBatchNorm"]
+    state = model.state_dict()
+    assert list(state) == list(before)
+    for k in before:
+        np.testing.assert_array_equal(state[k].data, before[k])
+    # torch's converter gives the same module kinds and keys
+    tmodel = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.BatchNorm1d(4), torch.nn.ReLU(),
+                                 torch.nn.Sequential(torch.nn.Unflatten(1, (1, 2, 2)),
+                                                     torch.nn.BatchNorm2d(1, affine=False)))
+    tmodel = torch.nn.SyncBatchNorm.convert_sync_batchnorm(tmodel)
+    assert [type(m).__name__ for m in tmodel.modules()] == [
+        type(m).__name__ for m in model.modules()]
+    assert list(tmodel.state_dict()) == list(state)
+    # a world of one: plain batch normalisation, in training and in evaluation
+    x = gg.tensor(np.random.default_rng(0).normal(size=(5, 4)).astype(np.float32))
+    bn = D.SyncBatchNorm(4, momentum=0.3)
+    reference = nn.BatchNorm1d(4, momentum=0.3)
+    for mode in (True, False):
+        bn.train(mode)
+        reference.train(mode)
+        np.testing.assert_allclose(bn(x).data, reference(x).data, rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(bn.running_var.data, reference.running_var.data)

@@ -80,6 +80,20 @@ def register(sub):
     parser.set_defaults(func=run)
 
 
+def prepare(parser, tokens):
+    """With --distributed under an MPI launcher, join the job before the options are read: a
+    rank that refuses its options then leaves a joined job, which the others notice within
+    seconds (they would wait in MPI_Init for a rank that never joins)."""
+    if any(len(t) > 3 and "--distributed".startswith(t) for t in tokens):
+        from .. import distributed
+        if distributed.launched_by_mpi():
+            try:
+                distributed.init()
+            except distributed.DistributedError:
+                pass                             # said again, in one line, when the job starts
+    return tokens
+
+
 def run(args):
     from ..train.config import Config, JobExit, OptionError
     from ..train.job import run_job

@@ -9,6 +9,9 @@ with Allreduce.
     ...
     loss.backward()                           # .grad = the mean of the ranks' gradients
 
+BatchNorm keeps per-rank statistics, as in PyTorch; ``SyncBatchNorm.convert_sync_batchnorm(model)``
+normalises by the global batch's instead.
+
 Run with ``mpiexec -n 4 python train.py`` (``pip install 'graphgrad[distributed]'`` brings
 mpi4py and MPICH's mpiexec). docs/distributed.md has the details, several machines and Slurm.
 """
@@ -29,11 +32,12 @@ from .comm import (
 )
 from .ddp import DistributedDataParallel
 from .shard import JobShard, ShardedLoader, shard_bounds
+from .sync_batch_norm import SyncBatchNorm, sum_over_ranks
 
 #: torch.distributed's names for the same functions.
 get_rank, get_world_size = rank, world_size
 
 __all__ = ["init", "is_initialized", "rank", "world_size", "get_rank", "get_world_size",
            "all_reduce", "broadcast", "barrier", "abort", "check_same", "fingerprint",
-           "launched_by_mpi", "DistributedDataParallel", "ShardedLoader", "JobShard",
-           "shard_bounds", "DistributedError", "DistributedTimeout"]
+           "launched_by_mpi", "DistributedDataParallel", "SyncBatchNorm", "sum_over_ranks",
+           "ShardedLoader", "JobShard", "shard_bounds", "DistributedError", "DistributedTimeout"]

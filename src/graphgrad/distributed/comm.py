@@ -8,9 +8,11 @@ without MPI.
 
 Collectives are started non-blocking (MPI_Iallreduce, MPI_Ibcast, ...) and waited for with a
 deadline (``init(timeout=)``): a peer that never arrives raises ``DistributedTimeout`` naming
-the operation instead of hanging. With world size > 1, ``init`` also makes an uncaught
-exception in any rank end the whole job (MPI_Abort) after printing it with the rank's number.
+the operation instead of hanging, and one that has exited makes it fail within seconds
+(peers.py). With world size > 1, ``init`` also makes an uncaught exception in any rank end the
+whole job (MPI_Abort) after printing it with the rank's number.
 """
+import atexit
 import hashlib
 import os
 import sys
@@ -20,9 +22,12 @@ import numpy as np
 
 from ..tensor import Tensor
 from ..utils.data.distributed import launcher_world
+from . import peers
 
 #: Default deadline of a collective, in seconds (PyTorch's default process-group timeout).
 DEFAULT_TIMEOUT = 1800.0
+#: Default limit, in seconds, on the wait in MPI_Init for every rank to start.
+DEFAULT_INIT_TIMEOUT = 120.0
 
 
 class DistributedError(RuntimeError):
@@ -34,10 +39,10 @@ class DistributedTimeout(DistributedError, TimeoutError):
 
 
 class _Group:
-    __slots__ = ("comm", "MPI", "rank", "size", "timeout")
+    __slots__ = ("comm", "MPI", "rank", "size", "timeout", "notices")
 
     def __init__(self):
-        self.comm = self.MPI = None
+        self.comm = self.MPI = self.notices = None
         self.rank, self.size, self.timeout = 0, 1, DEFAULT_TIMEOUT
 
 
@@ -54,9 +59,11 @@ def launched_by_mpi(environ=None):
 def init(timeout=None, abort_on_error=True):
     """Join the job's process group (idempotent). Under an MPI launcher, MPI_COMM_WORLD via
     mpi4py; otherwise one process (rank 0 of 1), without MPI. timeout: seconds a collective
-    may wait (default GRAPHGRAD_DIST_TIMEOUT, else 1800). abort_on_error: with several ranks,
-    an uncaught exception prints its traceback with the rank and calls MPI_Abort, so the other
-    ranks stop instead of waiting forever in their next collective."""
+    may wait (default GRAPHGRAD_DIST_TIMEOUT, else 1800); MPI_Init itself waits at most
+    min(timeout, GRAPHGRAD_DIST_INIT_TIMEOUT or 120) s for the other ranks to start.
+    abort_on_error: with several ranks, an uncaught exception prints its traceback with the
+    rank and calls MPI_Abort, so the other ranks stop instead of waiting in their next
+    collective."""
     global _group
     if _group is not None:
         if timeout is not None:
@@ -67,12 +74,8 @@ def init(timeout=None, abort_on_error=True):
     group = _Group()
     group.timeout = float(timeout)
     if launched_by_mpi():
-        try:
-            from mpi4py import MPI
-        except ImportError as e:
-            raise DistributedError(
-                "this process was started by an MPI launcher but mpi4py cannot be imported "
-                f"({e}): pip install 'graphgrad[distributed]'") from None
+        MPI = _start_mpi(min(group.timeout, float(os.environ.get(
+            "GRAPHGRAD_DIST_INIT_TIMEOUT", DEFAULT_INIT_TIMEOUT))))
         group.MPI, group.comm = MPI, MPI.COMM_WORLD
         group.rank, group.size = group.comm.Get_rank(), group.comm.Get_size()
         expected = launcher_world()[1]
@@ -83,9 +86,28 @@ def init(timeout=None, abort_on_error=True):
                 "`srun --mpi=pmi2` or `--mpi=pmix` as your MPI was built, or mpiexec)")
     _group = group
     if group.size > 1:
+        group.notices = peers.Notices(group.MPI, group.comm.Dup())
+        atexit.register(group.notices.announce)
         _announce(group)
         if abort_on_error:
             _install_excepthook(group)
+
+
+def _start_mpi(limit):
+    """mpi4py's MPI module, whose import runs MPI_Init: within `limit` seconds, or a watchdog
+    ends the job with a message (a rank that never starts would leave us there for ever)."""
+    if "mpi4py.MPI" in sys.modules:      # the user's script initialised MPI already
+        return sys.modules["mpi4py.MPI"]
+    watchdog = peers.start_watchdog(limit, *launcher_world())
+    try:
+        from mpi4py import MPI
+    except ImportError as e:
+        raise DistributedError(
+            "this process was started by an MPI launcher but mpi4py cannot be imported "
+            f"({e}): pip install 'graphgrad[distributed]'") from None
+    finally:
+        peers.stop_watchdog(watchdog)
+    return MPI
 
 
 def is_initialized():
@@ -129,10 +151,17 @@ def _install_excepthook(group):
         sys.stderr.write(f"\ngraphgrad.distributed: rank {group.rank} of {group.size} failed; "
                          "aborting the job (MPI_Abort)\n")
         previous(kind, value, traceback)
-        sys.stderr.flush()
-        sys.stdout.flush()
-        group.comm.Abort(1)
+        _abort_job(group, 1)
     sys.excepthook = abort
+
+
+def _abort_job(group, status):
+    """MPI_Abort, once what this rank printed has had time to pass through the launcher (it
+    forwards the ranks' output, and would drop the last lines as it tears the job down)."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    time.sleep(0.5)
+    group.comm.Abort(status)
 
 
 def abort(message=None, status=1):
@@ -143,7 +172,7 @@ def abort(message=None, status=1):
     if message:
         print(f"{message} [rank {group.rank} of {group.size}]", file=sys.stderr, flush=True)
     if group.comm is not None and group.size > 1:
-        group.comm.Abort(status)
+        _abort_job(group, status)
     sys.exit(status)
 
 
@@ -156,7 +185,7 @@ def wait(request, what, group=None):
     if request.Test():
         return
     began = time.perf_counter()
-    deadline, spins = began + group.timeout, 0
+    deadline, spins, gone = began + group.timeout, 0, None
     while not request.Test():
         spins += 1
         if spins < 64:
@@ -165,11 +194,22 @@ def wait(request, what, group=None):
         if spins % 64 == 0:
             now = time.perf_counter()
             if now > deadline:
+                if gone:
+                    raise DistributedError(
+                        f"gg.distributed: {what} on rank {group.rank} of {group.size} cannot "
+                        f"complete: {_ranks(gone)} left the job (the process exited)")
                 raise DistributedTimeout(
                     f"gg.distributed: {what} on rank {group.rank} of {group.size} did not "
                     f"complete within {group.timeout:g} s: another rank has died or is stuck")
+            if gone is None and group.notices is not None and group.notices.poll():
+                gone = list(group.notices.left)
+                deadline = min(deadline, now + peers.GRACE)
             if now - began > 1e-2:
                 time.sleep(1e-4)
+
+
+def _ranks(ranks):
+    return ("rank " if len(ranks) == 1 else "ranks ") + ", ".join(map(str, ranks))
 
 
 # ------------------------------------------------------------------------------ collectives
