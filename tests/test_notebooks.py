@@ -1,8 +1,10 @@
 """The lecture notebooks (notebooks/*.ipynb): stored without outputs, in step with their sources
 (notebooks/src/*.py, built by tools/make_notebooks.py), and each runs top to bottom without an
-error in a fresh ipykernel (matplotlib's Agg backend), within a per-cell timeout."""
+error in a fresh ipykernel (matplotlib's Agg backend), within a per-cell timeout. The notebooks
+assert the notes' numbers (and what they show), so a run without an error is a check of them."""
 import importlib.util
 import json
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -11,7 +13,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
-CELL_TIMEOUT = 300          # seconds; the whole set runs in about a minute on a quiet machine
+CELL_TIMEOUT = 300          # seconds; the whole set runs in about a minute on a 2-core machine
 LECTURES = ["000", "001", "002", "003", "004"]
 
 
@@ -29,6 +31,25 @@ def test_every_lecture_has_a_notebook_stored_without_outputs():
         for cell in cells:
             if cell["cell_type"] == "code":
                 assert cell["outputs"] == [] and cell["execution_count"] is None, path.name
+
+
+def test_every_notebook_asserts_the_notes_numbers():
+    """A notebook that only prints cannot fail: each checks its key numbers with assert."""
+    for path in NOTEBOOKS:
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        code = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
+        asserts = sum(line.lstrip().startswith("assert ") for line in code.splitlines())
+        assert asserts >= 10, f"{path.name}: {asserts} asserts"
+
+
+def test_notebook_sources_are_ruff_clean():
+    """make test's ruff covers src, tests, bench, examples and tools; the notebooks' sources
+    (and their drawing helper) are checked here."""
+    if _missing("ruff"):
+        pytest.skip("ruff is not installed (pip install -e '.[test]')")
+    done = subprocess.run([sys.executable, "-m", "ruff", "check", str(ROOT / "notebooks")],
+                          capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stdout + done.stderr
 
 
 def test_notebooks_match_their_sources():

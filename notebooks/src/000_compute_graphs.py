@@ -18,14 +18,20 @@
 # 4. the general attention family: any g_θ′ and β, the rewrite ⟨θ′, Σ_s α x_s⟩, dot-product and
 #    Mahalanobis attention.
 #
+# Every key number is checked with an `assert`, so the notebook fails when the library stops
+# reproducing the note.
+#
 # Where the note's formulas have slips (the pseudo-code's ∂g_w/∂α_w, eq. 9's f_θ(x)), see
 # [docs/errata.md](../docs/errata.md).
 
 # %%
 import matplotlib.pyplot as plt
 import numpy as np
+from graph_drawing import draw  # notebooks/graph_drawing.py: a graph drawn with matplotlib
 
 import graphgrad as gg
+
+F = gg.nn.functional
 
 gg.set_default_dtype(gg.float64)      # exact comparisons; the notes compute with real numbers
 rng = np.random.default_rng(0)
@@ -64,6 +70,11 @@ print("D′ =", [v.name for v in g.outputs])
 print("P_v4 =", [u.name for u in g.parents("v4")], "  C_v3 =", [u.name for u in g.children("v3")])
 print("A_v4 =", sorted(u.name for u in g.ancestors("v4")))
 print("uv-paths from θ0 to v4:", [[n.name for n in p] for p in g.paths("θ0", "v4")])
+assert {v.name for v in g.inputs} == {"v0", "v1", "v2"} and [v.name for v in g.hidden] == ["v3"]
+assert [v.name for v in g.outputs] == ["v4"] and {v.name for v in g.parameters} == {"θ0", "θ1"}
+assert {u.name for u in g.ancestors("v4")} == {"v0", "v1", "v2", "v3", "θ0", "θ1"}
+order = g.topological_order()          # an order <_P (eq. 14): parents before children
+assert all(order.index(u) < order.index(v) for v in order for u in g.parents(v))
 
 # %% [markdown]
 # **Nodes with `.value` and `.grad`** (as in note 002's node objects): `v.value` is the
@@ -74,6 +85,8 @@ grads = g.grads()
 for v in g.topological_order():
     print(f"{v.name:3} kind={v.kind:9} op={str(v.op):12} value={float(v.value):7.3f} "
           f"grad={float(grads[v]):7.3f}")
+# eq. 8 at x = (1, 2, 3), θ = (0.5, 2): f = 3 + (1 + 0.5 · 2)² = 7; ∂f/∂α_v3 = θ1 α_v3 = 4
+assert float(g.node("v4").value) == 7.0 and float(grads[g.node("v3")]) == 4.0
 
 # %% [markdown]
 # The backward pass as a listing in the notes' style, `u.grad += v.grad * dv/du`:
@@ -83,39 +96,14 @@ print(gg.explain(v4, names=names, granularity="named"))
 
 # %% [markdown]
 # **The drawing.** `g.render("graph.svg")` draws with Graphviz where it is installed, and
-# `g.to_dot()` gives the DOT text. Here a small matplotlib drawing with no dependency: layers by
-# longest path from the leaves, values and gradients on the nodes.
+# `g.to_dot()` gives the DOT text. Here a small matplotlib drawing with no dependency
+# (`notebooks/graph_drawing.py`): rows by longest path from the leaves, values and gradients on
+# the nodes.
 
 # %%
-def draw(g, ax, grads=None):
-    """Nodes by depth (leaves at the bottom), edges as arrows, value and .grad in each box."""
-    order = g.topological_order()
-    depth = {}
-    for v in order:
-        depth[v] = 1 + max((depth[u] for u in g.parents(v)), default=-1)
-    rows = {}
-    for v in order:
-        rows.setdefault(depth[v], []).append(v)
-    pos = {v: (i - (len(r) - 1) / 2, d) for d, r in rows.items() for i, v in enumerate(r)}
-    for u, v in ((e.source, e.target) for e in g.edges):
-        ax.annotate("", pos[v], pos[u], arrowprops=dict(arrowstyle="->", color="0.4",
-                                                        shrinkA=18, shrinkB=18))
-    colors = {"input": "#e6e6e6", "parameter": "#fde5b6", "hidden": "#d6e6ff",
-              "output": "#c9f0cf"}
-    for v, (px, py) in pos.items():
-        text = f"{v.name}\n{float(v.value):.3g}"
-        if grads is not None:
-            text += f"\ngrad {float(grads[v]):.3g}"
-        ax.text(px, py, text, ha="center", va="center", fontsize=9,
-                bbox=dict(boxstyle="round", fc=colors[v.kind]))
-    ax.set_xlim(-2, 2)
-    ax.set_ylim(-0.6, max(rows) + 0.6)
-    ax.axis("off")
-
-
 fig, ax = plt.subplots(figsize=(6, 3.2))
 draw(g, ax, grads)
-ax.set_title("000's example graph: α_v and ∂f/∂α_v (input grey, θ orange, output green)")
+ax.set_title("000's example graph: α_v and ∂f/∂α_v in each node")
 plt.show()
 print(g.to_dot()[:180], "...")
 
@@ -133,6 +121,9 @@ for u in ["v0", "v1", "θ0", "θ1", "v3"]:
     backward = g.backward_propagation("v4")[g.node(u)]
     print(f"Δ_{u},v4: paths {float(by_paths):8.4f}  forward {float(forward):8.4f}  "
           f"backward {float(backward):8.4f}")
+    assert np.isclose(float(by_paths), float(forward)) and np.isclose(float(forward),
+                                                                      float(backward))
+assert float(g.path_sum("v4", "v4")) == 1 and float(g.path_sum("v2", "v3")) == 0  # the remark
 
 # %% [markdown]
 # Eq. 10 says ∂α_v4/∂θ_j = Σ_u ∂g_u/∂θ_j · Δ_uv4. With θ as nodes this is Δ_θj,v4, and it is
@@ -146,6 +137,8 @@ by_hand = [2.0 * a ** 1.0 * 2.0, a ** 2.0 * np.log(a)]
 print("autograd :", [float(t.grad) for t in theta])
 print("by hand  :", by_hand)
 print("eq. 10/11:", [float(g.path_sum(t, "v4")) for t in ["θ0", "θ1"]])
+assert np.allclose([float(t.grad) for t in theta], by_hand)
+assert np.allclose([float(g.path_sum(t, "v4")) for t in ["θ0", "θ1"]], by_hand)
 
 # %% [markdown]
 # ## 3. Eq. 9 by steepest descent on the example graph, in base 2
@@ -179,6 +172,21 @@ def eq9(th, X=XS, Y=YS):
 
 
 # %% [markdown]
+# In bits: with logits z = f ln 2, p(y = 1) = 2^f / (1 + 2^f) = σ(z), and eq. 9 is the natural-log
+# logistic loss of z (plus (1/2σ²)‖θ‖²) divided by ln 2:
+
+# %%
+th_test = gg.tensor([0.7, 1.5])
+f_test = XS[:, 2] + (XS[:, 0] + th_test[0] * XS[:, 1]) ** th_test[1]
+in_nats = (F.binary_cross_entropy_with_logits(f_test * np.log(2), YS)
+           + (th_test ** 2).sum() / (2 * sigma ** 2))
+print(f"eq. 9 = {float(eq9(th_test)):.6f} bits = {float(in_nats):.6f} nats / ln 2 "
+      f"= {float(in_nats) / np.log(2):.6f}")
+assert np.isclose(float(eq9(th_test)), float(in_nats) / np.log(2))
+assert np.allclose((2 ** f_test / (1 + 2 ** f_test)).numpy(),
+                   gg.sigmoid(f_test * np.log(2)).numpy())
+
+# %% [markdown]
 # Steepest descent: θ ← θ − τ ∇_θ(eq. 9), ∇ by backward propagation.
 
 # %%
@@ -192,8 +200,13 @@ for _ in range(steps):
         th -= tau * grad
     path.append(th.detach().numpy().copy())
 path = np.array(path)
+th_end = gg.tensor(path[-1], requires_grad=True)
+(grad_end,) = gg.autograd.grad(eq9(th_end), th_end)
 print(f"θ after {steps} steps: {path[-1].round(3)}   eq. 9 = {float(eq9(th)):.4f} bits"
-      f"   (θ* that drew the labels: {theta_true})")
+      f"   ‖∇‖ = {np.linalg.norm(grad_end.numpy()):.1e}   (θ* that drew the labels: {theta_true})")
+assert float(eq9(th)) < float(eq9(gg.tensor(path[0])))       # descent ...
+assert np.linalg.norm(grad_end.numpy()) < 5e-3                # ... to a stationary point
+assert np.allclose(path[-1], theta_true, atol=0.3)            # near the θ that drew the labels
 
 # %%
 t0, t1 = np.meshgrid(np.linspace(-0.2, 2.0, 60), np.linspace(0.6, 2.6, 60))
@@ -248,7 +261,14 @@ tp = layer.value_weight
 out, alpha = attention(xq, gg.tensor(S), lambda xs: xs @ tp,
                        dot_beta(layer.query_weight, layer.key_weight))
 rewritten = (alpha @ gg.tensor(S)) @ tp      # ⟨θ′, Σ_s α x_s⟩
-print(np.allclose(out.detach(), rewritten.detach()), np.allclose(out.detach(), layer(xq).detach()))
+print("Σ_s α g(x_s) == ⟨θ′, Σ_s α x_s⟩:", np.allclose(out.detach(), rewritten.detach()),
+      "  == nn.SampleAttention:", np.allclose(out.detach(), layer(xq).detach()))
+assert np.allclose(out.detach(), rewritten.detach())
+assert np.allclose(out.detach(), layer(xq).detach())
+assert np.allclose(alpha.detach().numpy().sum(1), 1) and (alpha.detach().numpy() > 0).all()
+m_test = gg.tensor(rng.normal(size=(3, 2)))   # Mahalanobis: the score is −‖θ″(x − x′)‖²
+beta_m = mahalanobis_beta(m_test)(xq, gg.tensor(S)).numpy()
+assert np.isclose(beta_m[0, 4], -np.sum((m_test.numpy() @ (xq.numpy()[0] - S[4])) ** 2))
 
 # %% [markdown]
 # **Learning it.** A 1-D regression y = sin(3x) from 25 samples, with features x = (x, 1) so
@@ -289,6 +309,9 @@ for name, m in models.items():
         opt.step()
     curves[name] = (f, float(loss))
     print(f"{name:22} training MSE {float(loss):.4f}")
+mse = {name: c[1] for name, c in curves.items()}
+assert min(mse["dot, g linear"], mse["Mahalanobis, g linear"]) > 0.1   # a smoothing of x: no sine
+assert mse["L1 score, g MLP"] < 0.05                                   # a non-linear g fits it
 
 # %%
 grid = np.linspace(-1.6, 1.6, 200)

@@ -10,10 +10,12 @@
 # layer's backward pass in matrix form.
 #
 # Computed here: the hand-made XOR basis φ = (σ(5 + x₁ + x₂), σ(5 − x₁ − x₂)) beside a learned
-# one; the activation functions; the task → output layer → loss table as negative
-# log-likelihoods (with the Gaussian's ½); the four ways to a gradient and what numeric
-# differentiation costs; the toy example in radians (the slide's numbers are in degrees); the
-# matrix-calculus shape table checked against `gg.jacobian`; the affine layer's backward pass.
+# one; the activation functions; universal approximation with one hidden layer; the task →
+# output layer → loss table as negative log-likelihoods (with the Gaussian's ½); what MSE, MAE
+# and Huber's loss estimate; the four ways to a gradient (SymPy for the symbolic one, where
+# installed) and what numeric differentiation costs; the toy example in radians (the slide's
+# numbers are in degrees); the matrix-calculus shape table checked against `gg.jacobian`; the
+# affine layer's backward pass. Every key number is checked with an `assert`.
 # Slips of the slides are collected in [docs/errata.md](../docs/errata.md).
 
 # %%
@@ -60,7 +62,9 @@ def fit_logistic(features, y, steps=300):
 
 # %%
 lin = fit_logistic(Xt, Yt)
-print(f"accuracy of logistic regression on x: {float((lin.predict(Xt) == Yt).float().mean()):.2f}")
+lin_acc = float((lin.predict(Xt) == Yt).float().mean())
+print(f"accuracy of logistic regression on x: {lin_acc:.2f}")
+assert lin_acc <= 0.75                 # a line gets at most 3 of the 4 clusters right
 
 # %% [markdown]
 # **The note's basis** φ(x) = (σ(5 + x₁ + x₂), σ(5 − x₁ − x₂)). Both features depend on
@@ -75,10 +79,15 @@ def phi(x):
 
 
 P = phi(Xt)
+# the slide's matrix form: φ = σ₀([[5, 1, 1], [5, −1, −1]] [1, x₁, x₂]ᵀ), a fixed first layer
+W_hand = np.array([[5.0, 1.0, 1.0], [5.0, -1.0, -1.0]], dtype=np.float32)
+ones_x = np.column_stack([np.ones(len(X), np.float32), X])
+assert np.allclose(P.numpy(), 1 / (1 + np.exp(-ones_x @ W_hand.T)), atol=1e-6)
 mu, sd = P.mean(0), P.std(0)
 hand = fit_logistic((P - mu) / sd, Yt)
 hand_acc = float((hand.predict((P - mu) / sd) == Yt).float().mean())
 print(f"accuracy with the hand-made φ: {hand_acc:.2f}")
+assert hand_acc == 1.0                 # linearly separable in φ-space
 
 # %% [markdown]
 # **The learned basis**: f(x, W) = σ₁([w₁₀₀ w₁₁₀] σ₀(W₀ [1, x₁, x₂]ᵀ)), every weight learned
@@ -97,6 +106,7 @@ learned = gg.sigmoid(hidden(Xt)).detach()
 acc = float(((out(learned)[:, 0] > 0).float() == Yt).float().mean())
 print(f"MLP 2-2-1: loss {float(loss):.4f}, accuracy {acc}; learned W₀ =\n"
       f"{np.column_stack([hidden.bias.detach().numpy(), hidden.weight.detach().numpy()]).round(2)}")
+assert acc == 1.0                      # the learned basis separates XOR too
 
 # %%
 fig, axes = plt.subplots(2, 2, figsize=(10, 8))
@@ -163,11 +173,49 @@ ax.set_title("001's activation functions")
 plt.show()
 J = gg.jacobian(gg.softmax, gg.tensor([3.0, 0.0, 1.0]))
 print("Jacobian of softmax at (3, 0, 1) — not diagonal, so not element-wise:\n", J.numpy().round(3))
+S3 = gg.softmax(gg.tensor([3.0, 0.0, 1.0])).numpy()
+assert np.allclose(J.numpy(), np.diag(S3) - np.outer(S3, S3), atol=1e-6)   # diag(S) − S Sᵀ
+for fn in (gg.sigmoid, gg.tanh, F.relu, F.elu, lambda t: t * gg.sigmoid(t)):
+    Jd = gg.jacobian(fn, gg.tensor([3.0, -0.5, 1.0])).numpy()
+    assert np.allclose(Jd, np.diag(np.diag(Jd)))      # the others: element-wise, diagonal
 
 # %% [markdown]
 # Why non-linear activations at all? A stack of linear layers is one matrix,
 # W_L ⋯ W_1 W_0 = W′ — computed in notebook 003 (§2.3.3).
 #
+# **Universal approximation.** One hidden layer of squashing units approximates any continuous
+# function on a bounded set, given enough units — the theorem says nothing about finding them.
+# Fitting f(x) = sin 2x + 0.3x² on [−2, 2] with H = 1, 3, 10 tanh units (L-BFGS on the MSE):
+
+# %%
+xu = np.linspace(-2, 2, 200)[:, None]
+target = np.sin(2 * xu) + 0.3 * xu ** 2
+fig, ax = plt.subplots(figsize=(6, 3.5))
+ax.plot(xu, target, "k--", lw=1, label="f(x) = sin 2x + 0.3x²")
+max_error = {}
+for H in [1, 3, 10]:
+    gg.manual_seed(0)
+    approx = gg.nn.MLP([1, H, 1], activation="tanh", dtype=gg.float64)
+    lbfgs = gg.optim.LBFGS(approx.parameters(), max_iter=500, line_search_fn="strong_wolfe")
+
+    def closure(approx=approx, lbfgs=lbfgs):
+        lbfgs.zero_grad()
+        loss = F.mse_loss(approx(gg.tensor(xu)), gg.tensor(target))
+        loss.backward()
+        return loss
+    lbfgs.step(closure)
+    with gg.no_grad():
+        fit = approx(gg.tensor(xu)).numpy()
+    max_error[H] = np.abs(fit - target).max()
+    ax.plot(xu, fit, label=f"H = {H}: max error {max_error[H]:.3f}")
+ax.set_xlabel("x")
+ax.set_ylabel("f(x)")
+ax.legend(fontsize=8)
+ax.set_title("one hidden layer, more units: a closer fit")
+plt.show()
+assert max_error[1] > max_error[3] > max_error[10] and max_error[10] < 0.05
+
+# %% [markdown]
 # ## 3. Task → output layer → loss, as negative log-likelihoods
 #
 # | target | p(y \| x) | final layer | loss = −Σ log p(y_n \| x_n) |
@@ -188,28 +236,69 @@ f = gg.sigmoid(a)
 nll_bernoulli = -(yb * f.log() + (1 - yb) * (1 - f).log()).sum()
 print("Bernoulli  :", float(nll_bernoulli),
       float(F.binary_cross_entropy_with_logits(a, yb, reduction="sum")))
+assert np.isclose(float(nll_bernoulli),
+                  float(F.binary_cross_entropy_with_logits(a, yb, reduction="sum")))
 
 A = gg.tensor(rng.normal(size=(6, 4)))
 yc = gg.tensor(rng.integers(0, 4, 6))
 nll_categorical = -gg.log(gg.softmax(A, dim=1)[gg.arange(6), yc]).sum()
 print("categorical:", float(nll_categorical), float(F.cross_entropy(A, yc, reduction="sum")))
+assert np.isclose(float(nll_categorical), float(F.cross_entropy(A, yc, reduction="sum")))
 
 yr = gg.tensor(rng.normal(size=6))
 nll_gauss = -gg.log(gg.exp(-0.5 * (yr - a) ** 2) / np.sqrt(2 * np.pi)).sum()
 sq = F.mse_loss(a, yr, reduction="sum")
 print("Gaussian   :", float(nll_gauss), "= ½·SE + 3 log 2π =",
       float(0.5 * sq + 3 * np.log(2 * np.pi)), "  (SE alone:", float(sq), ")")
+assert np.isclose(float(nll_gauss), float(0.5 * sq + 3 * np.log(2 * np.pi)))   # with the ½
+# and the gradients: the true NLL's is the residual f − y; the slide's Σ(y − f)² doubles it
+f_out = a.detach().requires_grad_()
+(g_nll,) = gg.autograd.grad(-gg.log(gg.exp(-0.5 * (yr - f_out) ** 2) / np.sqrt(2 * np.pi)).sum(),
+                            f_out)
+(g_slide,) = gg.autograd.grad(F.mse_loss(f_out, yr, reduction="sum"), f_out)
+assert np.allclose(g_nll.numpy(), (a - yr).numpy())
+assert np.allclose(g_slide.numpy(), 2 * g_nll.numpy())
+
+# %% [markdown]
+# **Choosing the loss.** Any loss with a useful gradient will do; they differ in what they
+# estimate. Fitting one constant c to data with outliers: the squared error is least at the
+# mean, the absolute error (MAE) at the median — robust, but its gradient ±1 does not shrink
+# near the optimum — and Huber's loss (squared near, absolute far) in between.
+
+# %%
+data = np.concatenate([rng.normal(0, 1, 50), [15.0, 20.0, 25.0]])       # three outliers
+fits = {}
+for name, loss_fn in [("MSE", F.mse_loss), ("MAE", F.l1_loss), ("Huber (δ = 1)", F.huber_loss)]:
+    c = gg.tensor([0.0], dtype=gg.float64, requires_grad=True)
+    opt = gg.optim.Adam([c], lr=0.05)
+    for _ in range(2000):
+        opt.zero_grad()
+        loss_fn(c.expand(len(data)), gg.tensor(data)).backward()
+        opt.step()
+    fits[name] = float(c[0])
+print({k: round(v, 3) for k, v in fits.items()}, f"  mean {data.mean():.3f}, "
+      f"median {np.median(data):.3f}")
+assert abs(fits["MSE"] - data.mean()) < 0.01 and abs(fits["MAE"] - np.median(data)) < 0.05
+assert fits["MAE"] < fits["Huber (δ = 1)"] < fits["MSE"]
+far = gg.tensor(10.0, requires_grad=True)               # MAE's gradient: the same far and near
+near = gg.tensor(0.01, requires_grad=True)
+(F.l1_loss(far, gg.tensor(0.0)) + F.l1_loss(near, gg.tensor(0.0))).backward()
+assert float(far.grad) == float(near.grad) == 1.0
 
 # %% [markdown]
 # ## 4. Four ways to a gradient, and what the numeric one costs
 #
 # For E(W) of a small MLP: (1) by hand, (2) numeric, (E(w + ε) − E(w)) / ε per weight,
-# (3) symbolic (SymPy, when installed: see `examples/four_ways_to_a_gradient.py`),
+# (3) symbolic (SymPy, below; also `examples/four_ways_to_a_gradient.py`),
 # (4) automatic: backpropagation. The numeric way needs one evaluation of E per weight, each
 # costing O(|W|): O(|W|²) in all; backpropagation costs a few evaluations.
 
 # %%
+evaluations = {"E": 0}                 # how often E is evaluated
+
+
 def mlp_loss(params, x, y):
+    evaluations["E"] += 1
     W0, W1 = params
     return ((gg.tanh(x @ W0) @ W1 - y) ** 2).sum()
 
@@ -236,11 +325,44 @@ h = np.tanh(x64.numpy() @ W0.detach().numpy())
 r = h @ W1.detach().numpy() - y64.numpy()
 hand_W1 = h.T @ (2 * r)
 hand_W0 = x64.numpy().T @ ((2 * r @ W1.detach().numpy().T) * (1 - h ** 2))
+evaluations["E"] = 0
 auto = gg.autograd.grad(mlp_loss([W0, W1], x64, y64), [W0, W1])
+n_auto, evaluations["E"] = evaluations["E"], 0
 num = numeric_grad([W0, W1], x64, y64)
+n_num = evaluations["E"]
 for name, hd, nm, au in [("W0", hand_W0, num[0], auto[0]), ("W1", hand_W1, num[1], auto[1])]:
     print(f"{name}: |hand − auto| = {np.abs(hd - au.numpy()).max():.1e}, "
           f"|numeric − auto| = {np.abs(nm - au.numpy()).max():.1e}")
+    assert np.allclose(hd, au.numpy()) and np.abs(nm - au.numpy()).max() < 1e-4
+print(f"evaluations of E: numeric {n_num} (= |W| + 1 = {W0.numel() + W1.numel() + 1}), "
+      f"backpropagation {n_auto} (plus one backward pass)")
+assert n_num == W0.numel() + W1.numel() + 1 and n_auto == 1
+
+# %% [markdown]
+# (3) **Symbolic**: SymPy writes out ∂E/∂w for every weight as an expression — the same numbers,
+# but each expression repeats the shared sub-terms (tanh of the same pre-activation appears in
+# every ∂E/∂W₀ entry), which backpropagation computes once.
+
+# %%
+try:
+    import sympy
+except ImportError:                    # optional: pip install -e '.[symbolic]'
+    sympy = None
+    print("SymPy is not installed: the symbolic way is skipped")
+if sympy is not None:
+    w0s = sympy.Matrix(3, 5, lambda i, j: sympy.Symbol(f"a{i}{j}"))
+    w1s = sympy.Matrix(5, 1, lambda i, j: sympy.Symbol(f"b{i}"))
+    xs_, ys_ = sympy.Matrix(x64.numpy()), sympy.Matrix(y64.numpy())
+    hs = (xs_ * w0s).applyfunc(sympy.tanh)
+    E_sym = sum(((hs * w1s) - ys_).applyfunc(lambda e: e ** 2))
+    values = {**{w0s[i, j]: sympy.Float(W0.detach().numpy()[i, j])
+                 for i in range(3) for j in range(5)},
+              **{w1s[i, 0]: sympy.Float(W1.detach().numpy()[i, 0]) for i in range(5)}}
+    dE_da00 = sympy.diff(E_sym, w0s[0, 0])
+    symbolic = float(dE_da00.xreplace(values))
+    print("∂E/∂W0[0, 0]: symbolic", symbolic, " backprop", float(auto[0][0, 0]),
+          f"  (the expression has {sympy.count_ops(dE_da00)} operations)")
+    assert np.isclose(symbolic, float(auto[0][0, 0]))
 
 # %%
 def best_time(fn, repeat=3):
@@ -292,6 +414,11 @@ print(f"local   : ∂a/∂x = −1, ∂b/∂a = {float(b_):.3f}, ∂c/∂b = cos
 print(f"global  : ∂f/∂x = {float(x.grad):.3f}   (the slide, in degrees: −2 · 0 · 90 · −1 = 0)")
 deg = np.deg2rad(np.exp(4.499))
 print(f"in degrees: c = sin(b°) = {np.sin(deg):.5f}, cos(b°) = {np.cos(deg):.5f}")
+# the numbers of docs/errata.md, and the product of the local derivatives
+assert np.allclose([float(b_), float(c_), float(d_)], [89.927, 0.9242, 2.1640], atol=5e-4)
+assert np.isclose(float(x.grad), -80.39, atol=5e-3)
+assert np.isclose(float(x.grad), (-2 / float(c_) ** 2) * np.cos(float(b_)) * float(b_) * -1)
+assert np.isclose(np.sin(deg), 1, atol=1e-5) and abs(np.cos(deg)) < 2e-3   # the slide's 1 and 0
 
 # %%
 xs = np.linspace(-4.6, -4.4, 2001)
@@ -318,6 +445,7 @@ c.backward()
 xv = 0.7
 paths = [np.sin(xv) * 2 * xv, xv ** 2 * np.cos(xv), np.exp(xv)]
 print("per path:", np.round(paths, 5), " sum:", sum(paths), " autograd:", float(x.grad))
+assert np.isclose(sum(paths), float(x.grad))
 
 # %% [markdown]
 # ## 7. Jacobians and the shape table (numerator layout)
@@ -333,13 +461,19 @@ inputs = {"scalar": gg.tensor(0.5), "vector": gg.tensor(rng.normal(size=3)),
 outputs = {"scalar": lambda t: (t ** 2).sum(), "vector": lambda t: gg.stack([t.sum(), t.max()]),
            "matrix": lambda t: t.sum() * gg.ones(2, 2)}
 order = {0: "scalar", 1: "vector", 2: "matrix", 3: "3-way tensor", 4: "4-way tensor"}
+slide_table = {"scalar": ["scalar", "vector", "matrix"],                   # the slide's table
+               "vector": ["vector", "matrix", "3-way tensor"],
+               "matrix": ["matrix", "3-way tensor", "4-way tensor"]}
 print("output \\ input".ljust(15) + "".join(f"{k:>26}" for k in inputs))
 for oname, fo in outputs.items():
-    row = []
+    row, kinds = [], []
     for xi in inputs.values():
         shape = tuple(gg.jacobian(fo, xi).shape)
-        row.append(f"{order[len(shape)]} {shape}")
+        assert shape == tuple(fo(xi).shape) + tuple(xi.shape)   # numerator layout: out × in
+        kinds.append(order[len(shape)])
+        row.append(f"{kinds[-1]} {shape}")
     print(f"{oname:15}" + "".join(f"{r:>26}" for r in row))
+    assert kinds == slide_table[oname]
 
 # %% [markdown]
 # The derivative of a = Wx + b (a ∈ R^H) with respect to W ∈ R^{H×D} is the 3-way tensor
@@ -351,6 +485,8 @@ Wm, xv, bv = (gg.tensor(rng.normal(size=(H, D))), gg.tensor(rng.normal(size=D)),
               gg.tensor(rng.normal(size=H)))
 JW = gg.jacobian(lambda W: W @ xv + bv, Wm)
 print(JW.shape, np.allclose(JW.numpy(), np.einsum("ij,k->ijk", np.eye(H), xv.numpy())))
+assert JW.shape == (H, H, D) and np.allclose(JW.numpy(), np.einsum("ij,k->ijk", np.eye(H),
+                                                                    xv.numpy()))
 
 # %% [markdown]
 # ## 8. The affine layer's backward pass in matrix form
@@ -374,6 +510,9 @@ print("∂E/∂W = (∂E/∂a)ᵀ xᵀ :", np.allclose(dE_da.T @ x.detach().nump
 print("∂E/∂x = (∂E/∂a) W   :", np.allclose(dE_da @ W.detach().numpy(), x.grad.numpy()))
 print("∂E/∂b = ∂E/∂a       :", np.allclose(dE_da[0], b.grad.numpy()))
 print("slide's x ∂E/∂a has shape", (x.detach().numpy()[:, None] @ dE_da).shape, "≠ W's", W.shape)
+assert np.allclose(dE_da.T @ x.detach().numpy()[None, :], W.grad.numpy())
+assert np.allclose(dE_da @ W.detach().numpy(), x.grad.numpy())
+assert np.allclose(dE_da[0], b.grad.numpy())
 
 # %% [markdown]
 # ## Exercises

@@ -12,13 +12,15 @@
 # Computed here: the 1-D logistic regression sequence (fit, probabilities, −log); the paths of
 # gradient descent, line search, conjugate gradients and L-BFGS on a logistic-regression loss;
 # MLE ⇔ cross-entropy ⇔ KL on data; the three kinds of nodes in graphgrad's graph view; the
-# fan-out example with `.value`, `.grad` and the backward listing; 1-D logistic regression's
-# backward pass step by step. The KL line of the slides misses a log: see
+# first backward example (y = x², L = 2y) and the fan-out example with `.value`, `.grad` and
+# the backward listing; 1-D logistic regression's backward pass step by step. Every key number
+# is checked with an `assert`. The KL line of the slides misses a log: see
 # [docs/errata.md](../docs/errata.md).
 
 # %%
 import matplotlib.pyplot as plt
 import numpy as np
+from graph_drawing import draw  # notebooks/graph_drawing.py: a graph drawn with matplotlib
 
 import graphgrad as gg
 
@@ -58,6 +60,7 @@ def closure():
 opt.step(closure)
 w_ml = w.detach().numpy().copy()
 print("ŵ_ML =", w_ml.round(3), "  loss =", round(float(bce(w)), 3))
+assert np.abs(gg.autograd.grad(bce(w), w)[0].numpy()).max() < 1e-5     # a stationary point
 
 # %%
 with gg.no_grad():
@@ -96,8 +99,9 @@ plt.show()
 wt = gg.tensor([0.3, -0.5], requires_grad=True)
 (auto,) = gg.autograd.grad(bce(wt), wt)
 yhat = 1 / (1 + np.exp(-(0.3 - 0.5 * x1)))
-print("Σ (ŷ_i − y_i) x_i =", ((yhat - y1)[:, None] * np.column_stack([np.ones(30), x1])).sum(0),
-      "  autograd:", auto.numpy())
+by_formula = ((yhat - y1)[:, None] * np.column_stack([np.ones(30), x1])).sum(0)
+print("Σ (ŷ_i − y_i) x_i =", by_formula, "  autograd:", auto.numpy())
+assert np.allclose(by_formula, auto.numpy())
 
 # %% [markdown]
 # ## 2. Gradient descent and its variants on the logistic-regression loss
@@ -129,9 +133,15 @@ paths = {
     "conjugate gradients": path_of(lambda p: gg.optim.ConjugateGradient(p, max_iter=1), 12),
     "L-BFGS": path_of(lambda p: gg.optim.LBFGS(p, max_iter=1, line_search_fn="strong_wolfe"), 12),
 }
+final = {}
 for name, pts in paths.items():
-    print(f"{name:28} {len(pts) - 1:3} steps, end {pts[-1].round(3)}, "
-          f"loss {float(bce(gg.tensor(pts[-1]))):.4f}")
+    final[name] = float(bce(gg.tensor(pts[-1])))
+    print(f"{name:28} {len(pts) - 1:3} steps, end {pts[-1].round(3)}, loss {final[name]:.4f}")
+# conjugate gradients and L-BFGS reach ŵ_ML in 12 steps; line search gets close in 30, while
+# 60 plain gradient steps are still on the way
+assert np.allclose(paths["conjugate gradients"][-1], w_ml, atol=1e-3)
+assert np.allclose(paths["L-BFGS"][-1], w_ml, atol=1e-3)
+assert final["L-BFGS"] <= final["line search"] < final["gradient descent (η = 0.02)"]
 
 # %%
 lo, hi = np.minimum.reduce([p.min(0) for p in paths.values()]), \
@@ -169,6 +179,9 @@ for _ in range(200):
     opt.zero_grad()
     F.binary_cross_entropy_with_logits(model(gg.tensor(X2)), gg.tensor(Y2)).backward()
     opt.step()
+acc2 = float((model.predict(gg.tensor(X2)) == gg.tensor(Y2)).float().mean())
+print(f"training accuracy {acc2:.3f}; the boundary w₀ + w₁x₁ + w₂x₂ = 0 is a line")
+assert acc2 > 0.9
 g1, g2 = np.meshgrid(np.linspace(-3.5, 3.5, 100), np.linspace(-3.5, 3.5, 100))
 with gg.no_grad():
     pr = model.predict_proba(gg.tensor(np.column_stack([g1.ravel(), g2.ravel()]))).numpy()
@@ -188,7 +201,8 @@ plt.show()
 # (1/N) Σ_i log p_model(y_i | x_i, w) = E_{p_data}[log p_model] = −H(p_data, p_model), and
 # D_KL(p_data ‖ p_model) = E_{p_data}[log p_data(y | x) − **log** p_model(y | x, w)]
 # = H(p_data, p_model) − H(p_data). (The slide's last line writes "log p_data − p_model": the
-# second log is missing.) H(p_data) does not depend on w, so all three have the same optimum.
+# second log is missing.) H(p_data) does not depend on w, so all three have the same optimum —
+# and the slide's expression without the log has another one (it keeps falling as w₁ grows).
 #
 # To make p_data(y | x) non-trivial we use inputs that repeat: x ∈ {−2, −1, 0, 1, 2}, 40 labels
 # each. Along w₁ (with w₀ fixed at 0):
@@ -198,21 +212,24 @@ xr = np.repeat(np.arange(-2.0, 3.0), 40)
 yr = (rng.random(200) < 1 / (1 + np.exp(-1.3 * xr))).astype(float)
 p_data = np.array([yr[xr == v].mean() for v in np.arange(-2.0, 3.0)])   # p_data(y=1 | x)
 ws = np.linspace(-1, 4, 101)
-loglik, cross, kl = [], [], []
+P_data = np.column_stack([1 - p_data, p_data])                        # p_data(y | x), y = 0, 1
+with np.errstate(divide="ignore"):
+    log_P_data = np.where(P_data > 0, np.log(P_data), 0.0)             # 0 log 0 = 0
+h_data = -np.mean((P_data * log_P_data).sum(1))                        # H(p_data)
+loglik, cross, kl, no_log = [], [], [], []
 for w1 in ws:
-    q = 1 / (1 + np.exp(-w1 * np.arange(-2.0, 3.0)))                       # p_model(y=1 | x)
-    ll = -float(F.binary_cross_entropy_with_logits(gg.tensor(w1 * xr), gg.tensor(yr)))
-    h_cross = -np.mean(p_data * np.log(q) + (1 - p_data) * np.log(1 - q))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        h_data = -np.mean(np.nan_to_num(p_data * np.log(p_data)
-                                        + (1 - p_data) * np.log(1 - p_data)))
-    loglik.append(ll)
-    cross.append(h_cross)
-    kl.append(h_cross - h_data)
-loglik, cross, kl = map(np.array, (loglik, cross, kl))
+    q = 1 / (1 + np.exp(-w1 * np.arange(-2.0, 3.0)))                   # p_model(y=1 | x)
+    Q = np.column_stack([1 - q, q])
+    loglik.append(-float(F.binary_cross_entropy_with_logits(gg.tensor(w1 * xr), gg.tensor(yr))))
+    cross.append(-np.mean((P_data * np.log(Q)).sum(1)))               # H(p_data, p_model)
+    kl.append(np.mean((P_data * (log_P_data - np.log(Q))).sum(1)))     # E[log p_data − log p_model]
+    no_log.append(np.mean((P_data * (log_P_data - Q)).sum(1)))         # the slide's line, no log
+loglik, cross, kl, no_log = map(np.array, (loglik, cross, kl, no_log))
 print("−(mean log-likelihood) equals H(p_data, p_model):", np.allclose(-loglik, cross))
 print("argmin over w₁ — −log-lik:", ws[np.argmin(-loglik)], " cross-entropy:", ws[np.argmin(cross)],
-      " KL:", ws[np.argmin(kl)])
+      " KL:", ws[np.argmin(kl)], "  the slide's line without the log:", ws[np.argmin(no_log)])
+assert np.allclose(-loglik, cross) and np.allclose(kl, cross - h_data) and kl.min() >= 0
+assert np.argmin(-loglik) == np.argmin(cross) == np.argmin(kl) != np.argmin(no_log)
 
 # %%
 fig, ax = plt.subplots(figsize=(6, 3.8))
@@ -246,7 +263,12 @@ yhat = w0 + u
 z = yhat - y
 L = z ** 2
 names = dict(x=x, y=y, w0=w0, w1=w1, u=u, yhat=yhat, z=z, L=L)
-print("linear regression  :", kinds(gg.graph(L, parameters=(w0, w1), names=names)))
+g_linreg = gg.graph(L, parameters=(w0, w1), names=names)
+k_lin = kinds(g_linreg)
+print("linear regression  :", k_lin)
+assert {k: set(v) for k, v in k_lin.items()} == {
+    "inputs": {"x", "y"}, "parameters": {"w0", "w1"}, "hidden": {"u", "yhat", "z"},
+    "outputs": {"L"}}
 
 u = w0 + w1 * x
 yhat = gg.sigmoid(u)
@@ -256,6 +278,7 @@ g_lr = gg.graph(L, parameters=(w0, w1), granularity="named",
                 names={"x": x, "y": y, "1−y": one_minus_y, "w0": w0, "w1": w1, "u": u,
                        "yhat": yhat, "L": L})
 print("logistic regression:", kinds(g_lr))
+assert set(kinds(g_lr)["parameters"]) == {"w0", "w1"} and kinds(g_lr)["outputs"] == ["L"]
 
 mlp = gg.nn.Sequential(gg.nn.Linear(3, 4, bias=False), gg.nn.Sigmoid(),
                        gg.nn.Linear(4, 1, bias=False), gg.nn.Sigmoid())
@@ -264,13 +287,37 @@ L = F.binary_cross_entropy(mlp(xm), gg.tensor([1.0]))
 g_mlp = gg.graph(L, names={"x": xm, **{f"W{i}": p for i, p in
                                        enumerate(mlp.parameters(), 1)}})
 print("MLP                :", g_mlp)
+assert sorted(v.name for v in g_mlp.parameters) == ["W1", "W2"] and len(g_mlp.outputs) == 1
+
+# %%
+fig, axes = plt.subplots(1, 3, figsize=(15, 4.5))
+for ax, graph, title in zip(axes, [g_linreg, g_lr, g_mlp],
+                            ["linear regression", "logistic regression", "MLP (one sample)"]):
+    draw(graph, ax)
+    ax.set_title(title)
+fig.suptitle("input nodes grey, parameter nodes orange, compute nodes blue (output green)")
+plt.show()
 
 # %% [markdown]
 # ## 6. Backpropagation with fan-out, node by node
 #
-# y = y(x), u = u(y), v = v(y), L = L(u, v). Concretely y = x², u = sin y, v = 3y, L = u · v.
-# Each node object has `.value` (computed forward) and `.grad` (computed backward, starting from
-# `L.grad = 1`); y has two children, so **its gradient is the sum of two contributions**.
+# The slides' first example: y = x², L = 2y, so L = 2x². Backward: ∂L/∂y = 2 (red: the
+# back-propagated gradient ∂L/∂L = 1 times the local gradient 2), ∂L/∂x = ∂L/∂y · 2x = 4x.
+
+# %%
+x = gg.tensor(3.0, requires_grad=True)
+y = x ** 2
+y.retain_grad()
+L = 2 * y
+L.backward()
+print(f"x = 3: L = {float(L)}, ∂L/∂y = {float(y.grad)}, ∂L/∂x = {float(x.grad)} (= 4x)")
+assert (float(L), float(y.grad), float(x.grad)) == (18.0, 2.0, 12.0)
+
+# %% [markdown]
+# **Fan-out.** y = y(x), u = u(y), v = v(y), L = L(u, v). Concretely y = x², u = sin y,
+# v = 3y, L = u · v. Each node object has `.value` (computed forward) and `.grad` (computed
+# backward, starting from `L.grad = 1`); y has two children, so **its gradient is the sum of
+# two contributions**.
 # This is the slide's listing, computed by hand with the local derivatives:
 
 # %%
@@ -292,6 +339,8 @@ yn.grad += vn.grad * 3                     # dv/dy (y.value)
 xn.grad += yn.grad * 2 * xn.value          # dy/dx (x.value)
 for k, n in dict(x=xn, y=yn, u=un, v=vn, L=Ln).items():
     print(f"{k}.value = {float(n.value):.4f}   {k}.grad = {float(n.grad):.4f}")
+# L = 3x² sin x², so dL/dx = 6x sin x² + 6x³ cos x²: the listing's sum over both children
+assert np.isclose(xn.grad, 6 * 0.8 * np.sin(0.64) + 6 * 0.8 ** 3 * np.cos(0.64))
 
 # %% [markdown]
 # The same with graphgrad: the graph view's nodes carry `.value`, `g.grads()` the `.grad` of
@@ -307,7 +356,13 @@ g = gg.graph(L, names=names)
 grads = g.grads()
 for v_ in g.nodes:
     print(f"{v_.name}.value = {float(v_.value):.4f}   {v_.name}.grad = {float(grads[v_]):.4f}")
+    node = dict(x=xn, y=yn, u=un, v=vn, L=Ln)[v_.name]       # the same as the listing by hand
+    assert np.isclose(float(v_.value), node.value) and np.isclose(float(grads[v_]), node.grad)
 print(gg.explain(L, names=names))
+fig, ax = plt.subplots(figsize=(5, 4))
+draw(g, ax, grads)
+ax.set_title("fan-out: y.grad sums the gradients from u and v")
+plt.show()
 
 # %% [markdown]
 # ## 7. Logistic regression with 1-D inputs, the backward pass step by step
@@ -330,6 +385,7 @@ steps = {"∂L/∂ŷ": ((yh - 1) / (yh * (1 - yh)), yhat.grad), "∂L/∂u": (yh
          "∂L/∂w₀": (yh - 1, w0.grad), "∂L/∂w₁": ((yh - 1) * 1.5, w1.grad)}
 for k, (slide, engine) in steps.items():
     print(f"{k:7} slide's formula {slide: .5f}   backprop {float(engine): .5f}")
+    assert np.isclose(slide, float(engine))
 
 # %% [markdown]
 # **One forward/backward pass per data point**: the gradient of the summed loss is the sum of
@@ -339,6 +395,7 @@ for k, (slide, engine) in steps.items():
 wt = gg.tensor([0.3, -0.5], requires_grad=True)
 per_sample = sum(gg.autograd.grad(bce(wt, xt[i:i + 1], yt[i:i + 1]), wt)[0] for i in range(30))
 print(np.allclose(per_sample.numpy(), gg.autograd.grad(bce(wt), wt)[0].numpy()))
+assert np.allclose(per_sample.numpy(), gg.autograd.grad(bce(wt), wt)[0].numpy())
 
 # %% [markdown]
 # ## Exercises

@@ -10,13 +10,15 @@
 # temperature (§2.4.6–7); MLPs (§2.4.8); ReLU networks are piecewise linear, with up to
 # exponentially many linear regions in the depth (§2.4.10).
 #
-# Computed here: linear regression = OLS, and a stack of linear layers collapsing to one matrix;
-# the multi-output perceptron's three readings and their problems; the binary-threshold
-# autoencoder against 2-means; the logistic neuron as a smoothed threshold, perceptron ⇔ 0-1 loss,
-# logistic regression ⇔ log-likelihood; softmax temperatures; linear regions of ReLU networks on
-# 1-D and 2-D grids, depth against width; embeddings in use (an autoencoder pretrained on the
-# digits, a head trained on few labels, k-means on the codes). §3 (training) is in
-# `003_gradient_based_training.ipynb`.
+# Computed here: the neurons (the stochastic binary one fires with frequency σ(s)) and the dense
+# layer y = Wᵀx; linear regression = OLS, and a stack of linear layers collapsing to one matrix;
+# a linear autoencoder finds the principal subspace (PCA); the multi-output perceptron's three
+# readings and their problems; the binary-threshold autoencoder against 2-means; the logistic
+# neuron as a smoothed threshold, perceptron ⇔ 0-1 loss, logistic regression ⇔ log-likelihood;
+# softmax temperatures; linear regions of ReLU networks on 1-D and 2-D grids (affine on each),
+# depth against width, the tent map's 2^L pieces; embeddings in use (an autoencoder pretrained
+# on the digits, a head trained on few labels, k-means on the codes). Every key number is
+# checked with an `assert`. §3 (training) is in `003_gradient_based_training.ipynb`.
 
 # %%
 import matplotlib.pyplot as plt
@@ -39,7 +41,37 @@ def kmeans(X, k, iters=50, seed=0):
 
 
 # %% [markdown]
-# ## 1. Linear regression as an FNN is ordinary least squares (§2.3.3)
+# ## 1. Neurons and dense layers (§2.2, §2.3.2)
+#
+# An artificial neuron computes y = φ(wᵀx + b). The **linear** neuron has φ(s) = s, the
+# **logistic** neuron φ(s) = σ(s) (σ(0) = ½, negative s below ½, positive above), the
+# **stochastic binary** neuron fires 1 with probability σ(s) (`F.stochastic_binary`).
+
+# %%
+s_vals = gg.tensor([-2.0, 0.0, 1.0])
+print("σ(−2), σ(0), σ(1):", gg.sigmoid(s_vals).numpy().round(4))
+assert float(gg.sigmoid(gg.tensor(0.0))) == 0.5
+spikes = F.stochastic_binary(s_vals.expand(20000, 3), generator=0).numpy()
+print("stochastic binary neuron, frequency of 1 over 20,000 draws:", spikes.mean(0).round(3))
+assert np.allclose(spikes.mean(0), gg.sigmoid(s_vals).numpy(), atol=0.015)   # ≈ σ(s)
+
+# %% [markdown]
+# A **dense linear layer** with n inputs and m outputs: the note stacks the weight vectors w_j
+# as the *columns* of W ∈ R^{n×m} and computes y = Wᵀx, y_j = ⟨w_j, x⟩ + b_j. `nn.Linear(n, m)`,
+# as PyTorch's, stores `weight` as the m × n matrix Wᵀ (see the errata's note on conventions).
+# The note's example, n = 4 and m = 2 without bias:
+
+# %%
+dense = gg.nn.Linear(4, 2, bias=False, dtype=gg.float64)
+W_note = dense.weight.detach().numpy().T                  # n × m: column j is w_j
+x4 = rng.normal(size=4)
+y_note = W_note.T @ x4                                    # y = Wᵀx
+print("y = Wᵀx:", y_note.round(4), "  nn.Linear:", dense(gg.tensor(x4)).detach().numpy().round(4),
+      "  ⟨w_j, x⟩:", [round(float(W_note[:, j] @ x4), 4) for j in range(2)])
+assert np.allclose(dense(gg.tensor(x4)).detach().numpy(), y_note)
+
+# %% [markdown]
+# ## 2. Linear regression as an FNN is ordinary least squares (§2.3.3)
 #
 # One linear layer ŷ = ⟨w, x⟩ + b trained on the mean squared error (1/N) Σ (y_i − ŷ_i)² by
 # gradient descent reaches the OLS estimate, which `np.linalg.lstsq` computes directly. With
@@ -62,6 +94,7 @@ learned = np.vstack([layer.weight.detach().numpy().T, layer.bias.detach().numpy(
 print("OLS (lstsq)      :\n", coef.round(4).T)
 print("trained nn.Linear:\n", learned.round(4).T)
 print("max difference:", np.abs(coef - learned).max())
+assert np.abs(coef - learned).max() < 1e-6
 
 # %% [markdown]
 # **Why non-linear layers.** A stack of linear layers is one linear map:
@@ -79,6 +112,7 @@ b_prime = Ws[2] @ (Ws[1] @ bs[0] + bs[1]) + bs[2]
 xq = rng.normal(size=(5, 1))
 with gg.no_grad():
     print("same outputs:", np.allclose(deep(gg.tensor(xq)).numpy(), xq @ W_prime.T + b_prime))
+    assert np.allclose(deep(gg.tensor(xq)).numpy(), xq @ W_prime.T + b_prime)
 xc = np.linspace(-2, 2, 100)[:, None]
 yc = xc ** 2
 opt = gg.optim.Adam(deep.parameters(), lr=0.02)
@@ -87,11 +121,50 @@ for _ in range(400):
     F.mse_loss(deep(gg.tensor(xc)), gg.tensor(yc)).backward()
     opt.step()
 ols, *_ = np.linalg.lstsq(np.column_stack([xc, np.ones(100)]), yc, rcond=None)
-print("MSE of the 3-layer linear net:", float(F.mse_loss(deep(gg.tensor(xc)), gg.tensor(yc))),
-      "  of OLS:", float(((np.column_stack([xc, np.ones(100)]) @ ols - yc) ** 2).mean()))
+mse_deep = float(F.mse_loss(deep(gg.tensor(xc)), gg.tensor(yc)))
+mse_ols = float(((np.column_stack([xc, np.ones(100)]) @ ols - yc) ** 2).mean())
+print("MSE of the 3-layer linear net:", mse_deep, "  of OLS:", mse_ols)
+assert abs(mse_deep - mse_ols) < 1e-3 * mse_ols      # depth bought nothing: it is one line
 
 # %% [markdown]
-# ## 2. Perceptrons with several outputs (§2.4.3)
+# ## 3. Linear autoencoders find the principal subspace (§2.3.5)
+#
+# A linear autoencoder x ↦ z = W₁x + b₁ ∈ R^Z ↦ x̂ = W₂z + b₂ with a bottleneck Z < D. Trained on
+# the squared error, the best it can do is project onto the top-Z principal subspace of the
+# data (the span of the first Z right singular vectors of the centred data): it computes PCA,
+# up to an invertible change of coordinates in z. Here 5-D data that lies near a plane
+# (standard deviations 3, 2, 0.3, 0.2, 0.1 along random orthogonal directions), Z = 2.
+
+# %%
+N5 = 500
+basis = np.linalg.qr(rng.normal(size=(5, 5)))[0]
+X5 = (rng.normal(size=(N5, 5)) * [3.0, 2.0, 0.3, 0.2, 0.1]) @ basis.T + 1.0
+X5t = gg.tensor(X5)
+gg.manual_seed(0)
+lae = gg.nn.Sequential(gg.nn.Linear(5, 2, dtype=gg.float64), gg.nn.Linear(2, 5, dtype=gg.float64))
+opt = gg.optim.LBFGS(lae.parameters(), max_iter=200, line_search_fn="strong_wolfe")
+
+
+def closure():
+    opt.zero_grad()
+    loss = F.mse_loss(lae(X5t), X5t)
+    loss.backward()
+    return loss
+
+
+opt.step(closure)
+_, sv, Vt = np.linalg.svd(X5 - X5.mean(0), full_matrices=False)
+decoder_span = np.linalg.qr(lae[1].weight.detach().numpy())[0]      # 5 × 2, orthonormal
+cosines = np.linalg.svd(decoder_span.T @ Vt[:2].T, compute_uv=False)  # of the principal angles
+mse_ae = float(F.mse_loss(lae(X5t), X5t))
+mse_pca = (sv[2:] ** 2).sum() / X5.size            # what the dropped components leave
+print("cosines of the angles between the decoder's span and the top-2 principal directions:",
+      cosines.round(6))
+print(f"reconstruction MSE: linear autoencoder {mse_ae:.6f}, PCA with 2 components {mse_pca:.6f}")
+assert np.allclose(cosines, 1, atol=1e-4) and np.isclose(mse_ae, mse_pca, rtol=1e-4)
+
+# %% [markdown]
+# ## 4. Perceptrons with several outputs (§2.4.3)
 #
 # Eight clusters at the corners of the cube [−1, 1]³, and a perceptron with m = 3 binary threshold
 # outputs trained by the perceptron rule. Three readings of its output vector:
@@ -100,7 +173,8 @@ print("MSE of the 3-layer linear net:", float(F.mse_loss(deep(gg.tensor(xc)), gg
 #    each output is its own linear classifier: works;
 # 2. **2^m codes**: each of the 8 classes gets one output vector. Whether that works depends on
 #    *which* class gets *which* code: with the "natural" code every bit is linearly separable,
-#    with a shuffled assignment it is not;
+#    with a shuffled assignment it need not be. We shuffle so that the first output bit is the
+#    parity of the corner (XOR in three dimensions): no hyperplane computes it;
 # 3. **one-hot**: m classes, class c ↦ e_c. The outputs need not be one-hot: none or several
 #    units may fire.
 
@@ -109,7 +183,8 @@ cube = np.array(np.meshgrid([-1, 1], [-1, 1], [-1, 1], indexing="ij")).reshape(3
 cls = np.repeat(np.arange(8), 30)
 X3 = (cube[cls] + 0.35 * rng.normal(size=(240, 3))).astype(np.float32)
 natural = ((cube + 1) // 2).astype(np.float32)         # class k ↦ the sign bits of its corner
-shuffled = natural[rng.permutation(8)]
+shuffled = natural[[0, 4, 5, 1, 6, 2, 3, 7]]          # first bit: 1 iff an odd number of 1s
+assert np.array_equal(shuffled[:, 0], natural.sum(1) % 2)
 
 
 def perceptron_accuracy(codes):
@@ -120,9 +195,13 @@ def perceptron_accuracy(codes):
     return exact, (out == codes[cls]).mean(0)
 
 
+readings = {}
 for name, codes in [("natural code (= multi-label signs)", natural), ("shuffled code", shuffled)]:
     exact, per_bit = perceptron_accuracy(codes)
+    readings[name] = exact, per_bit
     print(f"{name:36} whole code right: {exact:.2f}   per output: {per_bit.round(2)}")
+assert readings["natural code (= multi-label signs)"][0] > 0.95  # every bit linearly separable
+assert readings["shuffled code"][1][0] < 0.75                     # the parity bit is not
 
 # %%
 centers = np.array([[-2, 0], [2, 0], [0, 2.5]])
@@ -133,9 +212,10 @@ p1h.fit(X1h, np.eye(3, dtype=np.float32)[c3], epochs=30, generator=0)
 fired = p1h.predict(gg.tensor(X1h)).detach().numpy().sum(1)
 print("one-hot reading — samples with 0 / 1 / ≥2 units firing:",
       [int((fired == 0).sum()), int((fired == 1).sum()), int((fired >= 2).sum())])
+assert (fired != 1).sum() > 0          # the problem of the one-hot reading: not always one unit
 
 # %% [markdown]
-# ## 3. An autoencoder with a binary threshold unit computes 2-means (§2.4.4)
+# ## 5. An autoencoder with a binary threshold unit computes 2-means (§2.4.4)
 #
 # Encoder z = 𝕀(w₁ᵀx + b₁ ≥ 0) ∈ {0, 1}, decoder x̂ = w₂z + b₂, so x̂ ∈ {b₂, b₂ + w₂}: the input
 # is sent to one of two points, and the threshold unit's hyperplane decides which. The note's
@@ -175,6 +255,10 @@ print("means of the two codes' samples:\n",
 print("k-means centroids:\n", C.round(3))
 agree = max((lab == z).mean(), (lab != z).mean())
 print(f"codes agree with the k-means labels on {100 * agree:.1f} % of the samples")
+side_means = np.array([blobs[z == 0].mean(0), blobs[z == 1].mean(0)])
+assert np.abs(recon - side_means).max() < 0.1     # x̂ = the mean of its side (the note's argument)
+assert agree > 0.95                                # and the sides are 2-means' clusters
+assert np.abs(np.sort(recon, 0) - np.sort(C, 0)).max() < 0.3
 
 # %%
 fig, ax = plt.subplots(figsize=(6, 4.5))
@@ -193,7 +277,7 @@ ax.set_title("binary-threshold autoencoder vs 2-means")
 plt.show()
 
 # %% [markdown]
-# ## 4. The logistic neuron as a smoothed threshold; perceptron and logistic regression (§2.4.5)
+# ## 6. The logistic neuron as a smoothed threshold; perceptron and logistic regression (§2.4.5)
 #
 # Rounding σ(⟨w, x⟩) gives the perceptron's output 𝕀(⟨w, x⟩ ≥ 0). Scaling w by c > 0 changes only
 # the smoothing: as c grows σ(c s) tends to the step.
@@ -213,10 +297,16 @@ wv = gg.tensor(rng.normal(size=3))
 xs = gg.tensor(rng.normal(size=(1000, 3)))
 print("round(σ(⟨w,x⟩)) == 𝕀(⟨w,x⟩ ≥ 0) everywhere:",
       bool((gg.sigmoid(xs @ wv).round() == F.binary_threshold(xs @ wv)).all()))
+assert bool((gg.sigmoid(xs @ wv).round() == F.binary_threshold(xs @ wv)).all())
+far = np.abs(s) >= 0.5                 # away from the threshold, σ(c s) → 𝕀(s ≥ 0) as c grows
+gaps = [np.abs(1 / (1 + np.exp(-c * s[far])) - (s[far] >= 0)).max() for c in [0.5, 1, 2, 5, 20]]
+print("max |σ(c s) − 𝕀(s ≥ 0)| for |s| ≥ ½, c = 0.5 … 20:", np.round(gaps, 5))
+assert all(a > b for a, b in zip(gaps, gaps[1:])) and gaps[-1] < 1e-4
 
 # %% [markdown]
 # **Perceptron ⇔ 0-1 loss.** On separable data the perceptron rule stops when Σ_i |y_i − round(ŷ_i)|
-# is 0: it minimises the number of mistakes, and its outputs say nothing about confidence.
+# is 0: it minimises the number of mistakes, and its outputs say nothing about confidence; on
+# XOR, which no line separates (§2.4.2), it never stops making them.
 # **Logistic regression ⇔ log-likelihood.** Maximising ln ℒ = Σ_i y_i ln ŷ_i + (1 − y_i) ln(1 − ŷ_i)
 # estimates the log-odds: on data drawn from σ(⟨w*, x⟩ + b*) it recovers w* and b*.
 
@@ -231,6 +321,12 @@ history = perc.fit(Xs, sep, epochs=100, generator=0)
 zero_one = float(np.abs(sep - perc.predict(gg.tensor(Xs)).detach().numpy()).sum())
 print(f"perceptron: mistakes per epoch {history[:6]} … {history[-1]}; "
       f"0-1 loss at the end {zero_one}")
+assert zero_one == 0.0                 # separable: the perceptron rule drives the 0-1 loss to 0
+xor_x = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=np.float32)
+xor_y = np.array([0, 1, 1, 0], dtype=np.float32)
+xor_history = gg.nn.Perceptron(2, generator=0).fit(xor_x, xor_y, epochs=100, generator=0)
+print(f"perceptron on XOR (§2.4.2): mistakes in the last epochs {xor_history[-5:]}")
+assert min(xor_history) > 0            # not separable: it never gets all four right
 logreg = gg.nn.LogisticRegression(2, generator=0)
 opt = gg.optim.LBFGS(logreg.parameters(), max_iter=100, line_search_fn="strong_wolfe")
 
@@ -246,9 +342,11 @@ opt.step(closure)
 print("logistic regression by max. likelihood: w =",
       logreg.linear.weight.detach().numpy()[0].round(2), "b =",
       logreg.linear.bias.detach().numpy().round(2), "  (drawn from w* = [2, −1], b* = 0.5)")
+assert np.allclose(logreg.linear.weight.detach().numpy()[0], w_star, atol=0.25)
+assert abs(float(logreg.linear.bias.detach()[0]) - b_star) < 0.15
 
 # %% [markdown]
-# ## 5. Softmax with a temperature (§2.4.6)
+# ## 7. Softmax with a temperature (§2.4.6)
 #
 # S(η / T) for η = (3, 0, 1): a high T flattens, a low T concentrates the mass on the largest entry.
 
@@ -263,9 +361,14 @@ for ax, T in zip(axes, temps):
 axes[0].set_ylabel("S(η/T)_c")
 plt.tight_layout()
 plt.show()
+S1 = gg.softmax(eta).numpy()
+print("S(η) at T = 1:", S1.round(4), "  T = 10:", gg.softmax(eta / 10).numpy().round(3),
+      "  T = 0.1:", gg.softmax(eta / 0.1).numpy().round(6))
+assert np.allclose(S1, np.exp([3, 0, 1]) / np.exp([3, 0, 1]).sum()) and np.isclose(S1.sum(), 1)
+assert gg.softmax(eta / 10).numpy().max() < 0.45 and gg.softmax(eta / 0.1).numpy()[0] > 0.9999
 
 # %% [markdown]
-# ## 6. ReLU networks are piecewise linear (§2.4.10)
+# ## 8. ReLU networks are piecewise linear (§2.4.10)
 #
 # A ReLU network's activation pattern (which units are on) is constant on each linear region,
 # and the network is affine there. We count regions on a fine grid: in 1-D where the slope
@@ -319,6 +422,25 @@ for ax, widths in zip(axes, [[16], [4, 4, 4, 4]]):
 plt.show()
 
 # %% [markdown]
+# **Affine on each region.** The gradient ∇ₓf is the slope of the affine piece: one backward
+# pass gives it at every grid point (the points are independent), and within each activation
+# pattern it is the same vector.
+
+# %%
+net2 = relu_net([4, 4, 4, 4], 2, 1)
+xg = grid2.detach().requires_grad_()
+net2(xg).sum().backward()
+slopes2 = xg.grad.numpy()
+with gg.no_grad():
+    _, ids = np.unique(pattern(net2, grid2), axis=0, return_inverse=True)
+ids = ids.ravel()
+spread = max(np.abs(slopes2[ids == r] - slopes2[ids == r][0]).max() for r in np.unique(ids))
+distinct = len(np.unique(slopes2.round(4), axis=0))
+print(f"{ids.max() + 1} regions; the largest spread of ∇f within one region: {spread:.1e}; "
+      f"{distinct} distinct slopes on the grid")
+assert spread < 1e-5 and distinct <= ids.max() + 1
+
+# %% [markdown]
 # **Depth against width.** With H = 16 hidden units, random initialisations (the average over
 # 5 seeds) in 1-D and 2-D. Random networks are far from the bounds (at most 2^H regions; at
 # least Ω((Z/D)^{(L−1)D} Z^D) *attainable*, i.e. with the best parameters). The attainable part
@@ -336,6 +458,9 @@ for widths in archs:
         r2 = np.mean([len(np.unique(pattern(relu_net(widths, 2, s), grid2), axis=0))
                       for s in range(5)])
     print(f"widths {str(widths):26} 1-D regions {r1:6.1f}   2-D regions {r2:7.1f}")
+    assert max(r1, r2) <= 2 ** 16                       # at most 2^H regions
+    if len(widths) == 1:
+        assert r1 <= widths[0] + 1                      # one hidden layer, 1-D: ≤ H + 1 pieces
 
 # %%
 def tent_network(L):
@@ -360,6 +485,7 @@ for L in [1, 2, 3, 4]:
     slopes = np.round(np.diff(yt1) / np.diff(xt1[:, 0]), 1)
     pieces = 1 + int((slopes[1:] != slopes[:-1]).sum())
     ax.plot(xt1[:, 0], yt1 + 1.2 * (L - 1), label=f"L = {L}: {pieces} pieces (2L = {2 * L} units)")
+    assert pieces == 2 ** L                             # exponential in the depth
 ax.set_xlabel("x")
 ax.set_ylabel("t∘⋯∘t (x), shifted")
 ax.set_ylim(-0.2, 6.2)
@@ -368,7 +494,7 @@ ax.set_title("depth makes exponentially many linear pieces")
 plt.show()
 
 # %% [markdown]
-# ## 7. Embeddings in use (§2.1, §2.3.4)
+# ## 9. Embeddings in use (§2.1, §2.3.4)
 #
 # An autoencoder 64 → 32 → 16 → 32 → 64 is pretrained on 1,400 digit images *without labels*. Its
 # codes z are then the inputs of (a) a linear prediction head trained on only 50 labelled images
@@ -386,7 +512,10 @@ for _ in range(25):                     # epochs
         opt.zero_grad()
         F.mse_loss(ae(xb_), xb_).backward()
         opt.step()
-print("reconstruction MSE on the test images:", round(float(F.mse_loss(ae(Xte), Xte)), 4))
+mse_test = float(F.mse_loss(ae(Xte), Xte))
+print("reconstruction MSE on the test images:", round(mse_test, 4),
+      "  (predicting the mean image:", round(float(((Xte - Xtr.mean(0)) ** 2).mean()), 4), ")")
+assert mse_test < 0.25 * float(((Xte - Xtr.mean(0)) ** 2).mean())   # the code keeps the image
 
 # %%
 def head_accuracy(train_x, test_x, n_labels=50, steps=300):
@@ -403,8 +532,9 @@ def head_accuracy(train_x, test_x, n_labels=50, steps=300):
 with gg.no_grad():
     Ztr, Zte = ae.encode(Xtr), ae.encode(Xte)
 mu, sd = Ztr.mean(0), Ztr.std(0) + 1e-6
-print(f"head on 50 labels — raw pixels: {head_accuracy(Xtr, Xte):.3f}   "
-      f"autoencoder codes: {head_accuracy((Ztr - mu) / sd, (Zte - mu) / sd):.3f}")
+acc_raw, acc_code = head_accuracy(Xtr, Xte), head_accuracy((Ztr - mu) / sd, (Zte - mu) / sd)
+print(f"head on 50 labels — raw pixels: {acc_raw:.3f}   autoencoder codes: {acc_code:.3f}")
+assert acc_code > 0.7 and acc_code > acc_raw      # 16 pretrained features beat 64 raw pixels
 
 
 def purity(labels, truth):
@@ -414,8 +544,9 @@ def purity(labels, truth):
 
 _, km_raw = kmeans(Xtr.numpy(), 10)
 _, km_code = kmeans(((Ztr - mu) / sd).numpy(), 10)
-print(f"k-means purity — raw pixels: {purity(km_raw, Ytr.numpy()):.3f}   "
-      f"codes: {purity(km_code, Ytr.numpy()):.3f}")
+pur_raw, pur_code = purity(km_raw, Ytr.numpy()), purity(km_code, Ytr.numpy())
+print(f"k-means purity — raw pixels: {pur_raw:.3f}   codes: {pur_code:.3f}")
+assert pur_code > 0.6                              # clusters of codes are mostly one digit
 
 # %%
 Zs = ((Zte - mu) / sd).numpy()

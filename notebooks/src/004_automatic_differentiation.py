@@ -10,10 +10,11 @@
 # formula; the same computation in PyTorch.
 #
 # Computed here: the worked example in both modes, against the closed form; a 20-line reverse
-# mode over the note's list of assignments; the layer-by-layer backward pass, with the reused
-# ∂L/∂f and what reuse saves; the cost of the two modes for a Jacobian; the PyTorch example
-# run by graphgrad. The slide's ∂d/∂c and the sign of its cross-entropy are corrected in
-# [docs/errata.md](../docs/errata.md).
+# mode over the note's list of assignments; loops and branches; the layer-by-layer backward
+# pass, with the reused ∂L/∂f and what reuse saves; the cost of the two modes for a Jacobian;
+# the PyTorch example run by graphgrad (and compared with PyTorch where it is installed). The
+# slide's ∂d/∂c and the sign of its cross-entropy are corrected in
+# [docs/errata.md](../docs/errata.md). Every key number is checked with an `assert`.
 
 # %%
 import time
@@ -54,6 +55,8 @@ reverse = gg.grad(f)(gg.tensor(x0))
 _, forward = gg.jvp(f, (gg.tensor(x0),), (gg.tensor(1.0),))
 print(f"reverse mode {float(reverse):.10f}\nforward mode {float(forward):.10f}\n"
       f"closed form  {closed_form(x0):.10f}")
+assert np.isclose(float(reverse), closed_form(x0)) and np.isclose(float(forward), closed_form(x0))
+assert round(closed_form(x0), 2) == 27.78                    # the number in docs/errata.md
 
 # %% [markdown]
 # The backward pass in the note's order — ∂f/∂c = ∂f/∂d ∂d/∂c + ∂f/∂e ∂e/∂c, ∂f/∂b, ∂f/∂a (two
@@ -78,6 +81,8 @@ df_dc_slide = 1 / np.sqrt(c) - np.sin(c)
 df_dc_right = 1 / (2 * np.sqrt(c)) - np.sin(c)
 print("df/dx with 1/√c    :", df_dc_slide * (1 + np.exp(x0 ** 2)) * 2 * x0)
 print("df/dx with 1/(2√c) :", df_dc_right * (1 + np.exp(x0 ** 2)) * 2 * x0)
+assert round(df_dc_slide * (1 + np.exp(x0 ** 2)) * 2 * x0, 2) == 32.37
+assert np.isclose(df_dc_right * (1 + np.exp(x0 ** 2)) * 2 * x0, float(reverse))
 
 # %% [markdown]
 # ## 2. Automatic differentiation in general: a reverse mode in a few lines
@@ -113,6 +118,41 @@ def reverse_mode(x):
 val, grads = reverse_mode(x0)
 print({k: round(float(v), 4) for k, v in grads.items()})
 print("∂f/∂x:", grads["x"], " graphgrad:", float(reverse))
+assert np.isclose(grads["x"], float(reverse))
+# the note's intermediate steps: ∂f/∂c = 1/(2√c) − sin c, ∂f/∂a = ∂f/∂b e^a + ∂f/∂c
+assert np.isclose(grads["c"], 1 / (2 * np.sqrt(c)) - np.sin(c))
+assert np.isclose(grads["a"], grads["b"] * np.exp(x0 ** 2) + grads["c"])
+
+# %% [markdown]
+# **Loops and branches "require more care"** (the note): automatic differentiation follows the
+# path the program took. A loop is unrolled into as many assignments as it ran — Newton's
+# iteration y ← (y + x/y)/2 for √x, 6 times, is differentiated to ≈ 1/(2√x) — and an `if`
+# contributes only the branch taken, so at a kink the derivative is that branch's one-sided one.
+
+# %%
+def newton_sqrt(x, steps=6):
+    y = x
+    for _ in range(steps):
+        y = (y + x / y) / 2
+    return y
+
+
+x2 = gg.tensor(2.0, requires_grad=True)
+root = newton_sqrt(x2)
+root.backward()
+print(f"√2 by Newton {float(root):.12f}, d/dx {float(x2.grad):.12f}, "
+      f"1/(2√2) {1 / (2 * np.sqrt(2)):.12f}")
+assert np.isclose(float(x2.grad), 1 / (2 * np.sqrt(2)))
+assert len(gg.graph(newton_sqrt(x2)).hidden) > 6       # the graph recorded every iteration
+
+
+def branch(x):
+    return x * 3 if float(x) >= 1 else x ** 2          # continuous at 1, a kink: 3 ≠ 2
+
+
+slopes = [float(gg.grad(branch)(gg.tensor(v))) for v in (0.5, 1.0, 1.5)]
+print("d/dx at 0.5, 1 (the ≥ branch), 1.5:", slopes)
+assert slopes == [1.0, 3.0, 3.0]
 
 # %% [markdown]
 # ## 3. A deep network, layer by layer
@@ -154,6 +194,7 @@ for i in range(K):
 ((gg.tensor(y_out) - h) ** 2).sum().backward()
 print("by hand == autograd:", all(np.allclose(g_, t.grad.numpy()) for g_, t in
                                    zip(grads_A + grads_b, At + bt)))
+assert all(np.allclose(g_, t.grad.numpy()) for g_, t in zip(grads_A + grads_b, At + bt))
 
 # %% [markdown]
 # **What the reuse saves.** Without it, each ∂L/∂θ_i multiplies its own chain of K − i
@@ -178,6 +219,7 @@ def grads_without_reuse(A, b, fs, y):
 no_reuse, count = grads_without_reuse(A, b, fs, y_out)
 print("same gradients:", all(np.allclose(u, v) for u, v in zip(no_reuse, grads_A)),
       f"  vector-Jacobian products: {count} without reuse, {K} with")
+assert all(np.allclose(u, v) for u, v in zip(no_reuse, grads_A)) and count == K * (K + 1) // 2
 depths, counts = range(1, 41), []
 for k in depths:
     counts.append(k * (k + 1) // 2)
@@ -207,14 +249,19 @@ for n_in, m_out in [(64, 1), (1, 64)]:
         return Wout @ gg.tanh(W1 @ gg.tanh(Win @ v))
 
     v0 = gg.tensor(rng.normal(size=n_in))
-    times = {}
+    times, jacobians = {}, []
     for name, jac in [("forward (jacfwd)", gg.jacfwd), ("reverse (jacrev)", gg.jacrev)]:
         t = time.perf_counter()
         J = jac(fn)(v0)
         times[name] = time.perf_counter() - t
+        jacobians.append(J.numpy())
     print(f"f: R^{n_in} → R^{m_out}, Jacobian {tuple(J.shape)}: " +
           ", ".join(f"{k} {1e3 * v:.1f} ms" for k, v in times.items()))
-    print("\n".join("   " + line for line in str(gg.trace(fn, v0).cost()).splitlines()[1:]))
+    cost = gg.trace(fn, v0).cost()
+    print("\n".join("   " + line for line in str(cost).splitlines()[1:]))
+    assert np.allclose(*jacobians) and J.shape == (m_out, n_in)      # the same Jacobian
+    assert (cost.forward_sweeps, cost.backward_sweeps) == (n_in, m_out)  # n or m sweeps
+    assert cost.cheaper == ("backward" if n_in > m_out else "forward")
 
 # %% [markdown]
 # ## 5. The PyTorch example, in graphgrad
@@ -236,8 +283,37 @@ r = gg.matmul(z, w2) + b
 loss = gg.nn.functional.binary_cross_entropy_with_logits(r, y)
 print(f"Gradient function for z = {z.grad_fn.torch_name}")
 print(f"Gradient function for loss = {loss.grad_fn.torch_name}")
+assert z.grad_fn.torch_name == "MmBackward0"                        # the slide's printout
+assert loss.grad_fn.torch_name == "BinaryCrossEntropyWithLogitsBackward0"
 loss.backward()
 print(w1.grad, w2.grad, b.grad, sep="\n")
+# with y = 0: ∂loss/∂r = σ(r)/10, so ∂loss/∂b = mean σ(r) and ∂loss/∂w2 = zᵀσ(r)/10
+sig_r = 1 / (1 + np.exp(-r.detach().numpy()))
+assert np.isclose(float(b.grad[0]), sig_r.mean())
+assert np.allclose(w2.grad.numpy(), z.detach().numpy().T @ sig_r / 10)
+
+# %% [markdown]
+# The slide's printed gradients come from torch's random numbers, which graphgrad does not
+# draw; where PyTorch is installed, we run the slide's program on *our* tensors and compare:
+
+# %%
+try:
+    import torch
+except ImportError:                    # optional: pip install -e '.[torch]'
+    torch = None
+    print("PyTorch is not installed: the comparison is skipped")
+if torch is not None:
+    tx = torch.tensor(x.numpy())
+    tw1, tw2, tb = (torch.tensor(t.detach().numpy(), requires_grad=True) for t in (w1, w2, b))
+    tr = torch.matmul(torch.matmul(tx, tw1), tw2) + tb
+    tloss = torch.nn.functional.binary_cross_entropy_with_logits(tr, torch.zeros(10, 1,
+                                                                                 dtype=tr.dtype))
+    tloss.backward()
+    print(f"torch: loss {tloss.item():.6f}, grad_fn {type(tloss.grad_fn).__name__}")
+    assert np.isclose(tloss.item(), float(loss))
+    for ours, theirs in [(w1, tw1), (w2, tw2), (b, tb)]:
+        assert np.allclose(ours.grad.numpy(), theirs.grad.numpy())
+    print("graphgrad's gradients == PyTorch's")
 
 # %%
 s = r.detach().numpy()
@@ -246,6 +322,7 @@ right = -(y.numpy() * np.log(sig) + (1 - y.numpy()) * np.log(1 - sig)).mean()
 slide = (-y.numpy() * np.log(sig) + (1 - y.numpy()) * np.log(1 - sig)).mean()
 print(f"library loss {float(loss):.5f}   −[y log σ + (1−y) log(1−σ)] {right:.5f}   "
       f"slide's sign {slide:.5f} (negative: not a loss)")
+assert np.isclose(float(loss), right) and np.isclose(slide, -right) and slide < 0
 
 # %% [markdown]
 # ## Exercises
@@ -258,4 +335,4 @@ print(f"library loss {float(loss):.5f}   −[y log σ + (1−y) log(1−σ)] {ri
 #    backward pass.
 # 4. For f: R^n → R^m with n = m = 64, which mode wins? Time it.
 # 5. Why does the slide's PyTorch example need no activation between W₁ and W₂ to train — and
-#    what does that say about the model (see notebook 003, §1)?
+#    what does that say about the model (see notebook 003 §2, `003_feedforward_networks.ipynb`)?

@@ -225,6 +225,11 @@ def test_refusals_and_the_default_warning(torch):
     with no_warning():
         z = checkpoint(gg.sin, gg.randn(3), use_reentrant=False)
     assert not z.requires_grad
+    layers = [gg.nn.Linear(2, 2), gg.nn.Tanh(), gg.nn.Linear(2, 2)]
+    for segments in (0, 4):                 # PyTorch: ZeroDivisionError, range()'s ValueError
+        with pytest.raises(ValueError, match=rf"between 1 and the number of functions \(3\), "
+                                             rf"got {segments}"):
+            checkpoint_sequential(layers, segments, gg.randn(4, 2), use_reentrant=False)
 
 
 class no_warning(warnings.catch_warnings):

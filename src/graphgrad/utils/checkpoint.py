@@ -91,6 +91,9 @@ def checkpoint_sequential(functions: Any, segments: int, input: Tensor,
     if not isinstance(functions, Sequence) and hasattr(functions, "children"):
         functions = list(functions.children())
     functions = list(functions)
+    if not 1 <= segments <= len(functions):    # PyTorch fails here inside range() or on a / 0
+        raise ValueError(f"checkpoint_sequential: segments must be between 1 and the number of "
+                         f"functions ({len(functions)}), got {segments}")
     size = len(functions) // segments
     end = -1
     for start in range(0, size * (segments - 1), size):
