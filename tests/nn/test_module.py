@@ -212,3 +212,18 @@ def test_module_list_and_dict_register_parameters():
     assert len(holder.layers + nn.ModuleList([nn.ReLU()])) == 5
     with pytest.raises(NotImplementedError, match="forward"):
         holder(gg.zeros(1))
+
+
+def test_reassigning_a_name_keeps_its_place_in_the_order_as_in_torch(torch):
+    """add_module('0', m) on a Sequential and reassigning a parameter replace in place: the
+    order of children, parameters and so of the state dict stays PyTorch's."""
+    orders = []
+    for lib in (gg, torch):
+        seq = lib.nn.Sequential(lib.nn.Linear(2, 2), lib.nn.Tanh(), lib.nn.Linear(2, 1))
+        seq.add_module("0", lib.nn.Linear(2, 2))
+        seq[2].weight = lib.nn.Parameter(lib.zeros(1, 2))
+        seq.register_buffer("scale", lib.ones(1))
+        seq.register_buffer("scale", lib.ones(2))
+        orders.append(([n for n, _ in seq.named_children()], list(seq.state_dict())))
+    assert orders[0] == orders[1]
+    assert orders[0][0] == ["0", "1", "2"]

@@ -109,6 +109,29 @@ def test_trajectory_matches_torch(name, options, torch64):
     np.testing.assert_allclose(got, expected, rtol=0, atol=1e-7)
 
 
+def _scalar_run(lib, name, options):
+    """A 0-d parameter c, alone in its group, minimising (c − 1)² + 0.1 sin 3c: its values."""
+    options = {k: v for k, v in options.items() if k != "second_group"}
+    c = lib.tensor(0.5, requires_grad=True)
+    opt = getattr(lib.optim, name)([c], **options)
+    history = []
+    for _ in range(5):
+        opt.zero_grad()
+        ((c - 1) ** 2 + 0.1 * lib.sin(3 * c)).backward()
+        opt.step()
+        history.append(c.item())
+    return history
+
+
+@pytest.mark.parametrize("name,options", CASES, ids=[f"{n}-{i}" for i, (n, _) in
+                                                      enumerate(CASES)])
+def test_a_zero_dimensional_parameter_is_updated_as_in_torch(name, options, torch64):
+    """0-d parameters (a learnable temperature, a scale) get the same steps: NumPy gives a
+    scalar, not an array, for a 0-d result, which the in-place updates must not trip on."""
+    np.testing.assert_allclose(_scalar_run(gg, name, options), _scalar_run(torch64, name, options),
+                               rtol=0, atol=1e-7)
+
+
 LBFGS_CASES = [dict(lr=1.0, max_iter=3, history_size=4),
                dict(lr=0.5, max_iter=2, history_size=3, line_search_fn="strong_wolfe"),
                dict(lr=1.0, max_iter=2, max_eval=7, line_search_fn="strong_wolfe")]

@@ -77,10 +77,10 @@ class Module:
             raise AttributeError(f"cannot assign {name!r} before Module.__init__() has run: "
                                  f"call super().__init__() first in {type(self).__name__}")
         if isinstance(value, Parameter):
-            self._forget(name)
+            self._forget(name, keep=self._parameters)
             self._parameters[name] = value
         elif isinstance(value, Module):
-            self._forget(name)
+            self._forget(name, keep=self._modules)
             self._modules[name] = value
         else:
             self._check_reassignment(name, value)
@@ -101,9 +101,12 @@ class Module:
         self._forget(name)
         object.__delattr__(self, name)
 
-    def _forget(self, name):
+    def _forget(self, name, keep=None):
+        """Unregister `name`, except from `keep`: a name reassigned within its own registry
+        keeps its place in the order, as in PyTorch."""
         for registry in (self._parameters, self._buffers, self._modules):
-            registry.pop(name, None)
+            if registry is not keep:
+                registry.pop(name, None)
         self._non_persistent.discard(name)
 
     def _register(self, registry, name, value, kind):
@@ -113,7 +116,7 @@ class Module:
             raise ModuleNameError(f"{kind} name can't contain \".\" or be empty, got {name!r}")
         if name not in registry and hasattr(self, name):
             raise ModuleNameError(f"attribute '{name}' already exists")
-        self._forget(name)
+        self._forget(name, keep=registry)
         registry[name] = value
         object.__setattr__(self, name, value)
 

@@ -46,6 +46,12 @@ def _descend(p, numerator, denominator, step_size):
     p.sub_(denominator)
 
 
+def _root(a):
+    """√a in a new buffer that later steps write into (np.sqrt alone gives a NumPy scalar, which
+    has no buffer, for the 0-d state of a 0-d parameter)."""
+    return np.sqrt(a, out=np.empty_like(a))
+
+
 class Adagrad(Optimizer):
     """Adagrad: divide by the root of the sum of squared gradients (``torch.optim.Adagrad``)."""
 
@@ -69,7 +75,7 @@ class Adagrad(Optimizer):
             clr = lr / (1 + (state["step"] - 1) * group["lr_decay"])
             total = state["sum"].data
             total += g * g
-            denom = np.sqrt(total)
+            denom = _root(total)
             denom += eps
             _descend(p, g, denom, clr)
 
@@ -97,9 +103,9 @@ class RMSprop(Optimizer):
             if group["centered"]:
                 mean = state["grad_avg"].data
                 _lerp(mean, g, 1 - alpha)
-                avg = np.sqrt(r - mean * mean)
+                avg = _root(r - mean * mean)
             else:
-                avg = np.sqrt(r)
+                avg = _root(r)
             avg += group["eps"]
             if momentum > 0:
                 buf = state["momentum_buffer"].data
@@ -160,7 +166,7 @@ class Adam(Optimizer):
                 v_max = state["max_exp_avg_sq"].data
                 np.maximum(v_max, v, out=v_max)
                 v = v_max
-            denom = np.sqrt(v)
+            denom = _root(v)
             denom /= (1 - beta2 ** step) ** 0.5
             denom += group["eps"]
             _descend(p, m, denom, lr / (1 - beta1 ** step))
@@ -211,7 +217,8 @@ class NAdam(Optimizer):
             m, v = state["exp_avg"].data, state["exp_avg_sq"].data
             _lerp(m, g, 1 - beta1)
             _square_avg(v, g, beta2)
-            denom = np.sqrt(v / (1 - beta2 ** step)) + group["eps"]
+            denom = _root(v / (1 - beta2 ** step))
+            denom += group["eps"]
             p.sub_(g / denom * (lr * (1.0 - mu) / (1.0 - mu_product)))
             _descend(p, m, denom, lr * mu_next / (1.0 - mu_product * mu_next))
 
