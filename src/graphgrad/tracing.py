@@ -20,14 +20,20 @@ def watch(on_call):
     """Report every primitive call on tensors to on_call until unwatch() (not nestable)."""
     if _saved:
         raise RuntimeError("graphgrad.tracing.watch: already watching (traces do not nest)")
+    wrappers = {}        # one per distinct finish (there are two: plain and view)
     for prim in registry.values():
         call = prim.call
         try:
             cell = call.__closure__[call.__code__.co_freevars.index("finish")]
-        except (ValueError, TypeError):
-            continue
+        except (ValueError, TypeError):     # unwatched, its results would look like constants
+            unwatch()
+            raise RuntimeError(f"graphgrad.tracing.watch: the entry point of {prim.name!r} "
+                               "holds no `finish` (recording.make_call changed?)") from None
         original = cell.cell_contents
-        cell.cell_contents = _reporting(original, on_call)
+        wrapper = wrappers.get(original)
+        if wrapper is None:
+            wrapper = wrappers[original] = _reporting(original, on_call)
+        cell.cell_contents = wrapper
         _saved[id(prim)] = (cell, original)
 
 

@@ -223,3 +223,81 @@ def test_compiled_training_follows_torch(torch):
         assert abs(step(x, y).item() - tl.item()) < 1e-12
     for p, w in zip(model.parameters(), weights):
         np.testing.assert_allclose(p.data, w.detach().numpy(), rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("name", ["sgd", "momentum", "adam", "adamw"])
+def test_a_thousand_steps_with_decay_clipping_and_an_lr_that_changes_every_step(name):
+    """The issue's bar: 1,000 float32 steps, weight decay, clipping and a scheduler that
+    changes lr between every two steps; losses and weights stay bit-identical to eager mode."""
+    make_opt = {"sgd": lambda p: gg.optim.SGD(p, lr=0.1, weight_decay=1e-3),
+                "momentum": lambda p: gg.optim.SGD(p, lr=0.05, momentum=0.9,
+                                                   weight_decay=1e-3),
+                "adam": lambda p: gg.optim.Adam(p, lr=1e-2, weight_decay=1e-3),
+                "adamw": lambda p: gg.optim.AdamW(p, lr=1e-2, weight_decay=0.05)}[name]
+    eager, compiled = pair(lambda: mlp((2, 16, 16, 2), np.float32), make_opt, clip="norm")
+    schedulers = [gg.optim.lr_scheduler.CosineAnnealingLR(o, T_max=300)
+                  for o in (eager[1], compiled[1])]
+    step = gg.compile(compiled[2])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CompileWarning)
+        for x, y in batches(10, 32, 2, 2, np.float32) * 100:
+            assert eager[2](x, y).item() == step(x, y).item()
+            for s in schedulers:
+                s.step()
+    assert step.traces == 1
+    assert_same(eager, compiled)
+
+
+def test_clipping_and_dropout_reached_through_aliases():
+    """Functions that work on .data with NumPy are recorded however the step reaches them
+    (here through partials, with dropout's own generator), never baked in as constants."""
+    import functools
+    clip = functools.partial(gg.nn.utils.clip_grad_value_, clip_value=0.002)
+    results = []
+    for compiled in (False, True):
+        gg.manual_seed(0)
+        model = gg.nn.Sequential(gg.nn.Linear(3, 16, dtype=np.float64), gg.nn.Tanh(),
+                                 gg.nn.Linear(16, 2, dtype=np.float64))
+        opt = gg.optim.SGD(model.parameters(), lr=0.5)
+        drop = functools.partial(F.dropout, p=0.3, generator=gg.Generator().manual_seed(9))
+
+        def step(x, y):
+            opt.zero_grad()
+            loss = F.cross_entropy(drop(model(x)), y)
+            loss.backward()
+            clip(model.parameters())
+            opt.step()
+            return loss
+        run = gg.compile(step) if compiled else step
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", CompileWarning)
+            losses = [run(x, y).item() for x, y in batches(15, 8, 3, 2, np.float64)]
+        results.append((losses, [p.data.copy() for p in model.parameters()]))
+    assert results[0][0] == results[1][0] and len(set(results[1][0])) == 15
+    for a, b in zip(results[0][1], results[1][1]):
+        assert np.array_equal(a, b)
+
+
+def test_a_small_cnn_with_residuals_read_by_the_backward():
+    """Convolution and max pooling keep residuals (the column matrix, the argmax): a replay
+    computes them afresh, as eager mode does, rather than reading the recorded ones."""
+    def model():
+        gg.manual_seed(7)
+        return gg.nn.Sequential(gg.nn.Conv2d(1, 4, 3, padding=1), gg.nn.ReLU(),
+                                gg.nn.MaxPool2d(2), gg.nn.Flatten(), gg.nn.Linear(4 * 4 * 4, 3))
+    both = pair(model, lambda p: gg.optim.SGD(p, lr=0.05, momentum=0.9))
+    rng = np.random.default_rng(3)
+    data = [(gg.tensor(rng.normal(size=(5, 1, 8, 8)).astype(np.float32)),
+             gg.tensor(rng.integers(0, 3, 5))) for _ in range(12)]
+    train_both(*both, data)
+
+
+@pytest.mark.parametrize("name", ["sgd", "momentum", "nesterov"])
+def test_sgd_updates_large_weights_block_by_block(name, monkeypatch):
+    """A weight larger than the update's scratch is updated in blocks of rows (CHUNK made
+    small here): the same numbers as eager mode's one-piece update."""
+    from graphgrad.compile import optimizers
+    monkeypatch.setattr(optimizers, "CHUNK", 40)
+    both = pair(lambda: mlp((7, 16, 3), np.float32), OPTIMIZERS[name])
+    step = train_both(*both, batches(20, 8, 7, 3, np.float32))
+    assert "for _i in range(0, 7, 2):" in str(step.program)

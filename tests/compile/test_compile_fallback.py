@@ -125,7 +125,8 @@ def test_a_closure_number_that_changes_between_calls():
         model, opt = setup()
 
         def step(x, y):
-            return (model(x) * scale).sum()
+            with gg.no_grad():
+                return (model(x) * scale).sum()
         return model, step
     model, step = make()
     compiled = gg.compile(step)
@@ -233,3 +234,109 @@ def test_the_eager_path_works_while_no_step_is_traced():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert float(loss) == loss.item()
+
+
+def test_a_module_number_that_changes_between_calls():
+    act = gg.nn.LeakyReLU(0.1)
+    gg.manual_seed(0)
+    model = gg.nn.Sequential(gg.nn.Linear(3, 8, dtype=np.float64), act,
+                             gg.nn.Linear(8, 2, dtype=np.float64))
+    compiled = gg.compile(model)
+    x, _ = data(1)[0]
+    with gg.no_grad():
+        compiled(x)
+        compiled(x)
+        act.negative_slope = 0.5
+        with pytest.warns(CompileWarning, match="LeakyReLU.negative_slope"):
+            assert np.array_equal(compiled(x).data, model(x).data)
+    assert compiled.eager_reason is not None
+
+
+def test_a_step_that_changes_a_module_attribute_itself():
+    class Counting(gg.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.lin = gg.nn.Linear(3, 2, dtype=np.float64)
+            self.calls = 0
+
+        def forward(self, x):
+            self.calls += 1
+            return self.lin(x)
+
+    def make():
+        gg.manual_seed(0)
+        model = Counting()
+
+        def step(x, y):
+            with gg.no_grad():
+                return model(x).sum()
+        return model, step
+    falls_back(make, "Counting.calls")
+
+
+def test_a_result_that_still_needs_its_graph():
+    model, _ = setup()
+    compiled = gg.compile(model)
+    x, _ = data(1)[0]
+    with pytest.warns(CompileWarning, match="requires grad with its graph"):
+        compiled(x)
+    for _ in range(2):          # eager from then on: a backward outside the step still works
+        model.zero_grad()
+        compiled(x).sum().backward()
+        assert model[0].weight.grad is not None
+
+
+def test_forward_mode_and_nested_steps_run_eagerly_inside():
+    f = gg.compile(lambda x: (x * x).sum().detach())
+    x = gg.tensor([1.0, 2.0, 3.0], dtype=gg.float64)
+    f(x)
+    f(x)
+    value, tangent = gg.jvp(lambda t: (t * t).sum(), (x,), (gg.ones_like(x),))
+    compiled_value, compiled_tangent = gg.jvp(gg.compile(lambda t: (t * t).sum()), (x,),
+                                              (gg.ones_like(x),))
+    assert compiled_tangent.item() == tangent.item() == 12.0
+
+    model, _ = setup()
+    inner = gg.compile(lambda x: model(x))
+    outer = gg.compile(lambda x: inner(x).sum())
+    with gg.no_grad():
+        for x, _ in data(3):
+            assert outer(x).item() == model(x).sum().item()
+    assert outer.traces == 1 and inner.traces == 0
+
+
+@pytest.mark.parametrize("mask, cause", [
+    (lambda x: x.data[:, :2] > 0, "outside graphgrad's operations"),       # NumPy on .data
+    (lambda x: gg.tensor(x.data[:, :2] > 0, dtype=gg.float64), "gg.tensor"),   # made of it
+])
+def test_arrays_computed_from_data_outside_the_operations(mask, cause):
+    def make():
+        model, opt = setup()
+
+        def step(x, y):
+            with gg.no_grad():
+                return (model(x) * mask(x)).sum()
+        return model, step
+    falls_back(make, cause)
+
+
+def test_a_gradient_for_an_argument_of_the_step():
+    def make():
+        model, opt = setup()
+
+        def step(x, y):
+            x.requires_grad_(True)
+            x.grad = None                  # (the eager twin is given the same tensors)
+            model.zero_grad()
+            loss = F.cross_entropy(model(x), y)
+            loss.backward()
+            return x.grad.detach()
+        return model, step
+    falls_back(make, "backward into an argument of the step")
+
+
+def test_an_array_computed_by_numpy_and_returned():
+    compiled = gg.compile(lambda a: np.exp(a) + gg.exp(a))
+    with pytest.warns(CompileWarning, match="returns an array computed outside"):
+        compiled(np.array([1.0]))
+    assert compiled(np.array([2.0]))[0] == 2 * np.exp(2.0)

@@ -58,7 +58,7 @@ def test_the_cache_keeps_the_most_recently_used_programs():
 
 
 def test_requires_grad_and_dtype_are_part_of_the_signature():
-    f = gg.compile(lambda x: (x * 2).sum())
+    f = gg.compile(lambda x: (x * 2).sum().detach())
     f(gg.ones(3))
     f(gg.ones(3, requires_grad=True))
     f(gg.ones(3, dtype=gg.float64))
@@ -170,3 +170,107 @@ def test_returned_values_are_fresh_every_call():
     losses = [compiled(*batch(8, i)) for i in range(4)]
     assert len({id(loss.data) for loss in losses}) == 4
     assert len({loss.item() for loss in losses}) == 4
+
+
+def test_switching_a_module_to_eval_records_the_step_again():
+    gg.manual_seed(0)
+    model = gg.nn.Sequential(gg.nn.Linear(3, 4, dtype=np.float64),
+                             gg.nn.BatchNorm1d(4, dtype=np.float64))
+    compiled = gg.compile(model)
+    x, _ = batch(6)
+    with gg.no_grad():
+        compiled(x)
+        compiled(x)
+        model.eval()
+        for _ in range(2):
+            assert np.array_equal(compiled(x).data, model(x).data)
+        model.train()
+        compiled(x)
+    assert compiled.traces == 3 and compiled.eager_reason is None
+
+
+def test_a_frozen_or_replaced_parameter_records_the_step_again():
+    model, opt, step = setup()
+    twin, twin_opt, eager = setup()
+    compiled = gg.compile(step)
+    for i in range(6):
+        if i == 2:
+            for m in (model, twin):
+                m[0].weight.requires_grad_(False)
+        if i == 4:
+            for m in (model, twin):
+                m[2].bias = gg.nn.Parameter(gg.zeros(2, dtype=gg.float64))
+            for m, o in ((model, opt), (twin, twin_opt)):
+                o.param_groups[0]["params"][3] = m[2].bias
+        x, y = batch(8, i)
+        assert compiled(x, y).item() == eager(x, y).item()
+    assert compiled.traces == 3
+    for p, q in zip(model.parameters(), twin.parameters()):
+        assert np.array_equal(p.data, q.data)
+
+
+def test_tensors_inside_lists_and_dicts_are_inputs():
+    model, _, _ = setup()
+    compiled = gg.compile(lambda xs, scale: model(xs["a"][0]).sum() * scale)
+    with gg.no_grad():
+        for i in range(4):
+            x, _ = batch(8, i)
+            assert compiled({"a": [x]}, 2.0).item() == model(x).sum().item() * 2.0
+    assert compiled.traces == 1
+
+
+def test_a_closure_variable_bound_to_another_model_records_the_step_again():
+    model, _, _ = setup(seed=1)
+    compiled = gg.compile(lambda x: model(x))
+    x, _ = batch(8)
+    with gg.no_grad():
+        first = compiled(x).data
+        model, _, _ = setup(seed=2)          # as when a notebook cell is run again
+        assert np.array_equal(compiled(x).data, model(x).data)
+        assert not np.array_equal(first, model(x).data)
+    assert compiled.traces == 2 and compiled.eager_reason is None
+
+
+def test_eager_work_on_another_thread_during_a_trace_is_not_recorded():
+    import threading
+    model, _, step = setup()
+    twin, _, eager = setup()
+    other = gg.nn.Linear(3, 2, dtype=np.float64)
+    seen = []
+
+    def elsewhere(x):
+        seen.append(other(x).sum().item())     # would fail the trace on the tracing thread
+
+    def with_a_thread(x, y):
+        worker = threading.Thread(target=elsewhere, args=(x,))
+        worker.start()
+        worker.join()
+        return step(x, y)
+    compiled = gg.compile(with_a_thread)
+    for i in range(3):
+        x, y = batch(8, i)
+        assert compiled(x, y).item() == eager(x, y).item()
+    assert compiled.eager_reason is None and compiled.traces == 1 and len(seen) == 1
+    _, _, alone = setup()
+    reference = gg.compile(alone)
+    reference(*batch(8))
+    assert compiled.program.n_ops == reference.program.n_ops
+
+
+def test_gradients_kept_from_step_to_step_are_not_overwritten():
+    model, _, step = setup()
+    twin, _, eager = setup()
+    compiled = gg.compile(step)
+    kept, kept_eager = [], []
+    for i in range(4):
+        x, y = batch(8, i)
+        compiled(x, y)
+        eager(x, y)
+        kept.append(model[0].weight.grad)          # a list of the gradients, as eager mode
+        kept_eager.append(twin[0].weight.grad)     # gives them: a new array every step
+    for a, b in zip(kept, kept_eager):
+        assert np.array_equal(a.data, b.data)
+    unkept = gg.compile(setup()[2])
+    for i in range(4):
+        unkept(*batch(8, i))
+    assert unkept.traces == 1            # nobody holds the gradients: replayed every time

@@ -5,28 +5,46 @@
     loss = step(xb, yb)                  # later calls: the program
     print(step.program)                  # the straight-line NumPy code of the last signature
 
-The key of a program is each argument's kind, shape, dtype and requires_grad (numbers and other
-objects by value or identity) and the grad mode; at most ``cache_size`` programs are kept, the
-least recently used dropped first. What the trace cannot replay (see patches.py) makes the
-function eager for good, with one CompileWarning naming the cause; so does a Python number that
-the function reads from its closure or globals and that changed between calls.
+The arguments are flattened as pytrees (tensors in lists, tuples and dicts are inputs too). The
+key of a program is their structure, each leaf's kind, shape, dtype and requires_grad (numbers
+and other objects by value or identity) and the grad mode; at most ``cache_size`` programs are
+kept, the least recently used dropped first. What the trace cannot replay (see patches.py) makes
+the function eager for good, with one CompileWarning naming the cause; so does a Python number
+that the function reads from outside and that changed between calls (guards.py). A module
+switched to eval() (or any other change of a called module's state), or a name of the closure or
+the globals bound to another object, records the step again.
+Calls run eagerly, untraced, inside another trace (the outer one records them) and under anomaly
+detection or a forward-mode transform (jvp), which a replay would not honour.
 ``check=True`` (or a number of steps, 3 for True) runs each of the first replays against eager
 mode from the same state and raises CompileCheckError on any difference.
+
+Python side effects of fn (appending to a list, printing) happen when it is recorded, not when
+it is replayed, as with any tracer. An array that fn computes with NumPy from ``t.data`` is
+refused when nothing but the trace holds it after the call; one that fn also stores away (in a
+global list) would be a constant of the program: use graphgrad operations, or check=True.
 """
 import functools
+import sys
 import warnings
 from collections import OrderedDict
 
 import numpy as np
 
+from .. import tracing
 from ..grad_mode import is_grad_enabled
 from ..pytree import tree_flatten, tree_unflatten
 from ..tensor import Tensor
 from . import check as checking
+from . import guards
 from .check import arrays
 from .patches import Patches
 from .program import STALE, Program
-from .trace import Tracer, is_number
+from .trace import Tracer
+
+#: References to an operand when only the trace holds it: its list, the local name `held`,
+#: getrefcount's argument.
+_TRACER_REFS = 3
+_recording = []     # the trace under way, if any (traces do not nest: an inner step is inlined)
 
 
 class CompileWarning(UserWarning):
@@ -54,22 +72,37 @@ class CompiledFunction:
         self.eager_reason = None
         self.last = None
         self.traces = 0
-        self._guards = _closure_numbers(fn)
+        self._guards = guards.closure_values(fn)
         functools.update_wrapper(self, fn, updated=())
 
     # ----------------------------------------------------------------- calling
     def __call__(self, *args, **kwargs):
-        if self.eager_reason is not None:
+        if self.eager_reason is not None or _recording or tracing.special_modes():
             return self.fn(*args, **kwargs)
-        changed = _changed(self._guards)
-        if changed:
-            return self._give_up(f"the Python number {changed!r} that the step reads from its "
-                                 "closure or globals changed between calls", args, kwargs)
-        inputs = [*args, *(kwargs[k] for k in sorted(kwargs))]
-        key = (is_grad_enabled(), tuple(sorted(kwargs)), tuple(map(_signature, inputs)))
+        changed = guards.changed_value(self._guards)
+        if changed is not None:
+            if changed[1]:
+                return self._give_up(f"the Python number {changed[0]!r} that the step reads "
+                                     "from its closure or globals changed between calls",
+                                     args, kwargs)
+            self.cache.clear()
+            self._guards = guards.closure_values(self.fn)
+        if kwargs or any(isinstance(a, (list, tuple, dict)) for a in args):
+            inputs, structure = tree_flatten((args, kwargs))
+        else:
+            inputs, structure = args, len(args)
+        key = (is_grad_enabled(), structure, tuple(map(_signature, inputs)))
         program = self.cache.get(key)
         if program is None:
             return self._record(key, inputs, args, kwargs)
+        if program.modules:
+            what = guards.changed_module(program.modules)
+            if what is not None:
+                if what[1]:
+                    return self._give_up(f"the number {what[0]} of a module that the step "
+                                         "calls changed between calls", args, kwargs)
+                del self.cache[key]
+                return self._record(key, inputs, args, kwargs)
         self.cache.move_to_end(key)
         self.last = program
         if self.checks_left:
@@ -103,22 +136,30 @@ class CompiledFunction:
         for i, a in enumerate(arrays(inputs)):
             tracer.input(i, a.data if isinstance(a, Tensor) else a)
         patches = Patches(tracer, getattr(self.fn, "__globals__", None))
-        patches.install()
+        _recording.append(self)
         try:
+            patches.install()
             result = self.fn(*args, **kwargs)
         finally:
             patches.uninstall()
+            _recording.pop()
         self.traces += 1
+        leaves, spec = tree_flatten(result)
+        if tracer.active:
+            _check_outputs(tracer, leaves)
+            _check_modules(tracer)
+            _check_constants(tracer)
+            outs = [_output(tracer, leaf) for leaf in leaves]
         if tracer.failed:
             self.eager_reason = tracer.failed
             self.cache.clear()
             warnings.warn(f"gg.compile: {getattr(self.fn, '__name__', 'the step')} runs "
                           f"eagerly: {tracer.failed}", CompileWarning, stacklevel=3)
             return result
-        leaves, spec = tree_flatten(result)
-        outs = [_output(tracer, leaf) for leaf in leaves]
         program = Program(tracer, len(arrays(inputs)), outs)
         program.spec = spec
+        program.modules = guards.module_state(m for m, _ in tracer.modules.values())
+        program.keep = [a for a, k in zip(inputs, key[2]) if k[0] == "O"]  # ids stay unique
         self.cache[key] = self.last = program
         while len(self.cache) > self.cache_size:
             self.cache.popitem(last=False)
@@ -148,34 +189,44 @@ def _output(tracer, leaf):
         slot = tracer.array(leaf.data, leaf)
         return slot, ("tensor" if tracer.kind[slot] == "tensor" and
                       tracer.source[slot] is leaf else "make")
-    if isinstance(leaf, np.ndarray):
-        return tracer.array(leaf), "value"
+    if isinstance(leaf, (np.ndarray, np.generic)):
+        slot = tracer.array(leaf) if isinstance(leaf, np.ndarray) else tracer.const(leaf)
+        if tracer.kind[slot] == "const":
+            tracer.fail("the step returns an array computed outside graphgrad's operations "
+                        "(NumPy code on arrays): the program would return it as a constant")
+        return slot, "value"
     return tracer.const(leaf), "value"
 
 
-def _closure_numbers(fn):
-    """[(name, cell or globals dict, value)] of the Python numbers fn reads from outside."""
-    code = getattr(fn, "__code__", None)
-    if code is None:
-        return []
-    guards = []
-    for name, cell in zip(code.co_freevars, fn.__closure__ or ()):
-        try:
-            value = cell.cell_contents
-        except ValueError:
-            continue
-        if is_number(value):
-            guards.append((name, cell, None, value))
-    for name in code.co_names:
-        value = fn.__globals__.get(name)
-        if is_number(value):
-            guards.append((name, None, fn.__globals__, value))
-    return guards
+def _check_outputs(tracer, leaves):
+    """A result that still has a graph (a forward in grad mode) cannot come out of a program."""
+    for leaf in leaves:
+        node = getattr(leaf, "_node", None)
+        if isinstance(leaf, Tensor) and node is not None and node.args is not None:
+            tracer.fail("the step returns a tensor that requires grad with its graph (a "
+                        "backward outside the step would need it): call it under gg.no_grad(), "
+                        "or call backward() inside the step")
+            return
 
 
-def _changed(guards):
-    for name, cell, space, value in guards:
-        now = cell.cell_contents if cell is not None else space.get(name)
-        if now is not value and now != value:
-            return name
-    return None
+def _check_constants(tracer):
+    """An operand from outside the trace is a constant of the program (or a tensor read when it
+    runs). One that nothing but the trace holds any more was made inside the step by something
+    the trace does not record (NumPy on .data, gg.tensor of a computed array): refused."""
+    for slot in tracer.loose:
+        held = tracer.source[slot] if tracer.kind[slot] == "tensor" else tracer.values[slot]
+        if sys.getrefcount(held) <= _TRACER_REFS:
+            tracer.fail("an array made inside the step outside graphgrad's operations (NumPy "
+                        "code on .data, gg.tensor of a computed array) feeds an operation: "
+                        "the program would replay it as a constant")
+            return
+
+
+def _check_modules(tracer):
+    """A module whose state the step itself changes (a Python side effect) cannot be replayed."""
+    for _, before in tracer.modules.values():
+        what = guards.changed_module(before)
+        if what is not None:
+            tracer.fail(f"the step changes {what[0]} (a Python side effect that a replay would "
+                        "not repeat)")
+            return

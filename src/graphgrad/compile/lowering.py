@@ -78,11 +78,14 @@ def forward(prim, raw, params, out):
     if isinstance(f, np.ufunc) and f.nout == 1 and not params and len(raw) == f.nin and all(
             r.__class__ is _nd for r in raw):
         return ufunc(f.__name__, f.nin)
-    direct = getattr(f, "direct", None)
-    if direct is not None and len(raw) == 2 and not params:
-        x, y = raw
-        if x.__class__ is _nd and x.dtype.kind == "f" and (
-                y.__class__ is float or y.__class__ is _nd and y.dtype is x.dtype):
+    direct = getattr(f, "direct", None)       # the ufunc a promoting forward calls on floats
+    if direct is not None and not params and raw[0].__class__ is _nd and \
+            raw[0].dtype.kind == "f":
+        if len(raw) == 1:
+            return ufunc(direct.__name__, 1)
+        y = raw[1]
+        if len(raw) == 2 and (y.__class__ is float or y.__class__ is _nd and
+                              y.dtype is raw[0].dtype):
             return ufunc(direct.__name__, 2)
     if prim.name == "relu" and raw[0].__class__ is _nd and raw[0].dtype.kind == "f":
         return ufunc_with("maximum", "0")

@@ -22,11 +22,8 @@ def traced_step(tracer, original, opt, closure=None):
     """Optimizer.step while tracing: record it, then step eagerly."""
     if tracer.active:
         _record(tracer, opt, closure)
-    tracer.suspended += 1
-    try:
+    with tracer.paused():
         return original(opt, closure)
-    finally:
-        tracer.suspended -= 1
 
 
 def _record(tracer, opt, closure):
@@ -81,10 +78,16 @@ _ADAM_FLAGS = ('(bool({G}["amsgrad"]), bool({G}["weight_decay"]), '
 
 
 def _group(cg, op, flags_text):
+    """The prologue of one group's update: the group bound, and STALE where the optimizer's
+    groups or the choices that shape the code are no longer those recorded."""
     params, slots, flags = op.node
     opt = cg.names([op.kw["opt"]])[0]
+    k = cg.values[op.kw["group"]]
+    groups = cg.values[op.kw["opt"]].param_groups
     G = cg.fresh("G")
-    cg.prologue(f"{G} = {opt}.param_groups[{cg.values[op.kw['group']]}]")
+    cg.prologue(f"if len({opt}.param_groups) != {len(groups)}: return STALE")
+    cg.prologue(f"{G} = {opt}.param_groups[{k}]")
+    cg.prologue(f"if len({G}['params']) != {len(groups[k]['params'])}: return STALE")
     cg.prologue(f"if {flags_text.format(G=G)} != {flags!r}: return STALE")
     return params, cg.names(slots), flags, opt, G
 
@@ -128,11 +131,36 @@ def _sgd(cg, op):
                 g = t
             else:
                 g = b
-        t = cg.buffer(pv)
-        lines += [f"np.multiply({lr}, {g}, out={t})",
-                  f"np.subtract({pv}, {t}, out={pv}, casting='same_kind')"]
+        lines += _descend(cg, pv, g, lr)
     lines.append(f"bump({cg.obj(tuple(params), 'PS')}, 1)")
     return lines
+
+
+#: Elements of the scratch that SGD's last step goes through (64 KB of float32).
+CHUNK = 1 << 14
+
+
+def _descend(cg, pv, g, lr):
+    """p ← p − lr·g as eager mode computes it (lr·g rounded, then subtracted), through a
+    scratch of blocks (of rows, or of columns for a column-major p, so that each block is
+    contiguous) rather than a temporary the size of p: a large weight matrix then costs no
+    second copy of itself (hand-written NumPy's p -= lr * g makes one)."""
+    p = cg.bound_array(pv)
+    if p.ndim == 0 or p.size <= CHUNK:
+        t = cg.buffer(p)
+        return [f"np.multiply({lr}, {g}, out={t})",
+                f"np.subtract({pv}, {t}, out={pv}, casting='same_kind')"]
+    columns = p.flags.f_contiguous and not p.flags.c_contiguous
+    axis = p.ndim - 1 if columns else 0
+    n = p.shape[axis]
+    k = max(1, CHUNK * n // p.size)
+    shape = p.shape[:-1] + (k,) if columns else (k,) + p.shape[1:]
+    t = cg.buffer(np.empty(shape, p.dtype, order="F" if columns else "C"))
+    at = "..., " if columns else ""
+    return [f"for _i in range(0, {n}, {k}):      # (blocks: see _descend)",
+            f"    _t, _p = {t}[{at}:min({k}, {n} - _i)], {pv}[{at}_i:_i + {k}]",
+            f"    np.multiply({lr}, {g}[{at}_i:_i + {k}], out=_t)",
+            "    np.subtract(_p, _t, out=_p, casting='same_kind')"]
 
 
 def _adam(cg, op):

@@ -1,12 +1,31 @@
-"""What changes while one call is traced, and back: the primitive hook (graphgrad._tracing),
+"""What changes while one call is traced, and back: the primitive hook (graphgrad.tracing),
 Tensor.backward (compile/sweep.py), the in-place methods, the optimizers' step and zero_grad,
-gradient clipping, dropout and batch norm's running statistics (recorded), and the things a
-trace cannot replay, which fail it with their cause: reading a traced value into Python (.item(),
-bool(), float(), .numpy(), .tolist(), np.asarray), gg.autograd.grad/backward, random numbers
-from the global generator, recorded in-place operations, lr schedulers stepped inside the step.
-Nothing here costs anything outside a trace.
+gradient clipping, dropout and batch norm's running statistics (recorded), Module.__call__ (the
+modules called, whose state is guarded), and the things a trace cannot replay, which fail it
+with their cause: reading a traced value into Python (.item(), bool(), float(), .numpy(),
+.tolist(), np.asarray), gg.autograd.grad/backward, random numbers from the global generator,
+recorded in-place operations, lr schedulers stepped inside the step.
+
+Three ways, each chosen so that no call can slip past unseen:
+
+- methods, replaced on their class (Tensor, Optimizer, Module, LRScheduler): every instance,
+  subclass and bound method finds the replacement;
+- module-level functions that work on ``.data`` with NumPy, out of the primitive hook's sight
+  (clipping, dropout, running statistics, tensor.make, autodiff's entry points): their code is
+  swapped (``Patches.swap``), so that every reference to them, under any name, in a partial
+  or a closure, runs the replacement (a name-by-name replacement that missed one would leave a
+  silently wrong program);
+- the comparisons (ops/compare.py) by name, where graphgrad holds them: one missed makes a
+  tensor that tensor.make marks, and using it refuses the trace (safe).
+
+Nothing here costs anything outside a trace. Everything is put back in ``uninstall`` (called in
+a ``finally``), and a patched function does its tracing work only on the thread that traces
+(``Tracer.active``), so another thread running eager code meanwhile is neither recorded nor
+refused. The cleaner design is a hook in each of those functions (a decorator of
+graphgrad.tracing): nn and optim would then name what a tracer may take over.
 """
 import sys
+import types
 
 import numpy as np
 
@@ -17,8 +36,7 @@ from ..ops import compare
 from ..optim.lr_scheduler import LRScheduler
 from ..optim.optimizer import Optimizer
 from ..tensor import Tensor, make
-from ..tensor import make as _original_make
-from . import optimizers, sweep
+from . import guards, optimizers, sweep
 from .trace import Op
 
 _READS = ("item", "__bool__", "__float__", "__int__", "__index__", "tolist", "numpy",
@@ -37,30 +55,49 @@ class Patches:
         setattr(owner, name, value)
         return old
 
-    def everywhere(self, old, new):
-        """Replace a function in every graphgrad module (and fn's globals), in Tensor's methods
-        and in the table of NumPy ufuncs on tensors, wherever it is held."""
-        for key, value in list(Tensor.__dict__.items()):
-            if value is old:
-                self.set(Tensor, key, new)
-        table = tracing.UFUNC_TABLE
-        for key, value in list(table.items()):
-            if value is old:
-                table[key] = new
-                self.undo.append((table, key, old))
-        places = list(_places(old))
+    def comparisons(self):
+        """Record the comparisons (ops/compare.py) wherever they are held by name: Tensor's
+        methods, the table of NumPy ufuncs on tensors, graphgrad's modules and fn's globals.
+        A place missed here is safe: the comparison's result is then refused (see _make)."""
+        _refresh()
+        new = {id(f): _recorded(self.tracer, f) for f in map(compare.__dict__.get, _UNRECORDED)}
+        places = [p for f in new for p in _places.get(f, ())]
         if self.fn_globals is not None:
-            places += [(self.fn_globals, k) for k, v in self.fn_globals.items() if v is old]
-        for d, key in places:
-            if d.get(key) is old:
-                d[key] = new
-                self.undo.append((d, key, old))
+            places += [(self.fn_globals, k) for k, v in self.fn_globals.items() if id(v) in new]
+        for owner, key in places:
+            old = owner.__dict__.get(key) if isinstance(owner, type) else owner.get(key)
+            if id(old) not in new:
+                continue
+            if isinstance(owner, type):
+                self.set(owner, key, new[id(old)])
+            else:
+                owner[key] = new[id(old)]
+                self.undo.append((owner, key, old))
+
+    def swap(self, fn, replacing):
+        """Make every call of the function fn run ``replacing(original)`` instead, however fn is
+        reached (imported under another name, in a partial, a closure or a default argument):
+        fn's code is swapped for a trampoline until uninstall. Returns the original, a copy of
+        fn as it was. For the library functions that change gradients, draw random numbers or
+        make tensors with NumPy, out of the primitive hook's sight: where a name-by-name
+        replacement missed an alias, the replay would be silently wrong."""
+        if fn.__closure__:
+            raise TypeError(f"compile: cannot swap {fn.__qualname__}: it has a closure")
+        original = types.FunctionType(fn.__code__, fn.__globals__, fn.__name__, fn.__defaults__)
+        original.__kwdefaults__ = fn.__kwdefaults__
+        original.__wrapped__ = fn
+        self.undo.append((fn, None, (fn.__code__, fn.__defaults__, fn.__kwdefaults__)))
+        fn.__code__, fn.__defaults__ = _trampoline.__code__, None
+        fn.__kwdefaults__ = {"_replacement": replacing(original)}
+        return original
 
     def uninstall(self):
         self.tracer.stop()
         while self.undo:
             owner, name, old = self.undo.pop()
-            if isinstance(owner, dict):
+            if name is None:
+                owner.__code__, owner.__defaults__, owner.__kwdefaults__ = old
+            elif isinstance(owner, dict):
                 owner[name] = old
             else:
                 setattr(owner, name, old)
@@ -70,14 +107,18 @@ class Patches:
 
     def install(self):
         tracer = self.tracer
-        _refresh()
-        original_backward = autodiff.backward
+        self.comparisons()
+        self.swap(autodiff.gradients, lambda original: _refusing(
+            tracer, original, "gg.autograd.grad (gradients as values) inside the step"))
+        backward = self.swap(autodiff.backward, lambda original: _refusing(
+            tracer, original, "gg.autograd.backward inside the step (use loss.backward())"))
         self.set(Tensor, "backward", lambda root, gradient=None, retain_graph=None,
                  create_graph=False, inputs=None: sweep.backward(
-                     tracer, original_backward, root, gradient, retain_graph, create_graph,
-                     inputs))
+                     tracer, backward, root, gradient, retain_graph, create_graph, inputs))
         for name in _READS:
             self.set(Tensor, name, _refusing_read(tracer, name, Tensor.__dict__[name]))
+        init = Tensor.__dict__["__init__"]
+        self.set(Tensor, "__init__", lambda t, *a, **k: _constructed(tracer, init, t, a, k))
         inplace = Tensor.__dict__["_inplace"]
         self.set(Tensor, "_inplace", lambda t, ufunc, other: _inplace(tracer, inplace, t,
                                                                        ufunc, other))
@@ -90,6 +131,8 @@ class Patches:
             tracer, step, opt, closure))
         self.set(Optimizer, "zero_grad", lambda opt, set_to_none=True:
                  optimizers.traced_zero_grad(tracer, zero, opt, set_to_none))
+        call = Module.__dict__["__call__"]
+        self.set(Module, "__call__", lambda m, *a, **k: _called(tracer, call, m, a, k))
         mzero = Module.__dict__["zero_grad"]
         self.set(Module, "zero_grad", lambda m, set_to_none=True:
                  optimizers.traced_zero_grad(tracer, mzero, m, set_to_none))
@@ -97,51 +140,59 @@ class Patches:
         self.set(LRScheduler, "step", _refusing(
             tracer, sched, "a learning-rate scheduler stepped inside the step (step it "
             "outside: the compiled step reads lr when it runs)"))
-        self.everywhere(autodiff.gradients, _refusing(
-            tracer, autodiff.gradients, "gg.autograd.grad (gradients as values) inside the step"))
-        self.everywhere(autodiff.backward, _refusing(
-            tracer, autodiff.backward, "gg.autograd.backward inside the step (use "
-            "loss.backward())"))
-        self.everywhere(utils.clip_grad_norm_, _clip_norm(tracer, utils.clip_grad_norm_))
-        self.everywhere(utils.clip_grad_value_, _clip_value(tracer, utils.clip_grad_value_))
-        self.everywhere(layers.dropout, _dropout(tracer, layers.dropout))
-        self.everywhere(normalization._update_running,
-                        _running(tracer, normalization._update_running))
-        make = _original_make
-        self.everywhere(make, _make(tracer, make))
-        for name in _UNRECORDED:
-            fn = getattr(compare, name)
-            self.everywhere(fn, _recorded(tracer, fn))
+        for fn, wrap in ((utils.clip_grad_norm_, _clip_norm), (utils.clip_grad_value_,
+                         _clip_value), (layers.dropout, _dropout),
+                         (normalization._update_running, _running), (make, _make)):
+            self.swap(fn, lambda original, wrap=wrap: wrap(tracer, original))
         gen = random.default_generator
         gen.numpy = _Watched(gen.numpy, tracer)
         tracer.start()
 
 
-_found = {}   # id(function) → [(module dict, name)], for the modules imported so far
-_seen = [0]
+def _trampoline(*args, _replacement=None, **kwargs):
+    return _replacement(*args, **kwargs)
 
 
-def _places(function):
-    return _found.get(id(function), ())
+_places = {}    # id(comparison) → [(Tensor, a dict), name]: where it is held
+_seen = [0]     # len(sys.modules) when _places was made
 
 
 def _refresh():
-    """Where graphgrad's modules hold each function (scanned again after new imports; called
-    before anything is patched, so that it sees the originals)."""
-    modules = [m for n, m in list(sys.modules.items()) if n.startswith("graphgrad") and m]
-    if len(modules) != _seen[0]:
-        _found.clear()
-        _seen[0] = len(modules)
-        for m in modules:
-            for key, value in m.__dict__.items():
-                if callable(value) and not isinstance(value, type):
-                    _found.setdefault(id(value), []).append((m.__dict__, key))
+    """Where the comparisons are held (scanned again after new imports; called before anything
+    is patched, so that it sees the originals)."""
+    if len(sys.modules) == _seen[0]:
+        return
+    _seen[0] = len(sys.modules)
+    wanted = {id(compare.__dict__[name]) for name in _UNRECORDED}
+    _places.clear()
+    spaces = [(Tensor, Tensor.__dict__), (tracing.UFUNC_TABLE, tracing.UFUNC_TABLE)]
+    spaces += [(m.__dict__, m.__dict__) for n, m in list(sys.modules.items())
+               if n.startswith("graphgrad") and m is not None]
+    for owner, space in spaces:
+        for key, value in list(space.items()):
+            if id(value) in wanted:
+                _places.setdefault(id(value), []).append((owner, key))
 
 
 #: ops/compare.py's operations without a derivative: recorded as calls on the arrays.
 _UNRECORDED = ("lt", "le", "gt", "ge", "eq", "ne", "logical_not", "logical_and", "logical_or",
                "logical_xor", "bitwise_and", "bitwise_or", "bitwise_xor", "invert", "isfinite",
                "isnan", "isinf")
+
+
+def _called(tracer, call, module, args, kwargs):
+    """Module.__call__ while tracing: the module's state is guarded (guards.py)."""
+    if tracer.active and id(module) not in tracer.modules:
+        tracer.modules[id(module)] = (module, guards.module_state([module]))
+    return call(module, *args, **kwargs)
+
+
+def _constructed(tracer, init, t, args, kwargs):
+    """Tensor(…) while tracing (gg.tensor, creation functions): a tensor the trace did not
+    record, marked as tensor.make's are."""
+    init(t, *args, **kwargs)
+    if tracer.active and id(t.data) not in tracer.slot_of:
+        tracer.tainted[id(t.data)] = t.data
 
 
 def _make(tracer, make):
@@ -266,11 +317,8 @@ def _dropout(tracer, original):
         if not tracer.active or not training or p == 0 or not 0 <= p <= 1:
             return original(input, p, training, inplace, generator=generator)
         dtype = input.data.dtype if isinstance(input, Tensor) else np.asarray(input).dtype
-        tracer.suspended += 1
-        try:
+        with tracer.paused():
             mask = dropout_mask(generator, np.shape(input), p, dtype)
-        finally:
-            tracer.suspended -= 1
         tracer.add(Op("dropout_mask", dropout_mask, [tracer.const(generator),
                       tracer.const(tuple(np.shape(input))), tracer.const(p),
                       tracer.const(dtype)], outs=[tracer.temp(mask)], effect=True))
@@ -285,11 +333,8 @@ def _running(tracer, original):
                 tracer.array(x), tracer.const(axes), tracer.const(count),
                 tracer.const(running_mean), tracer.const(running_var), tracer.const(momentum)],
                 effect=True))
-        tracer.suspended += 1
-        try:
+        with tracer.paused():
             return original(x, axes, count, running_mean, running_var, momentum)
-        finally:
-            tracer.suspended -= 1
     return update_running
 
 

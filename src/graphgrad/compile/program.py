@@ -10,6 +10,7 @@ operation reads the earlier one (or a view of it) any more. Results the caller r
 allocated afresh on every run.
 """
 import itertools
+import sys
 
 import numpy as np
 
@@ -18,6 +19,10 @@ from .optimizers import bump
 
 STALE = object()
 _ALWAYS = float("inf")
+#: Compiled sources kept (the same model recorded again, or a program rebuilt after STALE,
+#: gives the same text: Python's compiler is then skipped), the least recently used dropped.
+_CODE_CACHE = 64
+_code = {}
 
 
 class Codegen:
@@ -25,7 +30,8 @@ class Codegen:
 
     def __init__(self, tracer, keep, escaping, grads):
         self.tracer, self.values = tracer, tracer.values
-        self.namespace = {"np": np, "make": make, "bump": bump, "STALE": STALE}
+        self.namespace = {"np": np, "make": make, "bump": bump, "STALE": STALE,
+                          "getrefcount": sys.getrefcount}
         self.lines, self.pro, self.buffers = [], [], []
         self.slot_names, self.objects, self.counter = {}, {}, itertools.count()
         self.escaping = escaping
@@ -54,9 +60,11 @@ class Codegen:
         kind, value = self.tracer.kind[slot], self.values[slot]
         if kind == "input":
             name = f"x{self.tracer.source[slot]}"
-        elif kind == "tensor":
-            name = self.fresh("p")
-            self.pro.append(f"{name} = {self.obj(self.tracer.source[slot], 'T')}.data")
+        elif kind == "tensor":      # (frozen or unfrozen since: eager mode would differ)
+            name, t = self.fresh("p"), self.tracer.source[slot]
+            self.pro += [f"{name} = {self.obj(t, 'T')}.data",
+                         f"if {self.obj(t, 'T')}.requires_grad is not {t.requires_grad}: "
+                         "return STALE"]
         elif kind == "grad":
             name = self.fresh("g")
             self.pro.append(f"{name} = {self.obj(self.tracer.source[slot], 'T')}.grad.data")
@@ -84,12 +92,13 @@ class Codegen:
     def buffer(self, like):
         """A buffer of its own shaped like `like` (an array, or the name of a bound one)."""
         if isinstance(like, str):
-            like = self._bound_array(like)
+            like = self.bound_array(like)
         name = f"B{len(self.buffers)}"
         self.buffers.append(np.empty_like(like))
         return name
 
-    def _bound_array(self, name):
+    def bound_array(self, name):
+        """The traced value of the slot a name stands for."""
         for slot, n in self.slot_names.items():
             if n == name:
                 return self.values[slot]
@@ -199,7 +208,10 @@ class Program:
     def compile(self, source):
         """(Re)build the function from source (tests edit it to break a program)."""
         self.source = source
-        code = compile(source, "<graphgrad.compile program>", "exec")
+        code = _code.pop(source, None) or compile(source, "<graphgrad.compile program>", "exec")
+        _code[source] = code
+        while len(_code) > _CODE_CACHE:
+            del _code[next(iter(_code))]
         exec(code, self.namespace)
         self.run = self.namespace["program"]
 

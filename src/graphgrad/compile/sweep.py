@@ -26,7 +26,7 @@ _nd = np.ndarray
 def backward(tracer, original, root, gradient=None, retain_graph=None, create_graph=False,
              inputs=None):
     """Tensor.backward while tracing (see the module docstring)."""
-    why = _unsupported(root, gradient, create_graph, inputs)
+    why = tracer.active and _unsupported(root, gradient, create_graph, inputs)
     if why:
         tracer.fail(why)
     if not tracer.active:
@@ -44,6 +44,9 @@ def backward(tracer, original, root, gradient=None, retain_graph=None, create_gr
                         "over calls): call zero_grad() inside the step")
             autodiff._accumulate_into_leaf(leaf, g)
             continue
+        if tracer.kind[tracer.slot_of.get(id(leaf.data), slot)] == "input":
+            tracer.fail("backward into an argument of the step that requires grad (a replay "
+                        "cannot set the .grad of the tensor it is given)")
         if id(leaf) not in tracer.grads_cleared:
             tracer.guards.append(leaf)
         leaf.grad = make(g)
@@ -64,8 +67,18 @@ def _unsupported(root, gradient, create_graph, inputs):
 
 
 def _set_grad(cg, op):
+    """param.grad = the gradient. Where that is a buffer of the program, which the next run
+    writes again, that run first checks that nobody else holds this run's gradient (a list of
+    gradients kept step by step, a view of one): if someone does, eager mode would have left it
+    alone, so the step is recorded again, with buffers of its own."""
     (g,) = cg.names(op.args)
-    return [f"{cg.names([op.kw['param']])[0]}.grad = {cg.tensor_of(op.args[0], g)}"]
+    param = cg.names([op.kw["param"]])[0]
+    buf = cg.buffer_of.get(op.args[0])
+    if buf is not None:     # references: .grad, _g, the argument; BUFFERS, the local, .data
+        cg.prologue(f"_g = {param}.grad")
+        cg.prologue(f"if _g is not None and _g.data is {buf} and (getrefcount(_g) > 3 or "
+                    f"getrefcount({buf}) > 4): return STALE")
+    return [f"{param}.grad = {cg.tensor_of(op.args[0], g)}"]
 
 
 def _record(tracer, op, value):
@@ -175,10 +188,11 @@ def _sweep(tracer, root, seed_slot, seed, retain):
 
 
 def _value_slot(tracer, node, value):
-    """The slot of what a rule reads: a recorded array, a residual, or a constant (a parent
-    standing in for an unsaved operand, a number)."""
-    if isinstance(value, _nd):
-        return tracer.array(value)
+    """The slot of what a rule reads: a recorded array, a residual (an array or a tuple: the
+    forward then returns it too), or a constant (a parent standing in for an unsaved operand,
+    a number)."""
     if node is not None and value is not None and node.prim.saves_residual:
         return tracer.residual(node, value)
+    if isinstance(value, _nd):
+        return tracer.array(value)
     return tracer.const(value)

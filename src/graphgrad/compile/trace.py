@@ -9,7 +9,8 @@ the slots of its results; ``lowering.py`` may give it a NumPy form that writes i
 Whatever cannot be replayed faithfully marks the trace failed with the cause (``fail``): the
 call still completes eagerly, and the step stays eager.
 """
-import numbers
+import contextlib
+import threading
 
 import numpy as np
 
@@ -53,11 +54,26 @@ class Tracer:
         self.guards = []        # tensors whose .grad must be None when a replay starts
         self.literal_cache = {}
         self.tainted = {}       # id → array made by an operation the trace did not record
+        self.modules = {}       # id → (a module called, its state before the call)
+        self.loose = []         # slots of operands from outside the trace (see api.py)
+        self.thread = threading.get_ident()   # calls from other threads are not the step's
 
     # ----------------------------------------------------------------- state
     @property
     def active(self):
-        return self.failed is None and not self.suspended
+        return (self.failed is None and not self.suspended and
+                threading.get_ident() == self.thread)
+
+    @contextlib.contextmanager
+    def paused(self):
+        """Eager code that a recorded operation runs inside (not recorded itself); other
+        threads are not recorded anyway."""
+        mine = threading.get_ident() == self.thread
+        self.suspended += mine
+        try:
+            yield
+        finally:
+            self.suspended -= mine
 
     def fail(self, cause):
         """Give up on this trace (the call goes on eagerly); the first cause is kept."""
@@ -105,9 +121,12 @@ class Tracer:
             return slot
         if id(arr) in self.tainted:
             self.fail("a value made by an operation the trace cannot record (a sort, an index "
-                      "search, a conversion outside the primitives) feeds the step")
+                      "search, gg.tensor or a creation function inside the step) feeds the "
+                      "step")
         if tensor is not None:
-            return self._new(arr, "tensor", tensor)
+            slot = self._new(arr, "tensor", tensor)
+            self.loose.append(slot)
+            return slot
         base = arr.base
         while base is not None:
             if id(base) in self.slot_of and self.kind[self.slot_of[id(base)]] != "const":
@@ -115,7 +134,9 @@ class Tracer:
                           "np.asarray) feeds an operation")
                 break
             base = getattr(base, "base", None)
-        return self._new(arr, "const")
+        slot = self._new(arr, "const")
+        self.loose.append(slot)
+        return slot
 
     def operand(self, a, raw):
         if raw.__class__ is np.ndarray or isinstance(raw, np.ndarray):
@@ -171,7 +192,3 @@ class Tracer:
     @staticmethod
     def stop():
         tracing.unwatch()
-
-
-def is_number(value):
-    return isinstance(value, numbers.Number) and not isinstance(value, np.ndarray)
