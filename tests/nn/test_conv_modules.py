@@ -1,6 +1,6 @@
 """nn.Conv1d, nn.Conv2d and nn.ConvTranspose2d against torch.nn: parameter shapes, state_dict
 keys, initialisation, outputs and every gradient, padding modes, printout, errors, and a small
-CNN's weights moved both ways through safetensors files."""
+CNN's weights (BatchNorm2d's running statistics included) moved both ways through safetensors."""
 import math
 
 import numpy as np
@@ -104,16 +104,16 @@ def test_wrong_input_names_the_layer_and_the_shapes():
 
 # ------------------------------------------------------------------------------ safetensors
 def _cnn_ours():
-    return nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-                         nn.Conv2d(4, 6, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
-                         nn.Linear(6 * 2 * 2, 5))
+    return nn.Sequential(nn.Conv2d(1, 4, 3, padding=1, bias=False), nn.BatchNorm2d(4),
+                         nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(4, 6, 3), nn.ReLU(),
+                         nn.MaxPool2d(2), nn.Flatten(), nn.Linear(6 * 2 * 2, 5))
 
 
 def _cnn_torch(torch):
     t = torch.nn
-    return t.Sequential(t.Conv2d(1, 4, 3, padding=1), t.ReLU(), t.MaxPool2d(2),
-                        t.Conv2d(4, 6, 3), t.ReLU(), t.MaxPool2d(2), t.Flatten(),
-                        t.Linear(6 * 2 * 2, 5))
+    return t.Sequential(t.Conv2d(1, 4, 3, padding=1, bias=False), t.BatchNorm2d(4), t.ReLU(),
+                        t.MaxPool2d(2), t.Conv2d(4, 6, 3), t.ReLU(), t.MaxPool2d(2),
+                        t.Flatten(), t.Linear(6 * 2 * 2, 5))
 
 
 def _images(seed):
@@ -136,6 +136,8 @@ def test_torch_trained_cnn_loads_through_safetensors(torch, tmp_path):
     ours = _cnn_ours()
     assert list(ours.state_dict()) == list(theirs.state_dict())
     ours.load_state_dict(gg.load(tmp_path / "cnn.safetensors"))
+    ours.eval(), theirs.eval()
+    assert ours[1].num_batches_tracked.item() == 5                  # the buffers came too
     test, _ = _images(1)
     np.testing.assert_allclose(ours(gg.tensor(test)).detach().numpy(),
                                theirs(torch.tensor(test)).detach().numpy(), rtol=1e-5,
@@ -156,6 +158,8 @@ def test_graphgrad_trained_cnn_loads_into_torch(torch, tmp_path):
     gg.save(ours.state_dict(), tmp_path / "cnn.safetensors")
     theirs = _cnn_torch(torch)
     theirs.load_state_dict(load_file(str(tmp_path / "cnn.safetensors")))
+    ours.eval(), theirs.eval()
+    assert int(theirs[1].num_batches_tracked) == 5
     test, _ = _images(3)
     np.testing.assert_allclose(ours(gg.tensor(test)).detach().numpy(),
                                theirs(torch.tensor(test)).detach().numpy(), rtol=1e-5,

@@ -24,6 +24,8 @@ CONV2D = [
     ((3, 6, 5), (2, 3, 1, 1), {}),                                      # unbatched, 1×1 kernel
     ((3, 6, 5), (2, 3, 3, 3), {"padding": 1, "stride": 2}),              # unbatched
     ((2, 2, 4, 4), (3, 2, 4, 4), {}),                                   # kernel = input
+    ((2, 5, 7, 6), (4, 5, 3, 3), {"padding": 1}),       # C·kh·kw > SHALLOW: one GEMM for all
+    ((1, 6, 6, 5), (3, 6, 3, 2), {"stride": 2, "padding": (1, 0)}),
 ]
 
 CONV1D = [

@@ -41,6 +41,7 @@ MAX2D = [  # shape, kernel, stride, padding, dilation, ceil_mode
     ((2, 1, 5, 5), 4, 1, 2, 1, True),
     ((1, 3, 11, 11), (5, 3), (2, 3), (2, 1), (2, 3), True),
     ((2, 2, 4, 4), 1, 1, 0, 1, False),
+    ((2, 3, 7, 6), 2, None, 0, 1, False),                 # a last row no window reads
 ]
 
 

@@ -12,16 +12,19 @@ and wgrad(g, y); wgrad's are conv_t(g_op, W̄) and conv(x, W̄). Forward rules f
 bilinearity: ẏ = conv(ẋ, W) + conv(x, Ẇ) + ḃ. Padding is ((top, bottom), (left, right)), so
 that 'same' with an even kernel and conv_transpose's output_padding need nothing else.
 
-The forward is im2col (a strided view copied once, ops.im2col) and one GEMM: W (O, C·kh·kw) @
-cols (C·kh·kw, N·L), the whole batch at once (one large GEMM keeps both BLAS threads busy,
-where one per sample would not), copied back to (N, O, Ho, Wo) with the bias added. The
-column buffer is kept as the residual for ∂L/∂W (one more GEMM); ∂L/∂x is the GEMM Wᵀ g
-followed by col2im. conv1d is conv2d on a height of 1.
+The forward is im2col (one strided copy per kernel offset into a column buffer that is reused
+from step to step, ops.im2col) and one GEMM: W (O, C·kh·kw) @ cols (C·kh·kw, N·L), the whole
+batch at once (one large GEMM keeps both BLAS threads busy, where one per sample would not),
+copied back to (N, O, Ho, Wo) with the bias added; for a shallow column matrix (a first layer,
+C·kh·kw ≤ SHALLOW), where the GEMM is bound by memory, one batched matmul of per-sample GEMMs
+writes (N, O, Ho, Wo) directly instead. The column buffer is kept as the residual for ∂L/∂W
+(one more GEMM); ∂L/∂x is the GEMM Wᵀ g followed by col2im. conv1d is conv2d on a height of 1.
 """
 import numpy as np
 
 from ..errors import ShapeError
 from ..primitives import primitive
+from . import scratch
 from .im2col import col2im, im2col, ntuple, out_shape
 from .padding import _pad
 from .shape import reshape
@@ -32,10 +35,29 @@ def _by_group(a, groups):
     return a if groups == 1 else a.reshape(groups, a.shape[0] // groups, a.shape[1])
 
 
-def _channels_first(y, groups):
-    """(N, O, H, W) → (O, N·H·W) (a copy): the layout of the columns."""
-    n, o = y.shape[:2]
-    return np.ascontiguousarray(y.transpose(1, 0, 2, 3)).reshape(o, -1)
+def _channels_first(y):
+    """(N, O, H, W) → (O, N·H·W), the layout of the columns, copied into a scratch buffer."""
+    n, o, h, w = y.shape
+    out = scratch.scratch((o, n, h, w), y.dtype)
+    np.copyto(out, y.transpose(1, 0, 2, 3))
+    return out.reshape(o, n * h * w)
+
+
+#: Rows of the column matrix (C·kh·kw) up to which a convolution's GEMM is bound by memory,
+#: not arithmetic (a first layer on 1 to 3 channels): there one GEMM per sample, batched in one
+#: matmul, reads and writes the (N, O, H, W) layout itself, saving the transposed copies.
+SHALLOW = 32
+
+
+def _shallow(cols, groups):
+    return groups == 1 and len(cols) <= SHALLOW
+
+
+def _gemm(a, b, groups):
+    """a (G·P, Q) @ b (G·Q, R) per group, → (G·P, R) in a scratch buffer."""
+    out = scratch.scratch((a.shape[0], b.shape[1]), np.result_type(a, b))
+    np.matmul(_by_group(a, groups), _by_group(b, groups), out=_by_group(out, groups))
+    return out
 
 
 def conv_forward(x, weight, bias, stride, padding, dilation, groups):
@@ -45,8 +67,14 @@ def conv_forward(x, weight, bias, stride, padding, dilation, groups):
     kernel = weight.shape[2:]
     ho, wo = out_shape(x.shape[2:], kernel, stride, padding, dilation)
     cols = im2col(x, kernel, stride, padding, dilation, channels_first=True)
-    prod = np.matmul(_by_group(weight.reshape(o, -1), groups), _by_group(cols, groups))
-    prod = prod.reshape(o, n, ho, wo).transpose(1, 0, 2, 3)
+    if _shallow(cols, groups):      # per sample, (O, K) @ (K, L) written into y in place
+        y = np.empty((n, o, ho * wo), np.result_type(weight, cols))
+        np.matmul(weight.reshape(o, -1), cols.reshape(len(cols), n, -1).transpose(1, 0, 2),
+                  out=y)
+        if bias is not None:
+            y += bias.reshape(o, 1).astype(y.dtype, copy=False)
+        return y.reshape(n, o, ho, wo), cols
+    prod = _gemm(weight.reshape(o, -1), cols, groups).reshape(o, n, ho, wo).transpose(1, 0, 2, 3)
     y = np.empty((n, o, ho, wo), prod.dtype)
     if bias is None:
         np.copyto(y, prod)
@@ -58,11 +86,12 @@ def conv_forward(x, weight, bias, stride, padding, dilation, groups):
 def conv_transpose_forward(y, weight, bias, stride, padding, dilation, groups, size):
     """x (N, G·C_g, *size) = col2im(Wᵀ y) (+ bias per channel) for y (N, O, Ho, Wo)."""
     o, cg = weight.shape[:2]
-    w = _by_group(weight.reshape(o, -1), groups)
-    cols = np.matmul(w.T if groups == 1 else w.transpose(0, 2, 1),
-                     _by_group(_channels_first(y, groups), groups))
-    x = col2im(cols.reshape(-1, cols.shape[-1]), groups * cg, size, weight.shape[2:], stride,
-               padding, dilation, channels_first=True)
+    w = weight.reshape(o, -1)
+    wt = w.T if groups == 1 else np.ascontiguousarray(
+        _by_group(w, groups).transpose(0, 2, 1)).reshape(-1, o // groups)
+    cols = _gemm(wt, _channels_first(y), groups)
+    x = col2im(cols, groups * cg, size, weight.shape[2:], stride, padding, dilation,
+               channels_first=True)
     if bias is not None:
         x += bias.reshape(-1, 1, 1).astype(x.dtype, copy=False)
     return x
@@ -71,7 +100,12 @@ def conv_transpose_forward(y, weight, bias, stride, padding, dilation, groups, s
 def weight_grad_from_cols(cols, g, weight_shape, groups):
     """∂L/∂W = g colsᵀ per group: (O, N·L) @ (N·L, C·kh·kw), one GEMM (BLAS reads the
     columns transposed in place), → (O, C/G, kh, kw)."""
-    g = _by_group(_channels_first(g, groups), groups)
+    if _shallow(cols, groups):      # Σ_n g_n (O, L) @ cols_nᵀ (L, K): g is read where it lies
+        n, o = g.shape[:2]
+        per_sample = np.matmul(g.reshape(n, o, -1), cols.reshape(len(cols), n, -1).transpose(
+            1, 2, 0))
+        return per_sample.sum(axis=0).reshape(weight_shape)
+    g = _by_group(_channels_first(g), groups)
     cols = _by_group(cols, groups)
     return np.matmul(g, cols.T if groups == 1 else cols.transpose(0, 2, 1)).reshape(
         weight_shape)

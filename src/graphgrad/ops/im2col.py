@@ -3,10 +3,13 @@
 For x of shape (N, C, H, W), kernel (kh, kw), stride s, dilation d and zero padding p, the
 window at output position (i, j) reads x_pad[n, c, i·s₀ + a·d₀, j·s₁ + b·d₁] for a < kh,
 b < kw. im2col lays these out as cols[n, (c, a, b), (i, j)], a (N, C·kh·kw, L) array with
-L = Ho·Wo positions, Ho = ⌊(H + p_top + p_bottom − d₀(kh − 1) − 1) / s₀⌋ + 1. It is one strided
-view of the padded input (numpy.lib.stride_tricks.as_strided: no loop over pixels) copied once
-into the column buffer. col2im is its adjoint: each column entry is added back where it was
-read, one strided slice per kernel offset (a loop over kh·kw, never over the batch or pixels).
+L = Ho·Wo positions, Ho = ⌊(H + p_top + p_bottom − d₀(kh − 1) − 1) / s₀⌋ + 1. For unfold it is
+one strided view of the padded input (numpy.lib.stride_tricks.as_strided: no loop over pixels)
+copied once; for a convolution, whose GEMM reads the (C·kh·kw, N·L) layout, one strided slice
+of x per kernel offset is copied into a scratch column buffer (reused from step to step), its
+border zeroed where the tap reads padding, so x is never copied into a padded array. col2im is
+the adjoint: each column entry is added back where it was read, one strided slice per kernel
+offset (a loop over kh·kw, never over the batch or pixels).
 
 unfold (torch.nn.functional.unfold) is im2col; fold is col2im; each is the other's transpose.
 """
@@ -15,6 +18,7 @@ from numpy.lib.stride_tricks import as_strided
 
 from ..errors import ShapeError
 from ..primitives import primitive
+from . import scratch
 from .shape import reshape
 
 
@@ -65,42 +69,76 @@ def windows(xp, kernel, stride, dilation, out_hw):
                        stride[1] * sw), writeable=False)
 
 
+def _inside(n, o, k_offset, stride, before):
+    """(first, end) output positions whose tap at k_offset (= a·dilation) reads inside the
+    input of length n, and the input index of the first: r = i·stride − before + k_offset."""
+    first = max(0, -(-(before - k_offset) // stride))
+    end = min(o, (n - 1 + before - k_offset) // stride + 1)
+    return first, max(first, end), first * stride - before + k_offset
+
+
+def _taps(hw, out_hw, kernel, stride, padding, dilation):
+    """Per kernel offset (a, b): the output rows and columns whose tap lies inside the input
+    (slices into the output grid) and the strided slices of the input they read."""
+    (h, w), (ho, wo), (s0, s1), (d0, d1) = hw, out_hw, stride, dilation
+    for a in range(kernel[0]):
+        i0, i1, r = _inside(h, ho, a * d0, s0, padding[0][0])
+        for b in range(kernel[1]):
+            j0, j1, c = _inside(w, wo, b * d1, s1, padding[1][0])
+            yield (a, b, (slice(i0, i1), slice(j0, j1)),
+                   (slice(r, r + s0 * (i1 - i0 - 1) + 1, s0),
+                    slice(c, c + s1 * (j1 - j0 - 1) + 1, s1)), (i0, i1, j0, j1))
+
+
+def _zero_border(block, bounds):
+    """Zero what a tap reads from the padding: block (…, Ho, Wo) outside rows i0:i1, cols
+    j0:j1."""
+    i0, i1, j0, j1 = bounds
+    block[..., :i0, :] = 0
+    block[..., i1:, :] = 0
+    block[..., i0:i1, :j0] = 0
+    block[..., i0:i1, j1:] = 0
+
+
 def im2col(x, kernel, stride, padding, dilation, channels_first=False):
     """cols (N, C·kh·kw, Ho·Wo) from x (N, C, H, W), one strided copy; channels_first: laid
-    out (C·kh·kw, N·Ho·Wo) instead, the one matrix a convolution's single GEMM reads."""
+    out (C·kh·kw, N·Ho·Wo) instead, the one matrix a convolution's single GEMM reads, in a
+    scratch buffer (reused from step to step) filled tap by tap straight from x, the zero
+    padding written where a tap falls outside (no padded copy of x)."""
     n, c, h, w = x.shape
     ho, wo = out_shape((h, w), kernel, stride, padding, dilation)
     k = c * kernel[0] * kernel[1]
-    view = windows(padded(x, padding), kernel, stride, dilation, (ho, wo))
-    if channels_first:
-        view = view.transpose(1, 2, 3, 0, 4, 5)
-    cols = np.empty(view.shape, x.dtype)
-    np.copyto(cols, view)
-    return cols.reshape((k, n * ho * wo) if channels_first else (n, k, ho * wo))
+    if not channels_first:
+        view = windows(padded(x, padding), kernel, stride, dilation, (ho, wo))
+        cols = np.empty(view.shape, x.dtype)
+        np.copyto(cols, view)
+        return cols.reshape(n, k, ho * wo)
+    cols = scratch.scratch((c,) + tuple(kernel) + (n, ho, wo), x.dtype)
+    source = x.transpose(1, 0, 2, 3)
+    for a, b, out, read, bounds in _taps((h, w), (ho, wo), kernel, stride, padding, dilation):
+        block = cols[:, a, b]
+        np.copyto(block[(..., *out)], source[(..., *read)])
+        _zero_border(block, bounds)
+    return cols.reshape(k, n * ho * wo)
 
 
 def col2im(cols, channels, hw, kernel, stride, padding, dilation, channels_first=False):
     """The adjoint of im2col: x (N, C, H, W) with every column entry added back where im2col
-    read it (overlapping windows sum), a loop over the kh·kw kernel offsets only."""
-    (pt, pb), (pl, pr) = padding
-    h, w = hw
+    read it (overlapping windows sum; what fell on the padding dropped), a loop over the
+    kh·kw kernel offsets only, accumulated straight into x."""
     kh, kw = kernel
     ho, wo = out_shape(hw, kernel, stride, padding, dilation)
-    if channels_first:      # accumulate in (C, N, H, W), the columns' own order
+    if channels_first:      # columns (C, kh, kw, N, Ho, Wo)
         c6 = cols.reshape(channels, kh, kw, -1, ho, wo)
         n = c6.shape[3]
-        xp = np.zeros((channels, n, h + pt + pb, w + pl + pr), cols.dtype)
-    else:
+    else:                   # columns (N, C, kh, kw, Ho, Wo)
         n = cols.shape[0]
         c6 = cols.reshape(n, channels, kh, kw, ho, wo).transpose(1, 2, 3, 0, 4, 5)
-        xp = np.zeros((n, channels, h + pt + pb, w + pl + pr), cols.dtype).transpose(1, 0, 2, 3)
-    (s0, s1), (d0, d1) = stride, dilation
-    for a in range(kh):
-        rows = slice(a * d0, a * d0 + s0 * (ho - 1) + 1, s0)
-        for b in range(kw):
-            xp[:, :, rows, b * d1:b * d1 + s1 * (wo - 1) + 1:s1] += c6[:, a, b]
-    x = xp[:, :, pt:pt + h, pl:pl + w].transpose(1, 0, 2, 3)
-    return np.ascontiguousarray(x) if channels_first or pt or pb or pl or pr else x
+    x = np.zeros((n, channels) + tuple(hw), cols.dtype)
+    target = x.transpose(1, 0, 2, 3)
+    for a, b, out, read, _ in _taps(hw, (ho, wo), kernel, stride, padding, dilation):
+        target[(..., *read)] += c6[(slice(None), a, b, Ellipsis, *out)]
+    return x
 
 
 # ------------------------------------------------------------------------------ primitives

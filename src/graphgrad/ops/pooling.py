@@ -21,6 +21,7 @@ import numpy as np
 from ..errors import ShapeError
 from ..primitives import primitive
 from ..tensor import Tensor
+from . import scratch
 
 
 # ------------------------------------------------------------------------------- geometry
@@ -110,6 +111,14 @@ def _offsets(geom):
             for offs in itertools.product(*map(range, kernel))]
 
 
+def _tiles(geom, spatial):
+    """Whether the windows tile the input exactly (each entry in one window, none left over,
+    no padding): then a scatter writes every entry and needs no zeroed start."""
+    kernel, stride, padding, dilation, out = geom
+    return all(s == kk and d == 1 and p == 0 and o * s == n
+               for n, kk, s, p, d, o in zip(spatial, kernel, stride, padding, dilation, out))
+
+
 def _overlapping(geom):
     kernel, stride, _, dilation, _ = geom
     return any(s < d * (kk - 1) + 1 for kk, s, d in zip(kernel, stride, dilation))
@@ -128,8 +137,8 @@ def max_code(x, geom):
     for where in slices[1:]:
         np.maximum(best, xp[where], out=best)
     code = np.full(best.shape, len(slices) - 1, np.int16 if len(slices) < 2 ** 15 else np.int32)
-    equal = np.empty(best.shape, bool)
-    step = np.empty(best.shape, code.dtype)
+    equal = scratch.scratch(best.shape, bool)
+    step = scratch.scratch(best.shape, code.dtype)
     for a in range(len(slices) - 2, -1, -1):
         np.equal(xp[slices[a]], best, out=equal)
         np.subtract(code, a, out=step)
@@ -212,10 +221,11 @@ def window_scatter(g, code, *, geom, shape):
     k = len(shape)
     high = _high_pads(shape, geom)
     full = g.shape[:-k] + tuple(p + n + h for p, n, h in zip(geom[2], shape, high))
-    out = np.zeros(full, g.dtype)
     add = _overlapping(geom)
+    out = (np.empty if _tiles(geom, shape) else np.zeros)(full, g.dtype)
+    chosen = scratch.scratch(code.shape, bool)
     for a, where in enumerate(_offsets(geom)):
-        chosen = code == a
+        np.equal(code, a, out=chosen)
         if add:          # windows overlap: an entry collects from several
             out[where] += g * chosen
         else:            # each entry in one window at most: write in place

@@ -32,9 +32,10 @@ SCHEDULES = ("none", "cosine", "step", "onecycle", "plateau")
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "leaky_relu", "elu", "gelu", "silu")
 #: The models: an MLP, or a small LeNet-style CNN (nn.ConvNet) for the image sets.
 MODELS = ("mlp", "cnn")
-#: --model cnn: dense sizes after the convolutions, epochs, batch size per dataset.
+#: --model cnn: dense sizes after the convolutions, epochs, batch size per dataset. Fashion-
+#: MNIST: one epoch took 43 s on one core (87.4 % test after it alone); 10 fit in 10 minutes.
 CNN_PRESETS = {"digits": ((128,), 30, 32), "mnist": ((128,), 4, 128),
-               "fashion-mnist": ((128,), 6, 128)}
+               "fashion-mnist": ((128,), 10, 128)}
 #: Schedules built for a number of epochs (resuming for more needs --new-schedule).
 FIXED_LENGTH = ("cosine", "step", "onecycle")
 
