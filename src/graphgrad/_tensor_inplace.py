@@ -1,6 +1,7 @@
-"""Tensor's in-place operations (add_, mul_, clamp_, exp_, copy_, fill_, zero_, ...) and its
-indexing writes (x[i] = v, index_put_, scatter_, scatter_reduce_, index_add_, index_fill_,
-masked_fill_), where PyTorch allows them and as it records them.
+"""Tensor's in-place operations (add_, mul_, clamp_, exp_, copy_, fill_, zero_, the random
+fills normal_, uniform_, ...) and its indexing writes (x[i] = v, index_put_, scatter_,
+scatter_reduce_, index_add_, index_fill_, masked_fill_), where PyTorch allows them and as it
+records them.
 
 Outside the graph (under no_grad, or when nothing involved requires grad) x.add_(y) is NumPy's
 x += y on x's memory, fast (optimizers step this way). While recording:
@@ -22,10 +23,11 @@ import inspect
 import numpy as np
 
 from . import _state, ops
-from .errors import InplaceError, ShapeError
+from .errors import DtypeError, InplaceError, ShapeError
 from .ops.elementwise import astype as convert
 from .ops.index import plain_index
 from .ops.index_put import assigned, index_put
+from .random import numpy_generator
 from .tensor import Tensor, _InplaceCell, assign, inplace_refusal, make
 
 
@@ -170,6 +172,58 @@ def copy_(self, src, non_blocking=False):
     return _set(self, "copy_", src)
 
 
+def _sampled(name, draw, floats_only=True):
+    """A random fill in place, self ← draw(NumPy generator, shape, *args) in self's dtype (as
+    PyTorch, recorded as a fill: the old value gets no gradient)."""
+    def method(self, *args, generator=None, **kwargs):
+        if floats_only and self.dtype.kind not in "fc":
+            raise DtypeError(f"{name}: needs a floating-point tensor, not {self.dtype}")
+        values = draw(numpy_generator(generator), self.shape, *map(_array, args),
+                      **{k: _array(v) for k, v in kwargs.items()})
+        return _set(self, name, np.asarray(values).astype(self.dtype))
+    method.__name__ = name
+    method.__doc__ = draw.__doc__
+    own = list(inspect.signature(draw).parameters.values())[2:]      # after rng and shape
+    keyword = inspect.Parameter("generator", inspect.Parameter.KEYWORD_ONLY, default=None)
+    by_kind = sorted(own + [keyword], key=lambda p: p.kind)
+    method.__signature__ = inspect.Signature(
+        [inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)] + by_kind)
+    return method
+
+
+def _normal(rng, shape, mean=0.0, std=1.0):
+    """self filled with samples of N(mean, std²)."""
+    if std < 0:
+        raise RuntimeError(f"normal_ expects std >= 0.0, but found std {std}")
+    return rng.normal(mean, std, shape)
+
+
+def _uniform(rng, shape, low=0.0, high=1.0, **bounds):
+    """self filled with samples of U(low, high) (PyTorch's keywords from= and to= too)."""
+    low, high = bounds.pop("from", low), bounds.pop("to", high)
+    if bounds:
+        raise TypeError(f"uniform_() got unexpected keyword arguments {sorted(bounds)}")
+    if low > high:
+        raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found "
+                           f"from={low} > to={high}")
+    return rng.uniform(low, high, shape)
+
+
+def _bernoulli(rng, shape, p=0.5):
+    """self filled with 1 with probability p (a number or a tensor broadcast to self), else 0."""
+    p = np.asarray(p)
+    if np.any((p < 0) | (p > 1)):
+        raise RuntimeError("bernoulli_ expects p to be in [0, 1]")
+    return rng.random(shape) < p
+
+
+def _exponential(rng, shape, lambd=1.0):
+    """self filled with samples of the exponential distribution of rate lambd."""
+    if lambd <= 0:
+        raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={lambd}")
+    return rng.exponential(1.0 / lambd, shape)
+
+
 def _array(value):
     """An argument of an in-place write as NumPy takes it (tensors inside tuples too)."""
     if isinstance(value, Tensor):
@@ -182,16 +236,21 @@ def _array(value):
 def _exactly(name):
     def write(dst, src, out=None, casting=None):
         if np.shape(src) != dst.shape:
-            raise ValueError(f"the result has shape {np.shape(src)}, not the tensor's")
+            raise ShapeError(f"{name}: output with shape {list(dst.shape)} doesn't match the "
+                             f"broadcast shape {list(np.shape(src))}")
+        if not np.can_cast(np.result_type(src), dst.dtype, "same_kind"):
+            raise InplaceError(f"{name}: result type {np.result_type(src)} can't be cast to "
+                               f"the desired output type {dst.dtype}")
         np.copyto(dst, src, casting="unsafe")
     write.__name__ = name
     return write
 
 
 def _write(name, out_of_place):
-    """An indexing write in place, self ← out_of_place(self, *args): recorded while something
-    involved requires grad (see the module doc), else computed on the arrays and written into
-    self's memory (bumping its version counter)."""
+    """The in-place form of an operation, self ← out_of_place(self, *args) (indexing writes,
+    addcmul_, floor_, ...): recorded while something involved requires grad (see the module
+    doc), else computed on the arrays and written into self's memory (bumping its version
+    counter)."""
     def method(self, *args, **kwargs):
         if _traced(self, *args, *kwargs.values()):
             return _record(self, name, lambda old: out_of_place(old, *args, **kwargs), ())
@@ -240,6 +299,13 @@ METHODS = {
     "index_fill_": _write("index_fill_", ops.index_fill),
     "masked_fill_": _write("masked_fill_", ops.masked_fill),
     "index_put_": _write("index_put_", index_put),
+    **{f"{name}_": _write(f"{name}_", getattr(ops, name)) for name in (
+        "addcmul", "addcdiv", "lerp", "clamp_min", "clamp_max", "floor", "ceil", "round",
+        "trunc", "frac", "sign", "reciprocal", "rsqrt", "square", "log1p", "expm1", "log2",
+        "log10", "erf", "remainder", "fmod", "floor_divide", "nan_to_num")},
+    "normal_": _sampled("normal_", _normal), "uniform_": _sampled("uniform_", _uniform),
+    "bernoulli_": _sampled("bernoulli_", _bernoulli, floats_only=False),
+    "exponential_": _sampled("exponential_", _exponential),
 }
 
 

@@ -5,7 +5,7 @@ NumPy ufuncs called on tensors (``np.exp(t)``, ``ndarray * t``) dispatch to the 
 """
 import numpy as np
 
-from . import autodiff, ops
+from . import autodiff, ops, sampling
 from ._tensor_core import METHODS as _CORE_METHODS
 from ._tensor_inplace import METHODS as _INPLACE_METHODS
 from .errors import DtypeError
@@ -15,7 +15,7 @@ from .ops.elementwise import astype as convert
 from .ops.elementwise import div as _true_div
 from .ops.elementwise import sub as _minus
 from .ops.joins import repeat
-from .ops.shape import expand, expand_as, reshape_as, view_as
+from .ops.shape import dims_arg, expand, expand_as, reshape_as, view_as
 from .ops.tensor_split import view
 from .ops.views import matrix_transpose, reversed_dims
 from .tensor import Tensor, is_float
@@ -127,7 +127,8 @@ _METHODS = {
     "matmul": ops.matmul, "dot": ops.dot, "mm": ops.mm, "bmm": ops.bmm, "mv": ops.mv,
     "addmm": ops.addmm, "addmv": ops.addmv, "outer": ops.outer, "inner": ops.inner,
     "kron": ops.kron, "cross": ops.cross, "gather": ops.gather,
-    "take_along_axis": ops.take_along_axis, "index_select": ops.index_select, "take": ops.take,
+    "take_along_axis": ops.take_along_axis, "take_along_dim": ops.take_along_dim,
+    "index_select": ops.index_select, "take": ops.take,
     "masked_select": ops.masked_select, "nonzero": ops.nonzero, "argwhere": ops.argwhere,
     "scatter": ops.scatter, "scatter_add": ops.scatter_add, "scatter_reduce": ops.scatter_reduce,
     "index_add": ops.index_add, "index_fill": ops.index_fill, "masked_fill": ops.masked_fill,
@@ -142,6 +143,38 @@ def _with_other(op, name):
     method.__name__ = name
     method.__doc__ = f"{name}(self, other), as gg.{op.__name__}."
     return method
+
+
+def is_contiguous(self, memory_format=None):
+    """Whether self's memory is C-contiguous (contiguous() returns self exactly then)."""
+    return bool(self.data.flags.c_contiguous)
+
+
+def stride(self, dim=None):
+    """The step in elements from one index to the next along each dim (or along dim), as
+    PyTorch's: 0 along a broadcast (expanded) dim."""
+    steps = tuple(s // self.data.itemsize for s in self.data.strides)
+    if dim is None:
+        return steps
+    if isinstance(dim, (tuple, list)):
+        raise TypeError(f"stride(): argument 'dim' must be int, not {type(dim).__name__}")
+    return steps[dims_arg(dim, self.ndim, "stride")[0]]
+
+
+def data_ptr(self):
+    """The address of self's first element (equal for a tensor and a view that starts where it
+    starts)."""
+    return self.data.ctypes.data
+
+
+def get_device(self):
+    """-1: the CPU (PyTorch's answer for a CPU tensor)."""
+    return -1
+
+
+def is_same_size(self, other):
+    """Whether self and other have the same shape."""
+    return self.shape == other.shape
 
 
 def _where(self, condition, other):
@@ -160,6 +193,14 @@ _METHODS.update({
         "bitwise_and", "bitwise_or", "bitwise_xor")},
     "logical_not": ops.logical_not, "isfinite": ops.isfinite,
     "isinf": ops.isinf, "isnan": ops.isnan,
+    "bernoulli": sampling.bernoulli, "multinomial": sampling.multinomial,
+    "is_contiguous": is_contiguous, "stride": stride, "data_ptr": data_ptr,
+    "get_device": get_device, "is_same_size": is_same_size,
+    "addcmul": ops.addcmul, "addcdiv": ops.addcdiv, "diff": ops.diff, "equal": ops.equal,
+    "subtract": ops.subtract, "negative": ops.negative, "absolute": ops.absolute,
+    **{name: _with_other(getattr(ops, name), name) for name in (
+        "multiply", "true_divide", "greater", "greater_equal", "less", "less_equal",
+        "not_equal")},
 })
 
 _OPERATORS = {

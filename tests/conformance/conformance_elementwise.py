@@ -88,6 +88,12 @@ def entries():
     }
     out += [same(name, binary_cases(*doms) + extra.get(name, []))
             for name, doms in BINARY.items()]
+    out += [same("multiply", binary_cases(*BINARY["mul"])),
+            same("subtract", binary_cases(*BINARY["sub"]) + extra["sub"]),
+            same("true_divide", binary_cases(*BINARY["div"])),
+            same("negative", unary_cases()), same("absolute", unary_cases())]
+    out += [same(name, compare_cases())
+            for name in ("greater", "greater_equal", "less", "less_equal", "not_equal")]
     out.append(same("divide", binary_cases(*BINARY["div"]) + extra["div"] + [
         C(I(2, 3, lo=-7, hi=7), I(3, lo=1, hi=3), rounding_mode="trunc"),
         C(I(2, 3), A([1, 0, 2]), rounding_mode="trunc"), C(I(2, 3), 2.5, rounding_mode="trunc"),
@@ -125,6 +131,25 @@ def entries():
     out.append(same("lerp", [C(F(2, 3), F(2, 3), 0.3), C(F(2, 3), F(3), F(2, 1, lo=0, hi=1)),
                              C(F(), F(2, 3), 0.7), C(F(2, 3), F(2, 3), F(lo=0, hi=1)),
                              C(F(2, 3), F(2, 3), 1.5)]))
+    addc = [C(F(2, 3), F(2, 3), F(2, 3, lo=0.5, hi=2)), C(F(3), F(2, 1), F(2, 3, lo=0.5, hi=2)),
+            C(F(), F(2, 3), F(3, lo=0.5, hi=2), value=0.5),
+            C(F(2, 3), F(3), F(lo=0.5, hi=2), value=-2),
+            C(F(0, 3), F(3), F(3, lo=0.5, hi=2)), C(F(4, 3, view="T"), F(3, 4), F(3, 1, lo=0.5)),
+            C(F(2, 3, dtype=np.float32), F(3, dtype=np.float64), F(lo=0.5, dtype=np.float64)),
+            C(I(2, 3), I(3), I(3, lo=1, hi=3)), C(I(2, 3), I(3), I(3, lo=1, hi=3), value=2),
+            C(F(2, 3), I(3), I(3, lo=1, hi=3)), C(I(3), F(3), I(3, lo=1, hi=3), value=0.5),
+            C(F(3), F(3), 2.0)]
+    out += [same("addcmul", addc + [C(I(3), I(3), I(3), value=0.5)]), same("addcdiv", addc)]
+    out.append(same("diff", [
+        C(F(5)), C(F(2, 5), 2), C(F(3, 4), 1, 0), C(F(4, 3, view="T"), 1, -1),
+        C(F(3), 5), C(F(3), 0), C(F(3), -1), C(F()), C(I(5, lo=-9, hi=9)), C(B(5)), C(B(5), 2),
+        C(I(4, dtype=np.uint8), 1), C(F(2, 3), 1, -1, F(2, 1), F(2, 2)),
+        C(F(2, 3), 2, 0, prepend=F(1, 3)), C(F(2, 3), append=I(2, 2)),
+        C(F(2, 3), 1, 0, F(3)), C(F(0, 3), 1, 0), C(F(2, 0))]))
+    out.append(same("equal", [
+        C(F(2, 3), F(2, 3)), C(A([1.0, 2.0]), A([1.0, 2.0])), C(A([1.0, 2.0]), A([[1.0, 2.0]])),
+        C(A([1.0, np.nan]), A([1.0, np.nan])), C(I(3), I(3)), C(A([1, 2]), A([1.0, 2.0])),
+        C(F(0, 2), F(0, 2))]))
     out.append(compare_with("gg.identity", gg.identity, lambda torch, x: x.clone(),
                             [C(F(2, 3)), C(F()), C(I(3))]))
     return out

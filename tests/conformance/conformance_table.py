@@ -47,7 +47,6 @@ EXCLUDED = {
     **{f"Tensor.{n}": _OBJECT for n in ("__doc__", "__hash__", "__init__", "__module__",
                                         "__weakref__", "__array_priority__")},
     "Tensor.__repr__": "printing: PyTorch's layout, NumPy's dtype names (dtype=float64)",
-    "Tensor.__format__": "printing (format(t) is str(t), as for any object)",
 }
 
 #: differences from PyTorch found by the table and kept: (entry, kind, part of the case label or
@@ -70,11 +69,14 @@ _add_known(["maximum", "minimum", "atan2", "arctan2", "hypot", "logaddexp", "log
        "accepts", ", 2", "a Python number is taken as a 0-d tensor where torch wants a Tensor")
 _add_known(["maximum", "minimum", "atan2", "arctan2", "hypot", "logaddexp", "logaddexp2"],
        "accepts", ", 0.5", "a Python number is taken as a 0-d tensor where torch wants a Tensor")
+_add_known(["addcmul", "addcdiv"], "accepts", "F(3,), 2.0",
+           "a Python number is taken as a 0-d tensor where torch wants a Tensor")
 _add_known(["logical_and", "logical_or", "logical_xor"], "accepts", ", 0.5",
        "a Python number is taken as a 0-d tensor")
 _add_known(["logical_and", "logical_or", "logical_xor"], "accepts", ", 2",
        "a Python number is taken as a 0-d tensor")
 _add_known(["frac"], "accepts", "I(2,3)", "torch's CPU kernel has no int64 frac; ours gives 0s")
+KNOWN[("Tensor.frac_", "accepts", "I(3,)")] = "as frac: torch's CPU kernel has no int64 frac_"
 _add_known(["hypot", "logaddexp", "logaddexp2"], "accepts", "I(2,3), I(3,)",
        "torch's CPU kernels have no int64 version; ours computes in the default float")
 _add_known(["softmax"], "accepts", "I(3,4), 1", "torch's CPU kernel has no int64 softmax; ours "
@@ -100,6 +102,10 @@ KNOWN[("Tensor.__rtruediv__", "value", "I(2,3), F(3,)")] = (
     "torch computes int_tensor.__rtruediv__(float64) as reciprocal (in float32) × other, "
     "so it is off by ~1e-8; ours divides in float64")
 
+_add_known(["take_along_dim"], "raises", "A[[0, 4]], 1", "an index out of range: torch's CPU "
+           "kernel reads without a bounds check where it broadcasts the indices (it returned "
+           "column 0); ours raises IndexError")
+
 # --- deliberate differences at degenerate points ----------------------------------------------
 _add_known(["var"], "second_order", "F()", "var of one element with correction 1: both give NaN "
        "and NaN gradients; torch's gradient is then a constant (second order reads 0), ours NaN")
@@ -107,14 +113,6 @@ _add_known(["var_mean"], "second_order", "F()", "as var", methods=False)
 _add_known(["norm"], "second_order", "zero row", "the 2-norm's gradient at 0 is 0 (as torch's); "
        "its derivative there is 0 in ours, NaN in torch's")
 _add_known(["vector_norm"], "second_order", "zero row", "as norm", methods=False)
-
-# --- not there yet (reported in issue 17) ------------------------------------------------------
-_FLOAT_OF_INT = ("exp, expm1, log, log1p, sqrt, sin, cos, tan, atan, tanh and sigmoid of an "
-                 "integer tensor give float64 (NumPy's ufunc), torch float32; the fix is a "
-                 "dtype test in their forward, on the hot unary path (~270 ns a call): left to "
-                 "the owner of recording.py")
-_add_known(["exp", "expm1", "log", "log1p", "sqrt", "sin", "cos", "tan", "atan", "arctan", "tanh",
-        "sigmoid"], "dtype", "I(2,3)", _FLOAT_OF_INT)
 
 
 def function_entries():

@@ -5,6 +5,8 @@ the function's cases (methods_from in test_conformance.py)."""
 import numpy as np
 from conformance_specs import A, B, C, D, F, I, compare_with, method, same
 
+import graphgrad as gg
+
 ARITH = ["__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__", "__truediv__",
          "__rtruediv__", "__pow__", "__rpow__", "__mod__", "__rmod__", "__floordiv__",
          "__rfloordiv__"]
@@ -15,7 +17,13 @@ INPLACE_UNARY = {"abs_": (-2, 2), "cos_": (-2, 2), "exp_": (-2, 2), "log_": (0.2
                  "neg_": (-2, 2), "relu_": (-2, 2), "sigmoid_": (-2, 2), "sin_": (-2, 2),
                  "sqrt_": (0.2, 2), "tanh_": (-2, 2), "zero_": (-2, 2), "detach_": (-2, 2)}
 INPLACE_BINARY = ["add_", "sub_", "mul_", "div_", "pow_", "__iadd__", "__isub__", "__imul__",
-                  "__itruediv__"]
+                  "__itruediv__", "remainder_", "fmod_", "floor_divide_"]
+#: in-place forms of unary functions, with an integer case too (PyTorch refuses a float result)
+INPLACE_OF_FUNCTIONS = {
+    "floor_": (-2, 2), "ceil_": (-2, 2), "round_": (-2, 2), "trunc_": (-2, 2), "frac_": (-2, 2),
+    "sign_": (-2, 2), "reciprocal_": (0.3, 2), "rsqrt_": (0.3, 2), "square_": (-2, 2),
+    "log1p_": (-0.5, 2), "expm1_": (-2, 2), "log2_": (0.3, 2), "log10_": (0.3, 2),
+    "erf_": (-2, 2), "nan_to_num_": (-2, 2)}
 
 
 def operand_cases(lo=0.5, hi=2.0):
@@ -25,14 +33,15 @@ def operand_cases(lo=0.5, hi=2.0):
             C(I(2, 3, lo=1, hi=4), I(3, lo=1, hi=3)), C(I(2, 3, lo=1, hi=4), 2)]
 
 
-def inplace(name, cases, fresh=True):
+def inplace(name, cases, fresh=True, **options):
     """y = x.clone(); r = y.<name>(*args): whether r is y, and y (its value and the gradient
     through the in-place change to x and to the other operands)."""
     def run(x, *args, **kwargs):
         y = x.clone() if fresh else x
         r = getattr(y, name)(*args, **kwargs)
         return r is y, y
-    return compare_with(f"Tensor.{name}", run, lambda torch, *a, **k: run(*a, **k), cases)
+    return compare_with(f"Tensor.{name}", run, lambda torch, *a, **k: run(*a, **k), cases,
+                        **options)
 
 
 def attribute(name, cases, convert=lambda v: v):
@@ -95,12 +104,32 @@ def operator_entries():
     return out
 
 
+def _shares_start(x):
+    """data_ptr's meaning: a view starting at x's first element has x's pointer, one starting a
+    row further is a row's bytes further on."""
+    y = x.reshape(-1) if x.ndim else x
+    return x.data_ptr() == x[...].data_ptr(), y[1:].data_ptr() - y.data_ptr()
+
+
 def method_entries():
     shapes = [C(F(2, 3)), C(F()), C(I(3)), C(B(2)), C(F(0, 3))]
     out = [method(name, shapes) for name in ("float", "double", "int", "long", "bool", "half",
                                              "short", "char", "byte")]
     out += [
         method("contiguous", [C(F(3, 4, view="T")), C(F(2, 3))]),
+        method("__format__", [C(F(), ".4f"), C(F(), ""), C(F(), ".3e"), C(I(), "d"),
+                              C(I(), ">5"), C(F(), "10.2f"), C(A(6760.0), ""),
+                              C(F(3, dtype=np.float32), ""), C(F(3), ".2f"),
+                              C(F(2, 2, dtype=np.float32), "")]),
+        method("is_contiguous", [C(F(2, 3)), C(F(3, 4, view="T")), C(F(5, view="step")),
+                                 C(F()), C(F(0, 3, view="T")), C(F(3, 1, view="T"))]),
+        method("stride", [C(F(2, 3)), C(F(2, 3), 1), C(F(2, 3), -2), C(F(2, 3), 2),
+                          C(F(3, 4, view="T")), C(F(5, view="step")), C(F()), C(F(0, 3)),
+                          C(I(2, 3, dtype=np.int32)), C(F(2, 3), (0,))]),
+        compare_with("Tensor.data_ptr", _shares_start, lambda torch, x: _shares_start(x),
+                     [C(F(2, 3)), C(F(3, 4, view="T")), C(I(3))]),
+        method("get_device", [C(F(2, 3))]),
+        method("is_same_size", [C(F(2, 3), F(2, 3)), C(F(2, 3), F(3, 2)), C(F(), F(1))]),
         method("detach", [C(F(2, 3))]), method("cpu", [C(F(2, 3))]),
         method("cuda", [C(F(2, 3))]),
         method("to", [C(F(2, 3), D("float64")), C(F(2, 3), dtype=D("int64")), C(F(2, 3), "cpu"),
@@ -170,6 +199,17 @@ def inplace_entries():
                            C(F(3, **pos), F(2, 3, **pos), label="result would broadcast")]
                     + alpha.get(name, []))
             for name in INPLACE_BINARY]
+    out += [inplace(name, [C(F(2, 3, lo=lo, hi=hi)), C(F(lo=lo, hi=hi)),
+                           C(F(3, 4, lo=lo, hi=hi, view="T")), C(I(3, lo=1, hi=3))])
+            for name, (lo, hi) in INPLACE_OF_FUNCTIONS.items()]
+    addc = [C(F(2, 3), F(2, 3), F(3, lo=0.5, hi=2), value=0.5),
+            C(F(2, 3), F(3), F(2, 1, lo=0.5, hi=2)), C(F(), F(), F(lo=0.5, hi=2), value=-2),
+            C(F(3), F(2, 3), F(3, lo=0.5, hi=2), label="result would broadcast")]
+    out += [inplace("addcmul_", addc), inplace("addcdiv_", addc),
+            inplace("lerp_", [C(F(2, 3), F(2, 3), 0.3), C(F(2, 3), F(3), F(2, 1, lo=0, hi=1)),
+                              C(F(3), F(2, 3), 0.5, label="result would broadcast")]),
+            inplace("clamp_min_", [C(F(2, 3), -0.5), C(F(2, 3), F(3)), C(I(3), 1)]),
+            inplace("clamp_max_", [C(F(2, 3), 0.5), C(F(2, 3), F(3)), C(I(3), 1)])]
     out += [inplace("clamp_", [C(F(2, 3), -0.5, 0.5), C(F(2, 3), max=0.2)]),
             inplace("clip_", [C(F(2, 3), -0.5, 0.5), C(F(2, 3), min=0.2)]),
             inplace("copy_", [C(F(2, 3), F(2, 3)), C(F(2, 3), F(3)), C(F(2, 3), I(2, 3))]),
@@ -198,6 +238,15 @@ def inplace_entries():
                                    C(F(4, 3, grad=False), (A([1]),), F(3),
                                      label="a value that requires grad"),
                                    C(F(4, 3), (A([0]),), F(2))]),
+            inplace("normal_", [C(F(2, 3)), C(F(3), 1.0, 2.0), C(F(3), 0.0, -1.0), C(I(3)),
+                                C(F(), std=0.5)], values=False),
+            inplace("uniform_", [C(F(2, 3)), C(F(3), -1.0, 2.0), C(F(3), 2.0, 1.0), C(I(3))],
+                    values=False),
+            inplace("bernoulli_", [C(F(2, 3)), C(F(3), 0.2), C(F(3), 1.5), C(I(3), 0.5),
+                                   C(B(3), 0.5), C(F(2, 3), F(3, lo=0, hi=1, grad=False))],
+                    values=False),
+            inplace("exponential_", [C(F(2, 3)), C(F(3), 2.0), C(F(3), 0.0), C(I(3))],
+                    values=False),
             inplace("scatter_add_", [C(F(3, 3), 1, A([[0, 0, 2], [1, 1, 1]]), F(2, 3)),
                                      C(F(3, 3, grad=False), 1, A([[0, 0, 2], [1, 1, 1]]),
                                        F(2, 3), label="a source that requires grad")])]
@@ -235,6 +284,7 @@ def creation_entries():
     out.append(same("is_floating_point", [C(F(2)), C(I(2)), C(B(2))]))
     out.append(same("is_grad_enabled", [C()]))
     out.append(same("trace", [C(F(3, 3)), C(F(3, 4)), C(I(3, 3)), C(F(3))]))
+    out += promotion_entries()
     random = dict(values=False)
     out += [same("rand", sizes[:6], **random), same("randn", sizes[:6], **random),
             same("rand_like", like[:2] + like[3:], **random),
@@ -247,8 +297,24 @@ def creation_entries():
                             C(1.0, F(3, lo=0.1, hi=1))], **random),
             same("bernoulli", [C(F(2, 3, lo=0, hi=1)), C(F(3, lo=0, hi=1), 0.5)], **random),
             same("multinomial", [C(F(4, lo=0.1, hi=1), 2), C(F(2, 4, lo=0.1, hi=1), 3, True)],
-                 **random)]
+                 **random),
+            method("bernoulli", [C(F(2, 3, lo=0, hi=1)), C(F(3, lo=0, hi=1), 0.5)], **random),
+            method("multinomial", [C(F(4, lo=0.1, hi=1), 2), C(F(2, 4, lo=0.1, hi=1), 3, True),
+                                   C(F(4, lo=0.1, hi=1), 5)], **random)]
     return out
+
+
+def promotion_entries():
+    operands = [C(I(3), 2.5), C(2, 3), C(F(), I(3, dtype=np.int32)), C(B(2), 1),
+                C(F(2, dtype=np.float32), F(dtype=np.float64)), C(I(2), True), C(1.5, 2),
+                C(I(3, dtype=np.uint8), I(3, dtype=np.int8))]
+    names = ["bool", "uint8", "int8", "int16", "int32", "int64", "float16", "float32",
+             "float64"]
+    pairs = [C(D(a), D(b)) for a in names for b in names[::3]]
+    return [compare_with(f"gg.{name}", lambda *a, name=name: np.dtype(getattr(gg, name)(*a)).name,
+                         lambda torch, *a, name=name: _dtype_name(getattr(torch, name)(*a)),
+                         cases)
+            for name, cases in (("result_type", operands), ("promote_types", pairs))]
 
 
 def entries():

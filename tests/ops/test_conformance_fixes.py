@@ -118,3 +118,40 @@ def test_in_place_writes_of_a_source_that_requires_grad_are_recorded(name, torch
     with gg.no_grad():
         IN_PLACE_WRITES[name](gg, y, v * 2)
     assert y.data.any() and not y.requires_grad and y.is_leaf
+
+
+FLOAT_OF_INTEGER = ["exp", "expm1", "log", "log1p", "sqrt", "sin", "cos", "tan", "atan", "tanh",
+                    "sigmoid"]
+
+
+@pytest.mark.parametrize("name", FLOAT_OF_INTEGER)
+def test_float_functions_of_integers_give_the_default_float(name, torch):
+    ints = np.array([[1, 2, 3], [4, 0, 5]])
+    ours, theirs = getattr(gg, name)(gg.tensor(ints)), getattr(torch, name)(torch.tensor(ints))
+    assert ours.dtype == np.float32 and theirs.dtype == torch.float32
+    np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-6)
+    assert getattr(gg.tensor(ints), name)().dtype == np.float32       # the method too
+    gg.set_default_dtype(gg.float64)
+    try:
+        assert getattr(gg, name)(gg.tensor(ints)).dtype == np.float64
+    finally:
+        gg.set_default_dtype(gg.float32)
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+def test_where_with_a_zero_other_keeps_the_sign_of_zero(dtype, torch):
+    """where(c, x, 0.0) gives +0 where c is false (not −0 from x · 0, as x < 0 would), −0 where
+    c is true and x is −0, and 0 where c is false and x is ±∞ or NaN."""
+    data = np.array([-1.0, -0.0, -0.0, np.inf, -np.inf, np.nan, 2.0, -3.0], dtype)
+    cond = np.array([False, True, False, False, False, False, True, False])
+    ours = gg.where(gg.tensor(cond), gg.tensor(data), 0.0).numpy()
+    theirs = torch.where(torch.tensor(cond), torch.tensor(data), 0.0).numpy()
+    assert ours.dtype == theirs.dtype
+    np.testing.assert_array_equal(ours, theirs)
+    np.testing.assert_array_equal(np.signbit(ours), np.signbit(theirs))
+    square = gg.tensor(data[:4].reshape(2, 2))
+    ours = gg.where(gg.tensor(cond[:2, None]), square.T, 0.0).numpy()       # broadcast, a view
+    theirs = torch.where(torch.tensor(cond[:2, None]), torch.tensor(data[:4].reshape(2, 2)).T,
+                         0.0).numpy()
+    np.testing.assert_array_equal(np.signbit(ours), np.signbit(theirs))
+    np.testing.assert_array_equal(ours, theirs)

@@ -1,7 +1,8 @@
 """Issue 17's leftovers against PyTorch: Tensor.where, bitwise_not and the shifts, alpha= and
 rounding_mode= on the functions, scatter(reduce=), scatter_reduce_, view(dtype), tensor_split,
-index_put(_); the recorded indexing writes (x[i] = v, index_put_, scatter_, ...) on tensors in
-the graph are in test_recorded_writes.py."""
+index_put(_), the random fills (normal_, uniform_, bernoulli_, exponential_), the in-place
+forms of the functions (addcmul_, addcdiv_, lerp_, floor_, ...); the recorded indexing writes
+(x[i] = v, index_put_, scatter_, ...) on tensors in the graph are in test_recorded_writes.py."""
 import inspect
 
 import numpy as np
@@ -329,3 +330,90 @@ def test_index_put_errors(torch):
                     lambda: x.index_put((m.tensor([0.0]),), m.ones(3, dtype=m.float64))]:
             with pytest.raises(errors):
                 bad()
+
+
+# ------------------------------------------------------------------------------ random fills
+FILLS = {   # method: (arguments, the distribution's mean and standard deviation)
+    "normal_": ((1.0, 2.0), 1.0, 2.0), "uniform_": ((-1.0, 3.0), 1.0, 4 / 12 ** 0.5),
+    "bernoulli_": ((0.3,), 0.3, (0.3 * 0.7) ** 0.5), "exponential_": ((2.0,), 0.5, 0.5),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FILLS))
+def test_random_fills_in_place(name, torch):
+    """Each fill keeps the tensor and its dtype, draws from its distribution (the sample mean
+    and spread of 20,000 draws within 5 standard errors, as torch's), reproducibly from a
+    generator; a fill of a tensor in the graph is recorded, and the old value gets no gradient
+    (as torch's); a leaf that requires grad is refused."""
+    args, mean, std = FILLS[name]
+    x = gg.zeros(20_000, dtype=gg.float64)
+    assert getattr(x, name)(*args) is x and x.dtype == np.float64
+    t = getattr(torch.zeros(20_000, dtype=torch.float64), name)(*args).numpy()
+    for sample in (x.numpy(), t):
+        assert abs(sample.mean() - mean) < 5 * std / 20_000 ** 0.5
+        assert abs(sample.std() - std) < 0.05 * std
+    draws = [getattr(gg.zeros(3), name)(*args, generator=gg.Generator().manual_seed(7)).numpy()
+             for _ in range(2)]
+    np.testing.assert_array_equal(*draws)
+    for lib in (gg, torch):
+        leaf = lib.ones(3, requires_grad=True)
+        y = leaf * 2
+        getattr(y, name)(*args)
+        (y * 3).sum().backward()
+        np.testing.assert_array_equal(leaf.grad.numpy(), np.zeros(3))
+        with pytest.raises(RuntimeError, match="leaf Variable"):
+            getattr(leaf, name)(*args)
+
+
+def test_random_fill_keywords_and_errors(torch):
+    x = gg.zeros(1000)
+    x.uniform_(**{"from": 2.0, "to": 3.0})
+    assert 2 <= x.numpy().min() and x.numpy().max() < 3
+    x.normal_(std=0.0, mean=4.0)
+    np.testing.assert_array_equal(x.numpy(), 4.0)
+    mask = gg.tensor([0.0, 1.0, 0.0, 1.0])
+    np.testing.assert_array_equal(gg.zeros(2, 4).bernoulli_(mask).numpy(), [[0, 1, 0, 1]] * 2)
+    assert gg.zeros(3, dtype=gg.int64).bernoulli_(0.5).dtype == np.int64     # as torch
+    for call in (lambda lib: lib.zeros(3).uniform_(2.0, 1.0),
+                 lambda lib: lib.zeros(3).normal_(0.0, -1.0),
+                 lambda lib: lib.zeros(3).exponential_(0.0),
+                 lambda lib: lib.zeros(3).bernoulli_(1.5),
+                 lambda lib: lib.zeros(3, dtype=lib.int64).normal_()):
+        for lib in (gg, torch):
+            with pytest.raises((RuntimeError, TypeError, NotImplementedError)):
+                call(lib)
+
+
+# ------------------------------------------------------------------------------ in-place forms
+def _hand_written_adam(lib, steps, data, lr=0.1, betas=(0.9, 0.999), eps=1e-8):
+    """Adam as tutorials write it, with the in-place forms on the parameter and its state."""
+    p = lib.tensor(data[0].copy(), requires_grad=True)
+    m, v = lib.zeros_like(p), lib.zeros_like(p)
+    for t in range(1, steps + 1):
+        loss = ((p - lib.tensor(data[1])) ** 2).sum() + p.abs().sum()
+        p.grad = None
+        loss.backward()
+        with lib.no_grad():
+            m.mul_(betas[0]).add_(p.grad, alpha=1 - betas[0])
+            v.mul_(betas[1]).addcmul_(p.grad, p.grad, value=1 - betas[1])
+            denom = (v / (1 - betas[1] ** t)).sqrt_().add_(eps)
+            p.addcdiv_(m, denom, value=-lr / (1 - betas[0] ** t))
+            p.clamp_min_(-0.5).lerp_(lib.zeros_like(p), 0.01)
+    return p.detach().numpy()
+
+
+def test_in_place_forms_in_a_hand_written_optimizer(torch, rng):
+    data = rng.normal(size=(2, 5, 3))
+    np.testing.assert_allclose(_hand_written_adam(gg, 5, data),
+                               _hand_written_adam(torch, 5, data), rtol=1e-12, atol=1e-12)
+
+
+def test_in_place_forms_refuse_what_torch_refuses(torch):
+    for lib in (gg, torch):
+        with pytest.raises(RuntimeError, match="can't be cast"):
+            lib.tensor([1, 2]).reciprocal_()                 # a float result into int64
+        with pytest.raises((RuntimeError, ValueError), match="broadcast shape"):
+            lib.ones(3).addcmul_(lib.ones(2, 3), lib.ones(3))
+        x = lib.ones(3, requires_grad=True)
+        with pytest.raises(RuntimeError, match="leaf Variable"):
+            x.floor_()

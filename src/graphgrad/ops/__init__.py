@@ -56,13 +56,28 @@ from . import activations, linear, losses, normalization, return_types  # noqa: 
 from .adaptive_pool import adaptive_avg_pool1d
 from .adaptive_pool import torch_adaptive_max_pool1d as adaptive_max_pool1d
 from .arith import (
+    absolute,
     add,
+    addcdiv,
+    addcmul,
     bitwise_left_shift,
     bitwise_not,
     bitwise_right_shift,
+    diff,
     div,
     divide,
+    greater,
+    greater_equal,
+    less,
+    less_equal,
+    multiply,
+    negative,
+    not_equal,
+    promote_types,
+    result_type,
     sub,
+    subtract,
+    true_divide,
 )
 from .clamp import clamp, clamp_max, clamp_min, clip
 from .clone import clone
@@ -72,6 +87,7 @@ from .compare import (
     bitwise_or,
     bitwise_xor,
     eq,
+    equal,
     ge,
     gt,
     invert,
@@ -138,6 +154,7 @@ from .index import (
     nonzero,
     take,
     take_along_axis,
+    take_along_dim,
     where,
 )
 from .index_put import index_put
@@ -200,6 +217,7 @@ from .shape import (
     atleast_1d,
     atleast_2d,
     atleast_3d,
+    broadcast_tensors,
     broadcast_to,
     expand_dims,
     flatten,

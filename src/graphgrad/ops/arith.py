@@ -1,6 +1,8 @@
 """PyTorch's arithmetic functions with their keywords: add and sub with alpha=, div and divide
-with rounding_mode=, and the bitwise functions bitwise_not, bitwise_left_shift and
-bitwise_right_shift.
+with rounding_mode=, addcmul and addcdiv with value=, diff, the bitwise functions bitwise_not,
+bitwise_left_shift and bitwise_right_shift, and PyTorch's other spellings of the arithmetic and
+comparisons (multiply, subtract, true_divide, negative, absolute, greater, less_equal, ...),
+and PyTorch's promotion queries result_type and promote_types.
 
 The primitives add, sub and div (elementwise.py) stay what the operators call; these functions
 are the thin keyword layer of gg.add, gg.sub and gg.div, which calls the primitive at once where
@@ -10,20 +12,28 @@ no keyword is given:
     div(x, y, rounding_mode='trunc')   = trunc(x / y)  (C's integer division for integers)
     div(x, y, rounding_mode='floor')   = ⌊x / y⌋       (floor_divide)
 
-A rounded quotient is piecewise constant: zero gradient, as PyTorch's.
+A rounded quotient is piecewise constant: zero gradient, as PyTorch's. addcmul, addcdiv and
+diff are composites of the primitives, so their derivatives are the primitives' rules.
 """
 import inspect
 
 import numpy as np
 
+from ..errors import ShapeError
 from ..tensor import Tensor, make
-from .compare import invert
+from .compare import ge, gt, invert, le, lt, ne
+from .elementwise import abs as _abs
 from .elementwise import add as _add
 from .elementwise import astype
 from .elementwise import div as _div
+from .elementwise import mul as _mul
+from .elementwise import neg as _neg
 from .elementwise import sub as _sub
+from .joins import cat
 from .promotion import cast, result_type
+from .promotion import promote_types as _promote_types
 from .rounding import floor_divide, trunc
+from .views import narrow
 
 
 class IntegerDivisionByZero(ZeroDivisionError, RuntimeError):
@@ -126,6 +136,53 @@ def _trunc_integers(input, other, dtype):
     return make(q) if isinstance(input, Tensor) or isinstance(other, Tensor) else q
 
 
+# ------------------------------------------------------------------------------ addc*, diff
+def _value(value, dtype):
+    """addcmul's value in the result's dtype (an integral result truncates it, as PyTorch)."""
+    return int(value) if dtype.kind in "iu" else value
+
+
+def addcmul(input, tensor1, tensor2, *, value=1):
+    """input + value · tensor1 · tensor2 (broadcast, promoted as PyTorch)."""
+    product = _mul(tensor1, tensor2)
+    if value != 1:
+        product = _mul(product, _value(value, result_type(input, tensor1, tensor2)))
+    return _add(input, product)
+
+
+def addcdiv(input, tensor1, tensor2, *, value=1):
+    """input + value · tensor1 / tensor2; integer tensor1 and tensor2 are refused (PyTorch
+    refuses their integer division)."""
+    if result_type(tensor1, tensor2).kind in "biu":
+        raise TypeError("addcdiv: integer division with addcdiv is not supported (as in "
+                        "PyTorch); convert tensor1 or tensor2 to a float dtype first")
+    quotient = _div(tensor1, tensor2)
+    return _add(input, quotient if value == 1 else _mul(quotient, value))
+
+
+def diff(input, n=1, dim=-1, prepend=None, append=None):
+    """The n-th forward difference along dim, out[i] = x[i+1] − x[i] applied n times (x[i+1] ≠
+    x[i] for bools), of input with prepend and append joined before and after it along dim."""
+    ndim = np.ndim(_raw(input))
+    if ndim == 0:
+        raise ShapeError("diff expects input to be at least one-dimensional")
+    if n < 0:
+        raise ValueError(f"diff: order must be non-negative but got {n}")
+    parts = [p for p in (prepend, input, append) if p is not None]
+    if any(np.ndim(_raw(p)) != ndim for p in parts):
+        raise ShapeError(f"diff expects prepend and append to have input's number of "
+                         f"dimensions ({ndim}), got shapes "
+                         f"{[np.shape(_raw(p)) for p in parts]}")
+    x = cat(parts, dim) if len(parts) > 1 else input
+    for _ in range(n):
+        length = np.shape(_raw(x))[dim]
+        if length == 0:
+            break
+        later, earlier = narrow(x, dim, 1, length - 1), narrow(x, dim, 0, length - 1)
+        x = ne(later, earlier) if result_type(x).kind == "b" else _sub(later, earlier)
+    return x
+
+
 # ------------------------------------------------------------------------------ bitwise
 def _integral(x, name):
     dtype = result_type(x)
@@ -156,3 +213,14 @@ bitwise_left_shift.__doc__ = "input · 2^other for integers (<<), outside the gr
 bitwise_right_shift = _shift(np.right_shift, "bitwise_right_shift")
 bitwise_right_shift.__doc__ = "input >> other (arithmetic shift: the sign is kept), outside " \
     "the graph."
+
+
+# ------------------------------------------------------------------------------ other spellings
+multiply, subtract, true_divide, negative, absolute = _mul, sub, _div, _neg, _abs
+greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
+
+
+# ------------------------------------------------------------------------------ promotion
+def promote_types(type1, type2):
+    """The dtype that tensors of dtypes type1 and type2 promote to, as torch.promote_types."""
+    return _promote_types(np.dtype(type1), np.dtype(type2))

@@ -72,6 +72,13 @@ def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
         else result
 
 
+def equal(input, other):
+    """Whether input and other have the same shape and the same elements (a Python bool, NaN
+    unequal to itself), as torch.equal."""
+    a, b = _raw(input), _raw(other)
+    return np.shape(a) == np.shape(b) and bool(np.all(a == b))
+
+
 def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     """Whether isclose holds everywhere (a Python bool), as torch.allclose."""
     return bool(np.all(_raw(isclose(input, other, rtol, atol, equal_nan))))

@@ -10,7 +10,7 @@ import numpy as np
 
 from ..primitives import primitive
 from ._samples import binary, nonzero, off_integers, unary, uniform
-from .promotion import binary_forward
+from .promotion import binary_forward, float_forward
 
 positive = uniform(0.2, 2.0)
 
@@ -106,7 +106,7 @@ def abs(x):
 abs.defelementwise(lambda v, out, x: v * sign(x))
 
 
-@primitive(examples=unary(), saves=("out",), ufunc=np.exp)
+@primitive(examples=unary(), saves=("out",), ufunc=float_forward(np.exp))
 def exp(x):
     """e^x; ∂/∂x = e^x"""
 
@@ -114,7 +114,7 @@ def exp(x):
 exp.defelementwise(lambda v, out, x: v * out)
 
 
-@primitive(examples=unary(positive), saves=("inputs",), ufunc=np.log)
+@primitive(examples=unary(positive), saves=("inputs",), ufunc=float_forward(np.log))
 def log(x):
     """ln x; ∂/∂x = 1/x"""
 
@@ -122,7 +122,7 @@ def log(x):
 log.defelementwise(lambda v, out, x: v / x)
 
 
-@primitive(examples=unary(uniform(-0.8, 2.0)), saves=("inputs",), ufunc=np.log1p)
+@primitive(examples=unary(uniform(-0.8, 2.0)), saves=("inputs",), ufunc=float_forward(np.log1p))
 def log1p(x):
     """ln(1 + x), accurate near 0; ∂/∂x = 1/(1 + x)"""
 
@@ -130,7 +130,7 @@ def log1p(x):
 log1p.defelementwise(lambda v, out, x: v / (1 + x))
 
 
-@primitive(examples=unary(), saves=("out",), ufunc=np.expm1)
+@primitive(examples=unary(), saves=("out",), ufunc=float_forward(np.expm1))
 def expm1(x):
     """e^x − 1, accurate near 0; ∂/∂x = e^x"""
 
@@ -138,7 +138,7 @@ def expm1(x):
 expm1.defelementwise(lambda v, out, x: v * (out + 1))
 
 
-@primitive(examples=unary(positive), saves=("out",), ufunc=np.sqrt)
+@primitive(examples=unary(positive), saves=("out",), ufunc=float_forward(np.sqrt))
 def sqrt(x):
     """√x; ∂/∂x = 1/(2√x)"""
 
@@ -146,7 +146,7 @@ def sqrt(x):
 sqrt.defelementwise(lambda v, out, x: 0.5 * v / out)
 
 
-@primitive(examples=unary(), saves=("inputs",), ufunc=np.sin)
+@primitive(examples=unary(), saves=("inputs",), ufunc=float_forward(np.sin))
 def sin(x):
     """sin x; ∂/∂x = cos x"""
 
@@ -154,7 +154,7 @@ def sin(x):
 sin.defelementwise(lambda v, out, x: v * cos(x))
 
 
-@primitive(examples=unary(), saves=("inputs",), ufunc=np.cos)
+@primitive(examples=unary(), saves=("inputs",), ufunc=float_forward(np.cos))
 def cos(x):
     """cos x; ∂/∂x = −sin x"""
 
@@ -162,7 +162,7 @@ def cos(x):
 cos.defelementwise(lambda v, out, x: -v * sin(x))
 
 
-@primitive(examples=unary(uniform(-1.2, 1.2)), saves=("out",), ufunc=np.tan)
+@primitive(examples=unary(uniform(-1.2, 1.2)), saves=("out",), ufunc=float_forward(np.tan))
 def tan(x):
     """tan x; ∂/∂x = 1 + tan² x"""
 
@@ -170,7 +170,7 @@ def tan(x):
 tan.defelementwise(lambda v, out, x: v * (1 + out * out))
 
 
-@primitive(examples=unary(), saves=("inputs",), ufunc=np.arctan)
+@primitive(examples=unary(), saves=("inputs",), ufunc=float_forward(np.arctan))
 def atan(x):
     """arctan x; ∂/∂x = 1 / (1 + x²)."""
 
@@ -179,7 +179,7 @@ atan.defelementwise(lambda v, out, x: v / (1 + x * x))
 arctan = atan
 
 
-@primitive(examples=unary(), saves=("out",), ufunc=np.tanh)
+@primitive(examples=unary(), saves=("out",), ufunc=float_forward(np.tanh))
 def tanh(x):
     """tanh x; ∂/∂x = 1 − tanh² x"""
 
@@ -187,11 +187,14 @@ def tanh(x):
 tanh.defelementwise(lambda v, out, x: v * (1 - out * out))
 
 
-@primitive(examples=unary(uniform(-4.0, 4.0)), saves=("out",))
+def _sigmoid(x):
+    return np.exp(-np.logaddexp(0, -x))
+
+
+@primitive(examples=unary(uniform(-4.0, 4.0)), saves=("out",), ufunc=float_forward(_sigmoid))
 def sigmoid(x):
     """σ(x) = 1/(1 + e^−x), computed as exp(−log(1 + e^−x)) so that it never overflows;
     ∂/∂x = σ(x)(1 − σ(x))"""
-    return np.exp(-np.logaddexp(0, -x))
 
 
 sigmoid.defelementwise(lambda v, out, x: v * (out * (1 - out)))
@@ -270,14 +273,18 @@ def _where_cases(rng):
 @primitive(examples=_where_cases, saves=("inputs",))
 def where(condition, x, y):
     """x where condition holds, else y; the gradient goes to the branch that was taken."""
-    if y.__class__ is float and y == 0.0 and x.__class__ is np.ndarray and x.dtype.kind == "f" \
+    if y.__class__ is float and y == 0.0 and x.__class__ is np.ndarray \
+            and x.dtype.itemsize in _BITS and x.dtype.kind == "f" \
             and condition.__class__ is np.ndarray and condition.dtype.kind == "b":
-        # the rules' where(kept, v, 0.0): x · [condition] is the same wherever x is finite
-        # and ~4x quicker than np.where with a scalar; a NaN in it (∞·0) means it was not
-        kept = x * condition
-        if not np.isnan(kept).any():
-            return kept
+        # the rules' where(kept, v, 0.0), ~4x quicker than np.where with a scalar: x's bits
+        # AND a mask of all ones where kept, all zeros (+0.0) elsewhere (exact for -0, ∞, NaN)
+        bits = _BITS[x.dtype.itemsize]
+        mask = np.subtract(0, condition, dtype=bits)
+        return np.bitwise_and(mask, x.view(bits)).view(x.dtype)
     return np.where(condition, x, y)
+
+
+_BITS = {2: np.uint16, 4: np.uint32, 8: np.uint64}     # an unsigned integer of a float's width
 
 
 where.defvjp(None, lambda g, out, c, x, y: where(c, g, 0.0),

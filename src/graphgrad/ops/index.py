@@ -165,6 +165,15 @@ def take_along_axis(x, indices, axis):
     return _getitem(x, index=index)
 
 
+def take_along_dim(input, indices, dim=None):
+    """PyTorch's take_along_axis: along dim, or (dim=None) of the flattened input at the
+    flattened indices."""
+    if dim is None:
+        flat = index_array(indices, "take_along_dim").reshape(-1)
+        return take_along_axis(_reshape(input, shape=(int(np.size(input)),)), flat, 0)
+    return take_along_axis(input, indices, dim)
+
+
 def gather(x, dim, index):
     """PyTorch's gather: out[i][j] = x[index[i][j]][j] for dim=0 (out has index's shape)."""
     _, idx = torch_index(np.shape(x), dim, index, "gather")

@@ -287,6 +287,13 @@ def broadcast_to(x, *shape):
     return _broadcast_to(x, shape=_expanded(np.shape(x), _shape_arg(shape), "broadcast_to"))
 
 
+def broadcast_tensors(*tensors):
+    """The tensors broadcast to their common shape (PyTorch's and NumPy's broadcasting rules),
+    as expanded views."""
+    shape = np.broadcast_shapes(*(np.shape(t) for t in tensors))
+    return tuple(expand(t, shape) for t in tensors)
+
+
 def expand_as(x, other):
     """x expanded to other's shape."""
     return expand(x, np.shape(other))
