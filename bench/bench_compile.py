@@ -46,8 +46,8 @@ def graphgrad_step(sizes, act, lr, compiled):
     layers = []
     for i in range(0, len(weights), 2):
         lin = gg.nn.Linear(*weights[i].shape)
-        lin.weight.data[...] = weights[i].T
-        lin.bias.data[...] = weights[i + 1]
+        lin.weight.array[...] = weights[i].T
+        lin.bias.array[...] = weights[i + 1]
         layers += [lin, act()]
     model = gg.nn.Sequential(*layers[:-1])
     opt = gg.optim.SGD(model.parameters(), lr=lr)

@@ -212,7 +212,7 @@ def generate(rng):
                 out = step[3](gg, *(values[i] for i in step[1]))
         except Exception:                                          # noqa: BLE001
             continue                     # shapes that do not fit: draw again
-        if out.data.size == 0 or out.data.size > 400:
+        if out.array.size == 0 or out.array.size > 400:
             continue
         values.append(out)
         graph.steps.append(step)

@@ -92,7 +92,7 @@ def _train_worker(name, steps, repeat, bucket_mb):
     result = {"samples_per_s": n / best, "step_ms": 1e3 * best / steps,
               "comm_ms": 1e3 * comm / steps, "world": world,
               "buckets": len(ddp.reducer.buckets) if ddp.reducer else 0,
-              "parameters": sum(p.data.size for p in model.parameters())}
+              "parameters": sum(p.array.size for p in model.parameters())}
     if rank == 0:
         print(json.dumps(result), flush=True)
 

@@ -81,7 +81,7 @@ def row(n, m, repeat):
     fwd, jac = best_of(lambda: gg.jacfwd(f)(x), repeat)
     rev, _ = best_of(lambda: gg.jacrev(f)(x), repeat)
     (np_fwd, by_hand), (np_rev, _) = (best_of(fn, repeat * 5) for fn in numpy_modes(W1, W2, x))
-    np.testing.assert_allclose(jac.data, by_hand, rtol=1e-10)
+    np.testing.assert_allclose(jac.array, by_hand, rtol=1e-10)
     times = {"gg": (fwd, rev), "numpy": (np_fwd, np_rev)}
     if torch is not None:
         times["torch"] = tuple(best_of(fn, repeat)[0] for fn in torch_modes(W1, W2, x))

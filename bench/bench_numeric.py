@@ -86,10 +86,10 @@ def measure(width, repeat):
     if torch is not None:
         times["torch"], tgrad = best_of(torch_backprop(X, y, w, width), repeat * 10)
         results["torch"] = tgrad.numpy()
-    np.testing.assert_allclose(results["numeric"], grad.data, rtol=1e-4, atol=1e-7)
+    np.testing.assert_allclose(results["numeric"], grad.array, rtol=1e-4, atol=1e-7)
     for lib in ("numpy", "torch"):
         if lib in results:
-            np.testing.assert_allclose(results[lib], grad.data, rtol=1e-9, atol=1e-12)
+            np.testing.assert_allclose(results[lib], grad.array, rtol=1e-9, atol=1e-12)
     return w.size, times
 
 

@@ -28,7 +28,7 @@ def training_data(n_limit):
     """(x, y, source): Fashion-MNIST's training set if present, else random data alike."""
     try:
         x, y = gg.data.fashion_mnist(train=True, download=False)
-        x, y, source = x.data, y.data, "Fashion-MNIST"
+        x, y, source = x.array, y.array, "Fashion-MNIST"
     except (FileNotFoundError, ValueError):
         rng = np.random.default_rng(0)
         x = rng.random((60000, 784), dtype=np.float32)
@@ -41,7 +41,7 @@ def training_data(n_limit):
 def graphgrad_trainer(sizes, activation, x, y, batch):
     model = gg.nn.MLP(sizes, activation=activation, generator=0)
     for p, w in zip(model.parameters(), init(sizes)):  # same start as the others
-        p.data[...] = w.T if p.ndim == 2 else w  # nn.Linear keeps weights (out, in)
+        p.array[...] = w.T if p.ndim == 2 else w  # nn.Linear keeps weights (out, in)
     opt = gg.optim.SGD(model.parameters(), lr=LR)
     loader = gg.data.DataLoader(gg.data.TensorDataset(x, y), batch_size=batch, shuffle=True,
                                 generator=0)      # one stream of orders, as the others draw
@@ -122,7 +122,7 @@ def numpy_trainer(sizes, activation, x, y, batch):
 def small_problem(trainer):
     """A trainer for one step of the small MLP at batch 32 (its data is one batch)."""
     x, y = gg.data.moons(n_samples=32, seed=0)
-    return trainer(SMALL, "tanh", x.data, y.data, 32)
+    return trainer(SMALL, "tanh", x.array, y.array, 32)
 
 
 # ----------------------------------------------------------------------------- scalars
@@ -132,19 +132,19 @@ class Scalar:
     __slots__ = ("data", "grad", "parents", "local")
 
     def __init__(self, data, parents=(), local=()):
-        self.data, self.grad, self.parents, self.local = data, 0.0, parents, local
+        self.array, self.grad, self.parents, self.local = data, 0.0, parents, local
 
     def __add__(self, other):
-        return Scalar(self.data + other.data, (self, other), (1.0, 1.0))
+        return Scalar(self.array + other.array, (self, other), (1.0, 1.0))
 
     def __mul__(self, other):
-        return Scalar(self.data * other.data, (self, other), (other.data, self.data))
+        return Scalar(self.array * other.array, (self, other), (other.array, self.array))
 
     def __sub__(self, other):
-        return Scalar(self.data - other.data, (self, other), (1.0, -1.0))
+        return Scalar(self.array - other.array, (self, other), (1.0, -1.0))
 
     def tanh(self):
-        t = math.tanh(self.data)
+        t = math.tanh(self.array)
         return Scalar(t, (self,), (1 - t * t,))
 
     def backward(self):
@@ -193,7 +193,7 @@ def scalar_network(make, tanh, samples):
 
 def scalar_samples():
     x, y = gg.data.moons(n_samples=4, seed=0)
-    return [(tuple(map(float, row)), float(2 * t - 1)) for row, t in zip(x.data, y.data)]
+    return [(tuple(map(float, row)), float(2 * t - 1)) for row, t in zip(x.array, y.array)]
 
 
 def scalar_graphgrad():
@@ -204,7 +204,7 @@ def scalar_graphgrad():
         loss().backward()
         with gg.no_grad():
             for p in params:
-                p.sub_(LR * p.grad.data)
+                p.sub_(LR * p.grad.array)
                 p.grad = None
     return step
 
@@ -229,7 +229,7 @@ def scalar_python():
     def step():
         loss().backward()
         for p in params:
-            p.data -= LR * p.grad
+            p.array -= LR * p.grad
             p.grad = 0.0
     return step
 

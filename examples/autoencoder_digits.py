@@ -33,24 +33,24 @@ print(f"reconstruction error (mean squared, per pixel): {history['loss'][0]:.4f}
 
 model.eval()
 with gg.no_grad():
-    code = model.encode(x).data
-    noisy = x.data + np.random.default_rng(1).normal(0, 0.2, x.shape).astype(np.float32)
+    code = model.encode(x).array
+    noisy = x.array + np.random.default_rng(1).normal(0, 0.2, x.shape).astype(np.float32)
     clean_error = gg.nn.functional.mse_loss(model(x), x).item()
     denoised_error = gg.nn.functional.mse_loss(model(gg.tensor(noisy)), x).item()
 print(f"error from noisy inputs {denoised_error:.4f} vs clean inputs {clean_error:.4f}; "
-      f"the noise itself is {np.mean((noisy - x.data) ** 2):.4f}")
+      f"the noise itself is {np.mean((noisy - x.array) ** 2):.4f}")
 
-means = np.array([code[labels.data == c].mean(axis=0) for c in range(10)])
+means = np.array([code[labels.array == c].mean(axis=0) for c in range(10)])
 nearest = np.argmin(((code[:, None, :] - means[None]) ** 2).sum(-1), axis=1)
 print(f"classes are never shown, yet the nearest class mean in the 2-D code is right for "
-      f"{np.mean(nearest == labels.data):.1%} of the digits (chance: 10%)")
+      f"{np.mean(nearest == labels.array):.1%} of the digits (chance: 10%)")
 
 try:
     figure = gg.train.new_figure(6, 5)
 except ImportError as missing:
     sys.exit(f"({missing}; it would draw the embedding)")
 axes = figure.add_subplot()
-points = axes.scatter(code[:, 0], code[:, 1], c=labels.data, cmap="tab10", s=6)
+points = axes.scatter(code[:, 0], code[:, 1], c=labels.array, cmap="tab10", s=6)
 for c, (u, v) in enumerate(means):
     axes.annotate(str(c), (u, v), fontsize=14, weight="bold", ha="center", va="center")
 figure.colorbar(points, ax=axes, ticks=range(10), label="digit (not seen in training)")

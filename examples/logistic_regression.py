@@ -14,8 +14,8 @@ import numpy as np
 import graphgrad as gg
 
 x2d, y = gg.data.blobs(n_samples=200, noise=1.2, seed=1, centers=[[-1.5, -1.0], [1.5, 1.0]])
-x = np.hstack([np.ones((200, 1)), x2d.data.astype(np.float64)])      # x₀ = 1 carries w₀
-t = y.data.astype(np.float64)
+x = np.hstack([np.ones((200, 1)), x2d.array.astype(np.float64)])      # x₀ = 1 carries w₀
+t = y.array.astype(np.float64)
 xt, tt = gg.tensor(x), gg.tensor(t)
 
 
@@ -28,16 +28,16 @@ w = gg.zeros(3, dtype=np.float64, requires_grad=True)
 for step in range(1, 100_001):  # noqa: B007  (the count is printed after the loop)
     loss = loss_of(w)
     loss.backward()
-    closed_form = x.T @ (1 / (1 + np.exp(-x @ w.data)) - t)            # Σ (ŷ_i − y_i) x_i
-    assert np.allclose(w.grad.data, closed_form)
+    closed_form = x.T @ (1 / (1 + np.exp(-x @ w.array)) - t)            # Σ (ŷ_i − y_i) x_i
+    assert np.allclose(w.grad.array, closed_form)
     if np.linalg.norm(closed_form) < eps:
         break
     with gg.no_grad():
         w -= eta * w.grad
     w.grad = None
-accuracy = np.mean((x @ w.data > 0) == (t == 1))
+accuracy = np.mean((x @ w.array > 0) == (t == 1))
 print(f"gradient descent (η = {eta}): {step} iterations to ‖∇L‖ < {eps}, loss {loss.item():.4f}, "
-      f"w = {np.round(w.data, 4)}, training accuracy {accuracy:.1%}")
+      f"w = {np.round(w.array, 4)}, training accuracy {accuracy:.1%}")
 print("  (backward propagation's gradient equals the closed form Σ (ŷ_i − y_i) x_i at every "
       "step)\n")
 
@@ -66,4 +66,4 @@ def minimise(make):
 for name, make in variants.items():
     v, state, loss = minimise(make)
     print(f"{name:<38} {state['n_iter']:>4} iterations, {state['func_evals']:>4} evaluations, "
-          f"loss {loss:.4f}, w = {np.round(v.data, 4)}")
+          f"loss {loss:.4f}, w = {np.round(v.array, 4)}")

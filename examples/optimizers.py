@@ -34,7 +34,7 @@ METHODS = {
 def run(make, steps=2000):
     p = gg.tensor(np.array([-1.5, 2.0]), requires_grad=True)
     opt = make([p])
-    path, evaluations = [p.data.copy()], [0]
+    path, evaluations = [p.array.copy()], [0]
 
     def closure():
         opt.zero_grad()
@@ -44,8 +44,8 @@ def run(make, steps=2000):
         return loss
     for _ in range(steps):
         opt.step(closure)
-        path.append(p.data.copy())
-        if rosenbrock(p.data) < 1e-8:
+        path.append(p.array.copy())
+        if rosenbrock(p.array) < 1e-8:
             break
     return np.array(path), evaluations[0]
 

@@ -42,7 +42,7 @@ for kind in ("dot", "mahalanobis"):
 query = np.array([[1.2, -0.8]])
 model = models["mahalanobis"]
 with gg.no_grad():
-    alpha = model.attention(gg.tensor(query)).data[0]
+    alpha = model.attention(gg.tensor(query)).array[0]
     prediction = model(gg.tensor(query)).item()
 print(f"\nquery x = {query[0]}: f(x) = {prediction:.3f}, true {target(query)[0]:.3f}; "
       f"it attends most to")

@@ -30,7 +30,7 @@ with gg.no_grad():
     hidden = model[1](model[0](x))
     probability = gg.sigmoid(model(x))
 print("\n x1 x2 | hidden h1   h2  | p(y=1)  y")
-for xi, hi, pi, yi in zip(x.data, hidden.data, probability.data, y.data):
+for xi, hi, pi, yi in zip(x.array, hidden.array, probability.array, y.array):
     print(f"  {xi[0]:.0f}  {xi[1]:.0f} |   {hi[0]:.3f}  {hi[1]:.3f} |  {pi:.3f}   {yi:.0f}")
-correct = np.sum((probability.data > 0.5) == (y.data == 1))
+correct = np.sum((probability.array > 0.5) == (y.array == 1))
 print(f"\n{correct}/4 correct: in the hidden space (h1, h2) a line separates the classes.")

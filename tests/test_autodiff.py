@@ -219,7 +219,7 @@ def test_many_paths_into_one_node_accumulate(shape):
     x = gg.tensor(np.full(shape, 2.0), dtype=gg.float64, requires_grad=True)
     h = x * 1.0
     (h * h + h * 3.0 + h.exp() + h).sum().backward()
-    assert np.allclose(x.grad.data, 2 * 2.0 + 3.0 + np.exp(2.0) + 1.0)
+    assert np.allclose(x.grad.array, 2 * 2.0 + 3.0 + np.exp(2.0) + 1.0)
 
 
 def test_a_failed_backward_leaves_nothing_behind():
@@ -233,7 +233,7 @@ def test_a_failed_backward_leaves_nothing_behind():
     x.grad = None
     y2 = (h.exp()).sum()                 # shares h's node with the failed sweep
     y2.backward()
-    assert np.allclose(x.grad.data, np.exp([0.0, 4.0]))
+    assert np.allclose(x.grad.array, np.exp([0.0, 4.0]))
 
 
 def test_values_no_rule_needs_are_freed_and_backward_frees_the_rest():
@@ -246,15 +246,15 @@ def test_values_no_rule_needs_are_freed_and_backward_frees_the_rest():
     b = a + 1.0
     c = b.exp()
     y = (c * 3.0).sum()
-    dropped = [weakref.ref(t.data) for t in (a, b)]
-    kept = weakref.ref(c.data)
+    dropped = [weakref.ref(t.array) for t in (a, b)]
+    kept = weakref.ref(c.array)
     del a, b, c
     gc.collect()
     assert all(r() is None for r in dropped) and kept() is not None
     y.backward()
     gc.collect()
     assert kept() is None
-    assert np.allclose(x.grad.data, 3 * 2 * np.exp(2 * x.data + 1))
+    assert np.allclose(x.grad.array, 3 * 2 * np.exp(2 * x.array + 1))
 
 
 def test_implicit_backward_of_a_complex_output_is_refused_as_in_pytorch(torch):

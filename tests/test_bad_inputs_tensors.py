@@ -242,7 +242,7 @@ def test_from_numpy_takes_only_ndarrays_as_pytorch(torch):
     a = np.arange(3.0)
     t = gg.from_numpy(a)
     a[0] = 7.0
-    assert t.data is a and t.tolist() == [7.0, 1.0, 2.0]
+    assert t.array is a and t.tolist() == [7.0, 1.0, 2.0]
 
 
 def test_numbers_of_every_kind_still_make_tensors(torch):
@@ -376,6 +376,44 @@ def test_writes_through_data_bypass_the_version_counter_as_in_pytorch(torch):
         np.testing.assert_allclose(np.asarray(x.grad.tolist()), [100.0, np.exp(2.0)], rtol=1e-6)
 
 
+def test_data_is_a_tensor_sharing_memory_as_in_pytorch(torch):
+    """p.data: a tensor outside the graph on p's memory, so p.data.add_(1), copy_ and normal_
+    change p, as the update loops of PyTorch programs expect; .array is the ndarray itself."""
+    for lib in (gg, torch):
+        p = lib.tensor([1.0, 2.0], requires_grad=True)
+        d = p.data
+        assert isinstance(d, lib.Tensor) and not d.requires_grad and d.grad_fn is None
+        d.add_(1.0)
+        d.mul_(2.0)
+        assert p.tolist() == [4.0, 6.0] and p.requires_grad
+        p.data.copy_(lib.tensor([7.0, 8.0]))
+        assert p.tolist() == [7.0, 8.0]
+    p = gg.tensor([1.0, 2.0])
+    assert np.shares_memory(p.data.array, p.array) and isinstance(p.array, np.ndarray)
+
+
+def test_rebinding_data_after_a_save_is_refused_where_pytorch_would_differ(torch):
+    """t.data = other gives t other's values, in both libraries. PyTorch's backward then uses
+    the new values (2·[5, 5]) for a product saved before; graphgrad raises instead of computing
+    a gradient of values that were not there during the forward. A non-tensor is refused by
+    both with PyTorch's message."""
+    x = gg.tensor([1.0, 2.0], requires_grad=True)
+    y = (x * x).sum()
+    x.data = gg.tensor([5.0, 5.0])
+    assert x.tolist() == [5.0, 5.0] and x.requires_grad
+    with pytest.raises(RuntimeError, match="rebound through .data"):
+        y.backward()
+    t = torch.tensor([1.0, 2.0], requires_grad=True)
+    s = (t * t).sum()
+    t.data = torch.tensor([5.0, 5.0])
+    s.backward()
+    assert t.grad.tolist() == [10.0, 10.0]
+    for lib in (gg, torch):
+        with pytest.raises(TypeError, match="Variable data has to be a tensor, but got list"):
+            lib.tensor([1.0]).data = [2.0]
+    assert ".data" in gg.Tensor.__doc__ and "version counter" in gg.Tensor.__doc__
+
+
 def test_in_place_methods_are_caught_where_data_writes_are_not(torch):
     for lib in (gg, torch):
         x = lib.tensor([1.0, 2.0], requires_grad=True)
@@ -385,19 +423,3 @@ def test_in_place_methods_are_caught_where_data_writes_are_not(torch):
         with pytest.raises(RuntimeError, match="modified by an inplace operation|modified in "
                                                "place"):
             y.backward()
-
-
-def test_rebinding_data_keeps_the_saved_array(torch):
-    """t.data = array rebinds t alone: mul saved the old array, so the gradient is 2·[1, 2].
-    PyTorch swaps the storage the saved tensor sees and gives 2·[5, 5] (documented)."""
-    x = gg.tensor([1.0, 2.0], requires_grad=True)
-    y = (x * x).sum()
-    x.data = np.array([5.0, 5.0], np.float32)
-    y.backward()
-    assert x.grad.tolist() == [2.0, 4.0] and x.tolist() == [5.0, 5.0]
-    t = torch.tensor([1.0, 2.0], requires_grad=True)
-    s = (t * t).sum()
-    t.data = torch.tensor([5.0, 5.0])
-    s.backward()
-    assert t.grad.tolist() == [10.0, 10.0]
-    assert ".data" in gg.Tensor.__doc__ and "version counter" in gg.Tensor.__doc__

@@ -218,13 +218,13 @@ def test_in_place_outside_the_graph_writes_the_memory(torch):
                        ("tanh_", ()), ("sin_", ()), ("cos_", ()), ("clamp_", (-1.0, 2.0)),
                        ("fill_", (7.0,)), ("zero_", ()), ("copy_", (np.array([4.0, 5.0, 6.0]),))):
         ours, theirs = gg.from_numpy(a.copy()), torch.tensor(a.copy())
-        memory = ours.data
-        t_args = [torch.tensor(v.data) if isinstance(v, gg.Tensor) else
+        memory = ours.array
+        t_args = [torch.tensor(v.array) if isinstance(v, gg.Tensor) else
                   torch.tensor(v) if isinstance(v, np.ndarray) else v for v in args]
         assert getattr(ours, name)(*args) is ours
         getattr(theirs, name)(*t_args)
-        np.testing.assert_allclose(ours.data, theirs.numpy(), rtol=1e-15, err_msg=name)
-        assert ours.data is memory and ours._version >= 1, name
+        np.testing.assert_allclose(ours.array, theirs.numpy(), rtol=1e-15, err_msg=name)
+        assert ours.array is memory and ours._version >= 1, name
     i = gg.tensor([1, 2])
     with pytest.raises(RuntimeError):
         i.add_(1.5)

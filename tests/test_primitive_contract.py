@@ -63,7 +63,7 @@ def test_a_missing_rule_names_the_primitive_and_the_operand(scratch):
     assert half_done.primitive.undefined_rules() == ["jvp"]
     x.grad = None
     half_done(x, w).sum().backward()
-    assert np.array_equal(x.grad.data, [3.0, 4.0])
+    assert np.array_equal(x.grad.array, [3.0, 4.0])
 
 
 def test_deflinear_gives_the_forward_rule_of_linear_primitives(scratch):
@@ -82,12 +82,12 @@ def test_deflinear_gives_the_forward_rule_of_linear_primitives(scratch):
     x = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
     t = np.array([[0.1, 0.2, 0.3], [0.4, 0.5, 0.6]])
     _, tangent = gg.jvp(lambda x: mirror(x, axis=1), (x,), (t,))
-    assert np.array_equal(tangent.data, t[:, ::-1])
+    assert np.array_equal(tangent.array, t[:, ::-1])
     y, s = x + 1, t * 7
     _, tangent = gg.jvp(combine, (x, y), (t, s))
-    assert np.allclose(tangent.data, 2 * t - 3 * s)
+    assert np.allclose(tangent.array, 2 * t - 3 * s)
     _, tangent = gg.jvp(lambda x: combine(x, y), (x,), (t,))     # y's tangent is zero
-    assert np.allclose(tangent.data, 2 * t)
+    assert np.allclose(tangent.array, 2 * t)
 
 
 def _cases():
@@ -114,12 +114,12 @@ def _run(call, args, params, weights=None):
             full[i] = x
         return call(*full, **params)
     _, tangent = gg.jvp(f, tuple(args[i] for i in floats), tangents)
-    return out.data, grads, _data(tangent)
+    return out.array, grads, _data(tangent)
 
 
 def _data(t):
     """A tensor's array; a zero derivative (piecewise-constant primitives) is None."""
-    return None if t is None else t.data
+    return None if t is None else t.array
 
 
 @pytest.mark.parametrize("name,args,params", list(_cases()))

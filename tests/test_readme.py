@@ -47,21 +47,21 @@ def command_lines():
 
 # ---------------------------------------------------------------------------------- Python
 def _sin_x_cos(ns):
-    x = ns["x"].data.astype(np.float64)
+    x = ns["x"].array.astype(np.float64)
     return np.sin(x) + x * np.cos(x)
 
 
 def _check_jvp(value, ns):
     out, tangent = value
-    x = ns["x"].data.astype(np.float64)
-    return np.allclose(out.data, np.tanh(x), rtol=1e-6) and \
-        np.allclose(tangent.data, 1 - np.tanh(x) ** 2, rtol=1e-5)
+    x = ns["x"].array.astype(np.float64)
+    return np.allclose(out.array, np.tanh(x), rtol=1e-6) and \
+        np.allclose(tangent.array, 1 - np.tanh(x) ** 2, rtol=1e-5)
 
 
 def _softmax_jacobian(value, ns):
-    x = ns["x"].data.astype(np.float64)
+    x = ns["x"].array.astype(np.float64)
     s = np.exp(x) / np.exp(x).sum()
-    return np.allclose(np.asarray(value.data), np.diag(s) - np.outer(s, s), atol=1e-6)
+    return np.allclose(np.asarray(value.array), np.diag(s) - np.outer(s, s), atol=1e-6)
 
 
 def _explained_as_g(value, ns):
@@ -74,13 +74,13 @@ CLAIMS = {
     'x = gg.tensor([1.0, 2.0, 3.0], requires_grad=True)':
         lambda value, ns: ns["x"].dtype == ns["gg"].float32,
     "x.grad":                                                       # sin x + x cos x
-        lambda value, ns: np.allclose(value.data, _sin_x_cos(ns), rtol=1e-5),
+        lambda value, ns: np.allclose(value.array, _sin_x_cos(ns), rtol=1e-5),
     "gg.grad(lambda x: (x ** 3).sum())(x)":                         # 3x²
-        lambda value, ns: np.allclose(value.data, 3 * ns["x"].data ** 2),
+        lambda value, ns: np.allclose(value.array, 3 * ns["x"].array ** 2),
     "gg.jvp(gg.tanh, (x,), (gg.ones(3),))": _check_jvp,
     "gg.jacobian(gg.softmax, x)": _softmax_jacobian,
     "gg.hessian(lambda x: (x ** 3).sum())(x)":                      # diag(6x)
-        lambda value, ns: np.allclose(value.data, np.diag(6 * ns["x"].data)),
+        lambda value, ns: np.allclose(value.array, np.diag(6 * ns["x"].array)),
     "gg.grad(gg.grad(gg.grad(lambda x: x ** 4)))(gg.tensor(1.0))":  # 24
         lambda value, ns: value.item() == 24,
     "g.inputs, g.parameters, g.hidden, g.outputs":                  # V, Θ, D, D'

@@ -19,7 +19,7 @@ def test_tensor_copies_and_from_numpy_shares():
     a = np.arange(3.0)
     copied, shared = gg.tensor(a), gg.from_numpy(a)
     a[0] = 7.0
-    assert copied.data[0] == 0.0 and shared.data[0] == 7.0
+    assert copied.array[0] == 0.0 and shared.array[0] == 7.0
 
 
 def test_attributes_mirror_pytorch():
@@ -33,9 +33,9 @@ def test_attributes_mirror_pytorch():
     assert y.item() == 12.0 and isinstance(y.item(), float)
     with pytest.raises(RuntimeError, match="Can't call numpy"):
         x.numpy()                   # writing through it would corrupt gradients, as in PyTorch
-    assert x.detach().numpy() is x.data
+    assert x.detach().numpy() is x.array
     d = x.detach()
-    assert d.is_leaf and not d.requires_grad and d.data is x.data
+    assert d.is_leaf and not d.requires_grad and d.array is x.array
 
 
 def test_integer_and_bool_tensors_cannot_require_grad():
@@ -52,24 +52,24 @@ def test_constructors():
     assert gg.ones(2, dtype=gg.float64).dtype == np.float64
     assert gg.full((2,), 7.0).tolist() == [7.0, 7.0]
     assert gg.arange(4).dtype == np.int64 and gg.arange(0, 1, 0.5).dtype == np.float32
-    assert np.allclose(gg.linspace(0, 1, 5).data, [0, 0.25, 0.5, 0.75, 1])
-    assert np.array_equal(gg.eye(2).data, np.eye(2))
+    assert np.allclose(gg.linspace(0, 1, 5).array, [0, 0.25, 0.5, 0.75, 1])
+    assert np.array_equal(gg.eye(2).array, np.eye(2))
     x = gg.randn(3, 4, dtype=gg.float64)
     assert gg.zeros_like(x).dtype == np.float64 and gg.ones_like(x).shape == (3, 4)
-    assert gg.rand(1000).data.min() >= 0 and gg.rand(1000).data.max() < 1
+    assert gg.rand(1000).array.min() >= 0 and gg.rand(1000).array.max() < 1
 
 
 def test_seeds_and_generators_reproduce():
     gg.manual_seed(3)
     a = gg.randn(5)
     gg.manual_seed(3)
-    assert np.array_equal(a.data, gg.randn(5).data)
+    assert np.array_equal(a.array, gg.randn(5).array)
     g1, g2 = gg.Generator(11), gg.Generator().manual_seed(11)
-    assert np.array_equal(gg.rand(4, generator=g1).data, gg.rand(4, generator=g2).data)
+    assert np.array_equal(gg.rand(4, generator=g1).array, gg.rand(4, generator=g2).array)
     state = g1.get_state()
-    first = gg.randn(3, generator=g1).data
+    first = gg.randn(3, generator=g1).array
     g1.set_state(state)
-    assert np.array_equal(first, gg.randn(3, generator=g1).data)
+    assert np.array_equal(first, gg.randn(3, generator=g1).array)
 
 
 def test_repr_is_readable():
@@ -94,9 +94,9 @@ def test_item_and_bool_need_one_element():
 
 def test_array_protocol_shares_or_copies_as_asked():
     t = gg.tensor(np.ones(3))
-    assert np.asarray(t) is t.data
-    assert not np.shares_memory(np.array(t), t.data)           # np.array copies by default
-    assert np.array(t, copy=False) is t.data
+    assert np.asarray(t) is t.array
+    assert not np.shares_memory(np.array(t), t.array)           # np.array copies by default
+    assert np.array(t, copy=False) is t.array
     with pytest.raises(ValueError, match="without copying"):
         np.array(t, dtype=np.float32, copy=False)
 
@@ -142,7 +142,7 @@ def test_indexing_and_setitem():
     assert x[x > 9].tolist() == [10, 11]
     assert x[gg.tensor([1, 1])].shape == (2, 4)
     x[0, 0] = 100.0
-    assert x.data[0, 0] == 100.0 and x._version == 1
+    assert x.array[0, 0] == 100.0 and x._version == 1
 
 
 def test_every_slot_is_set_however_a_tensor_or_node_is_made():

@@ -37,7 +37,7 @@ def test_size_dim_numel_element_size_match_torch(torch):
 def test_clone_is_a_differentiable_copy(both):
     (x,), (xt,) = both.leaves(np.array([1.0, 2.0, 3.0]))
     c, ct = x.clone(), xt.clone()
-    assert c.data is not x.data and not np.shares_memory(c.data, x.data)
+    assert c.array is not x.array and not np.shares_memory(c.array, x.array)
     assert c.grad_fn.torch_name == type(ct.grad_fn).__name__ == "CloneBackward0"
     both.backward((c * c).sum(), (ct * ct).sum(), np.float64(1.0))
     both.assert_same_grads([x], [xt], 1e-15)
@@ -51,11 +51,11 @@ def test_detach_contiguous_cpu_share_or_return_self(torch):
     assert x.contiguous() is x and x.cpu() is x and x.to("cpu") is x
     t = x.T                               # a non-contiguous view
     c = t.contiguous()
-    assert c is not t and c.data.flags.c_contiguous and c.grad_fn.torch_name == "CloneBackward0"
+    assert c is not t and c.array.flags.c_contiguous and c.grad_fn.torch_name == "CloneBackward0"
     tt = torch.tensor([[1.0, 2.0], [3.0, 4.0]]).T
     assert type(tt.contiguous().grad_fn) is type(None) and tt.contiguous() is not tt
     d = x.detach()
-    assert d.is_leaf and not d.requires_grad and np.shares_memory(d.data, x.data)
+    assert d.is_leaf and not d.requires_grad and np.shares_memory(d.array, x.array)
 
 
 def test_to_overloads_follow_torch(torch):
@@ -68,7 +68,7 @@ def test_to_overloads_follow_torch(torch):
     for mine, theirs_args in pairs:
         got, want = ours.to(*mine), theirs.to(*theirs_args)
         assert np.dtype(got.dtype) == np.dtype(str(want.dtype).split(".")[1])
-        np.testing.assert_array_equal(got.data, want.numpy())
+        np.testing.assert_array_equal(got.array, want.numpy())
     assert ours.to(gg.float32) is ours and ours.to(dtype=gg.float32, copy=True) is not ours
     assert ours.to(device="cpu") is ours and ours.to(gg.device("cpu"), gg.float32) is ours
     assert ours.to(device=gg.device("cpu"), dtype=gg.float64).dtype == np.float64
@@ -89,14 +89,14 @@ def test_dtype_casts_follow_torch(torch):
     ours, theirs = gg.tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)
     for name in ("float", "double", "half", "long", "int", "short", "bool", "byte", "char"):
         got, want = getattr(ours, name)(), getattr(theirs, name)()
-        np.testing.assert_array_equal(got.data, want.detach().numpy(), err_msg=name)
+        np.testing.assert_array_equal(got.array, want.detach().numpy(), err_msg=name)
         assert got.dtype == want.detach().numpy().dtype, name
         assert got.requires_grad == want.requires_grad, name
         assert (got.grad_fn is None) == (want.grad_fn is None), name
     assert ours.double() is ours
     ours.float().sum().backward()
     theirs.float().sum().backward()
-    np.testing.assert_array_equal(ours.grad.data, theirs.grad.numpy())
+    np.testing.assert_array_equal(ours.grad.array, theirs.grad.numpy())
     assert ours.grad.dtype == np.float64
     i = gg.tensor([1, 2])
     assert i.type_as(gg.tensor([0.5])).dtype == np.float32
@@ -139,11 +139,11 @@ def test_numpy_of_a_tensor_that_requires_grad_is_refused_as_in_torch(torch):
         with pytest.raises(RuntimeError) as info:
             np.asarray(obj)
         assert str(info.value) == message
-    assert x.detach().numpy() is x.data
+    assert x.detach().numpy() is x.array
     forced = x.numpy(force=True)
-    assert forced.tolist() == xt.numpy(force=True).tolist() and forced is not x.data
+    assert forced.tolist() == xt.numpy(force=True).tolist() and forced is not x.array
     y = gg.tensor([1.0, 2.0])
-    assert y.numpy() is y.data and np.asarray(y) is y.data
+    assert y.numpy() is y.array and np.asarray(y) is y.array
 
 
 def test_lists_of_tensors_that_require_grad_are_refused_by_operations(torch):

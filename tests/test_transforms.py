@@ -37,8 +37,8 @@ def test_grad_of_a_function_that_ignores_its_input_is_zero():
 def test_jvp_is_one_forward_sweep():
     x = np.array([0.3, 0.7])
     out, tangent = gg.jvp(lambda x: gg.sin(x) * x, (x,), (np.array([1.0, 2.0]),))
-    assert np.allclose(out.data, np.sin(x) * x)
-    assert np.allclose(tangent.data, (np.cos(x) * x + np.sin(x)) * [1.0, 2.0], rtol=1e-14)
+    assert np.allclose(out.array, np.sin(x) * x)
+    assert np.allclose(tangent.array, (np.cos(x) * x + np.sin(x)) * [1.0, 2.0], rtol=1e-14)
 
 
 def test_jvp_records_no_reverse_graph_when_nothing_requires_grad():
@@ -61,7 +61,7 @@ def test_jacobians_agree_in_both_modes_and_auto_picks_the_cheaper_one():
     expected = (1 - np.tanh(A @ x) ** 2)[:, None] * A
     for J in (gg.jacfwd(f)(x), gg.jacrev(f)(x), gg.jacobian(f, x, mode="forward"),
               gg.jacobian(f, x, mode="reverse"), gg.jacobian(f, x)):
-        assert J.shape == (2, 3) and np.allclose(J.data, expected, rtol=1e-14)
+        assert J.shape == (2, 3) and np.allclose(J.array, expected, rtol=1e-14)
     with pytest.raises(ValueError, match="mode"):
         gg.jacobian(f, x, mode="sideways")
 
@@ -81,7 +81,7 @@ def test_jacobian_auto_mode_counts_sweeps(monkeypatch):
 def test_hessian_is_forward_over_reverse():
     f = lambda x: (x[0] ** 2 * x[1] + gg.sin(x[1])) * 1.0       # noqa: E731
     x = np.array([1.5, 0.5])
-    H = gg.hessian(f)(x).data
+    H = gg.hessian(f)(x).array
     expected = [[2 * x[1], 2 * x[0]], [2 * x[0], -np.sin(x[1])]]
     assert np.allclose(H, expected, rtol=1e-14)
 

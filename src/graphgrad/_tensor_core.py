@@ -22,17 +22,17 @@ def clone(self, *, memory_format=None):
 
 def contiguous(self, memory_format=None):
     """self when its memory is C-contiguous, else a contiguous copy (clone)."""
-    return self if self.data.flags.c_contiguous else ops.clone(self)
+    return self if self.array.flags.c_contiguous else ops.clone(self)
 
 
 def convert_dtype(x, dtype, copy=False):
     """x as `dtype`: differentiable to a floating dtype, outside the graph otherwise."""
     dtype = np.dtype(dtype)
-    if x.data.dtype == dtype:
+    if x.array.dtype == dtype:
         return ops.clone(x) if copy else x
     if is_float(dtype):
         return convert(x, dtype=dtype)
-    return make(x.data.astype(dtype))
+    return make(x.array.astype(dtype))
 
 
 def _is_device(value):
@@ -71,7 +71,7 @@ def to(self, *args, dtype=None, device=None, non_blocking=False, copy=False,
                                "device; pass a dtype such as gg.float64 to convert)") from None
     else:
         check_device(device, "to")
-    return convert_dtype(self, self.data.dtype if dtype is None else dtype, copy)
+    return convert_dtype(self, self.array.dtype if dtype is None else dtype, copy)
 
 
 def cpu(self, memory_format=None):
@@ -117,7 +117,7 @@ def _caster(dtype, name):
 
 
 def _new_dtype(self, dtype):
-    return self.data.dtype if dtype is None else np.dtype(dtype)
+    return self.array.dtype if dtype is None else np.dtype(dtype)
 
 
 def new_tensor(self, data, dtype=None, device=None, requires_grad=False):
@@ -171,6 +171,22 @@ def retain_grad(self):
     hooks.retain_grad(self)
 
 
+def _data(self):
+    """PyTorch's ``.data``: a tensor sharing this one's memory, outside the graph (no gradient,
+    no version counter in common: a write through it is not seen by a backward that saved
+    this tensor, as in PyTorch). ``.array`` is the ndarray itself."""
+    return make(self.array)
+
+
+def _set_data(self, value):
+    """``t.data = other``: t takes other's values (and shape) in place of its own. A backward
+    that saved t's old values then raises (PyTorch would silently use the new ones)."""
+    if not isinstance(value, Tensor):
+        raise TypeError(f"Variable data has to be a tensor, but got {value.__class__.__name__}")
+    self.array = value.array
+    self._bump_version()
+
+
 
 METHODS = {
     "clone": clone, "contiguous": contiguous, "to": to, "cpu": cpu, "cuda": cuda,
@@ -185,4 +201,5 @@ METHODS = {
     "char": _caster(np.int8, "char"), "byte": _caster(np.uint8, "byte"),
     "bool": _caster(np.bool_, "bool"),
     "__array_function__": array_function,
+    "data": property(_data, _set_data, doc=_data.__doc__),
 }

@@ -49,7 +49,7 @@ def _record(self, name, op, operands):
     if cell is not None and cell.__class__ is not _InplaceCell or \
             self._node is not None and self._node.prim.is_view:      # a view, or one was made
         raise InplaceError(inplace_refusal(self, name))
-    old = make(self.data.copy(), self.requires_grad)
+    old = make(self.array.copy(), self.requires_grad)
     old._node = self._node
     old._tangents = self._tangents
     result = op(old, *operands)
@@ -69,7 +69,7 @@ def _record(self, name, op, operands):
             self._node.vcell = cell
     cell[0] += 1
     cell[1] = tick
-    np.copyto(self.data, result.data)
+    np.copyto(self.array, result.array)
     self._node = result._node
     self.requires_grad = result.requires_grad
     self._tangents = result._tangents
@@ -138,8 +138,8 @@ def clamp_(self, min=None, max=None):
         return _record(self, "clamp_", lambda x: ops.clamp(x, min, max), ())
 
     def clip(dst, _, out=None, casting="same_kind"):
-        lo = min.data if isinstance(min, Tensor) else min
-        hi = max.data if isinstance(max, Tensor) else max
+        lo = min.array if isinstance(min, Tensor) else min
+        hi = max.array if isinstance(max, Tensor) else max
         np.clip(dst, lo, hi, out=out, casting=casting)
     clip.__name__ = "clamp_"
     return self._inplace(clip, None)
@@ -227,7 +227,7 @@ def _exponential(rng, shape, lambd=1.0):
 def _array(value):
     """An argument of an in-place write as NumPy takes it (tensors inside tuples too)."""
     if isinstance(value, Tensor):
-        return value.data
+        return value.array
     if isinstance(value, tuple):
         return tuple(_array(v) for v in value)
     return value
@@ -254,7 +254,7 @@ def _write(name, out_of_place):
     def method(self, *args, **kwargs):
         if _traced(self, *args, *kwargs.values()):
             return _record(self, name, lambda old: out_of_place(old, *args, **kwargs), ())
-        result = out_of_place(self.data, *map(_array, args),
+        result = out_of_place(self.array, *map(_array, args),
                               **{k: _array(v) for k, v in kwargs.items()})
         return self._inplace(_exactly(name), _array(result))
     method.__name__ = name

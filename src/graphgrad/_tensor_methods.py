@@ -147,13 +147,13 @@ def _with_other(op, name):
 
 def is_contiguous(self, memory_format=None):
     """Whether self's memory is C-contiguous (contiguous() returns self exactly then)."""
-    return bool(self.data.flags.c_contiguous)
+    return bool(self.array.flags.c_contiguous)
 
 
 def stride(self, dim=None):
     """The step in elements from one index to the next along each dim (or along dim), as
     PyTorch's: 0 along a broadcast (expanded) dim."""
-    steps = tuple(s // self.data.itemsize for s in self.data.strides)
+    steps = tuple(s // self.array.itemsize for s in self.array.strides)
     if dim is None:
         return steps
     if isinstance(dim, (tuple, list)):
@@ -164,7 +164,7 @@ def stride(self, dim=None):
 def data_ptr(self):
     """The address of self's first element (equal for a tensor and a view that starts where it
     starts)."""
-    return self.data.ctypes.data
+    return self.array.ctypes.data
 
 
 def get_device(self):

@@ -44,7 +44,7 @@ def backward(root, gradient=None, retain_graph=None, create_graph=False, inputs=
     for leaf, g in grads.values():
         if leaf_hooks and id(leaf) in leaf_hooks:
             g = run_leaf_hooks(leaf, g)
-        if leaf.grad is None and g.__class__ is _ndarray and g.dtype == leaf.data.dtype:
+        if leaf.grad is None and g.__class__ is _ndarray and g.dtype == leaf.array.dtype:
             leaf.grad = make(g)          # the common case, without the checks below
         else:
             _accumulate_into_leaf(leaf, g)
@@ -198,7 +198,7 @@ def _propagate(heap, leaves, leaf_grads, owned, target_ids, floor, retain, tenso
                 elif target_ids is not None and id(a) not in target_ids:
                     continue
                 else:
-                    shape = a.data.shape
+                    shape = a.array.shape
                 rule = vjps[i]
                 if rule is None:
                     continue
@@ -296,13 +296,13 @@ def _check_versions(node):
     cell = node.changed_since_recorded(saved_only=True)
     if cell is not None:
         raise InplaceError(
-            f"backward of '{node.prim.name}': a tensor that it saved was modified in place "
-            f"after it was used (now at version {cell[0]}); the gradient would be wrong. "
-            "Change a copy instead, or make the change after backward")
+            f"backward of '{node.prim.name}': a tensor that it saved was modified in place (or "
+            f"rebound through .data) after it was used (now at version {cell[0]}); the gradient "
+            "would be wrong. Change a copy instead, or make the change after backward")
 
 
 def _check_finite(g, node, i):
-    values = g.data if isinstance(g, Tensor) else g
+    values = g.array if isinstance(g, Tensor) else g
     if np.all(np.isfinite(values)):
         return
     stack = forward_stacks.get(node)
@@ -321,24 +321,24 @@ def _seed(root, gradient, who):
     """∂root/∂root: ones for a one-element root (a shared read-only array: the sweep never
     writes into a buffer it did not allocate), else the given gradient (checked)."""
     if gradient is None:
-        key = (root.data.shape, root.data.dtype)
+        key = (root.array.shape, root.array.dtype)
         one = _ONES.get(key)
         if one is None:
-            if root.data.size != 1:
+            if root.array.size != 1:
                 raise GradientError(f"{who}: grad can be implicitly created only for scalar "
                                     f"outputs: the output has shape {root.shape}; backward "
                                     "without `gradient=` needs a one-element output (pass the "
                                     "vector of the vector-Jacobian product as gradient=)")
-            if root.data.dtype.kind == "c":
+            if root.array.dtype.kind == "c":
                 raise GradientError(f"{who}: grad can be implicitly created only for real scalar "
                                     f"outputs but got {root.dtype}; pass gradient= (PyTorch "
                                     "asks for it too)")
             one = _ONES[key] = np.ones(*key)
             one.flags.writeable = False
         return one
-    g = gradient.data if isinstance(gradient, Tensor) else np.asarray(gradient,
-                                                                       dtype=root.data.dtype)
-    if g.shape != root.data.shape:
+    g = gradient.array if isinstance(gradient, Tensor) else np.asarray(gradient,
+                                                                       dtype=root.array.dtype)
+    if g.shape != root.array.shape:
         raise ShapeError(f"{who}: mismatch in shape: a gradient of shape {g.shape} for an "
                          f"output of shape {root.shape}; they must be equal")
     # a cotangent that requires grad, or carries tangents inside a jvp, is an input of the
@@ -386,4 +386,4 @@ def _accumulate_into_leaf(leaf, g):
     elif g.requires_grad or leaf.grad.requires_grad:
         leaf.grad = leaf.grad + g
     else:
-        leaf.grad.data = leaf.grad.data + g.data
+        leaf.grad.array = leaf.grad.array + g.array

@@ -28,7 +28,7 @@ def _outputs(out):
 
 
 def _flat(outs):
-    return np.concatenate([np.ravel(np.asarray(o.data if isinstance(o, Tensor) else o,
+    return np.concatenate([np.ravel(np.asarray(o.array if isinstance(o, Tensor) else o,
                                                dtype=np.float64)) for o in outs])
 
 
@@ -79,7 +79,7 @@ def _reverse_jacobians(f, xs, grad_dtypes):
     """Full Jacobians by backward propagation: one vjp per output element."""
     out, pull = vjp(f, *[make(x) for x in xs])
     outs = _outputs(out)
-    sizes = [o.data.size for o in outs]
+    sizes = [o.array.size for o in outs]
     m = sum(sizes)
     reverse = [np.zeros((m, x.size)) for x in xs]
     for j in range(m):
@@ -89,7 +89,7 @@ def _reverse_jacobians(f, xs, grad_dtypes):
         for i, g in enumerate(grads):
             if grad_dtypes:
                 _check_dtype(g.dtype, xs[i].dtype, "gradient of input", i)
-            reverse[i][j] = np.ravel(g.data)
+            reverse[i][j] = np.ravel(g.array)
     return reverse
 
 
@@ -142,7 +142,7 @@ def _projection_check(f, xs, eps, atol, rtol, rng, modes):
     if "backward" in modes:
         _, pull = vjp(f, *[make(x) for x in xs])
         grads = pull(ws[0] if isinstance(out, Tensor) else ws)
-        analytic["backward"] = [np.array([[sum(np.vdot(g.data, u) for g, u in zip(grads, us))]])]
+        analytic["backward"] = [np.array([[sum(np.vdot(g.array, u) for g, u in zip(grads, us))]])]
     if "forward" in modes:
         _, tout = jvp(f, [make(x) for x in xs], us)
         analytic["forward"] = [np.array([[np.dot(w, _flat(_outputs(tout)))]])]

@@ -87,7 +87,7 @@ def _plain(t, xs, floor, outside=None):
         return t
     if outside is None:
         outside = _depends_outside([t], xs, floor)
-    return t if outside else make(t.data)
+    return t if outside else make(t.array)
 
 
 def _recorded_call(func, diff, put, kwargs, who):
@@ -251,7 +251,7 @@ def jacfwd(func: Callable[..., Any], argnums: int | tuple[int, ...] = 0,
         columns = []
         for a, x in enumerate(leaves):
             zeros = [np.zeros(y.shape, y.dtype) for y in leaves]
-            columns.append([_jvp(flat, leaves, zeros[:a] + [e.data] + zeros[a + 1:])[1]
+            columns.append([_jvp(flat, leaves, zeros[:a] + [e.array] + zeros[a + 1:])[1]
                             for e in _basis(x)])
         if "spec" not in seen:                   # no argument has an element
             flat(*leaves)

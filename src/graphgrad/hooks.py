@@ -112,7 +112,7 @@ def _apply(hooks, g, tensor_mode):
         value = fn(g if isinstance(g, Tensor) else make(g))
         if value is None:
             continue
-        new = value if tensor_mode else (value.data if isinstance(value, Tensor)
+        new = value if tensor_mode else (value.array if isinstance(value, Tensor)
                                          else np.asarray(value))
         if np.shape(new) != np.shape(g):
             raise GradientError(f"hook '{getattr(fn, '__name__', fn)}' has changed the size of "

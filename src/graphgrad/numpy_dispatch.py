@@ -41,7 +41,7 @@ def _tracked(value):
 
 def _plain(value):
     if isinstance(value, Tensor):
-        return value.data
+        return value.array
     if isinstance(value, (list, tuple)):
         return type(value)(_plain(v) for v in value)
     return value
@@ -74,7 +74,7 @@ def _write_out(result, out):
         with _no_grad():
             out.copy_(result.detach())
         return out
-    np.copyto(out, result.data, casting="same_kind")
+    np.copyto(out, result.array, casting="same_kind")
     return out
 
 
@@ -361,7 +361,7 @@ _NO_GRADIENT = {
 
 #: Inspection NumPy calls often (graphgrad's own code included): answered without the detour.
 _FAST = {np.shape: lambda a: a.shape, np.ndim: lambda a: a.ndim,
-         np.size: lambda a: a.data.size}
+         np.size: lambda a: a.array.size}
 
 
 def array_function(self, func, types, args, kwargs):

@@ -52,7 +52,7 @@ def _general_call(prim):
         raw, tensors, requires = [], False, False
         for a in args:
             if isinstance(a, Tensor):
-                raw.append(a.data)
+                raw.append(a.array)
                 tensors = True
                 requires = requires or a.requires_grad
             else:
@@ -91,7 +91,7 @@ def _unary_call(prim):
             level = _top_level((x,))
             if level:
                 return _push_tangents(call, prim, level, (x,), _NO_PARAMS)
-        raw = (x.data,)
+        raw = (x.array,)
         try:
             out = forward(raw[0])
         except ValueError as e:
@@ -112,7 +112,7 @@ def _unary_call_with_params(prim):
             level = _top_level((x,))
             if level:
                 return _push_tangents(call, prim, level, (x,), params)
-        raw = (x.data,)
+        raw = (x.array,)
         try:
             out = forward(raw[0], **params)
         except ValueError as e:
@@ -139,8 +139,8 @@ def _binary_call(prim):
             level = _top_level((x, y))
             if level:
                 return _push_tangents(call, prim, level, (x, y), _NO_PARAMS)
-        xd = x.data if xt else x
-        yd = y.data if yt else y
+        xd = x.array if xt else x
+        yd = y.array if yt else y
         try:
             if direct is not None and xd.__class__ is _ndarray and xd.dtype.kind == "f" and (
                     yd.__class__ is float or yd.__class__ is _ndarray and yd.dtype is xd.dtype):
@@ -169,7 +169,7 @@ def _finish(prim, out, args, raw, params, requires):
     if out.__class__ is not _ndarray:
         out = _asarray(out)
     t = _new(Tensor)          # tensor.make(out), inlined: this runs once per operation
-    t.data = out
+    t.array = out
     t.grad = t._name = t._tangents = t._vcell = None
     if not (requires and _state.grad_enabled):
         t.requires_grad = False
@@ -205,7 +205,7 @@ def _finish_view(prim, out, args, raw, params, requires):
     so an in-place change through either is seen by backward."""
     t = _finish(prim, out, args, raw, params, requires)
     base = args[0]
-    if isinstance(base, Tensor) and np.may_share_memory(t.data, base.data):
+    if isinstance(base, Tensor) and np.may_share_memory(t.array, base.array):
         t._vcell = base.version_cell()
     return t
 

@@ -40,7 +40,7 @@ def _constant_through(sample, *parameters):
 
 
 def _data(x):
-    return x.data if isinstance(x, Tensor) else np.asarray(x)
+    return x.array if isinstance(x, Tensor) else np.asarray(x)
 
 
 def randperm(n: int, *, generator: GeneratorLike = None, dtype: DTypeLike = np.int64,

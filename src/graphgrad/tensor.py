@@ -1,8 +1,8 @@
 """Tensor: a NumPy array with an optional gradient, and its place in the compute graph.
 
-``data`` is the value (the activation α_v of its node); a tensor made by a recorded operation
-points to that operation's graph node (``_node``, see node.py), which knows the primitive g_v
-and the parents P_v. Leaves (inputs and parameters) have ``_node = None``.
+``array`` is the value (the activation α_v of its node), an ndarray; a tensor made by a
+recorded operation points to that operation's graph node (``_node``, see node.py), which knows
+the primitive g_v and the parents P_v. Leaves (inputs and parameters) have ``_node = None``.
 """
 import sys
 
@@ -37,7 +37,7 @@ def as_array(data, dtype=None, copy=False, who="tensor"):
     """Turn data (Tensor, ndarray, number, nested list) into an ndarray; Python floats → float32.
     Ragged data, and data that is not numbers (str, objects, dates), are refused naming `who`."""
     if isinstance(data, Tensor):
-        data = data.data
+        data = data.array
     elif not isinstance(data, (np.ndarray, np.generic)):
         try:
             arr = np.array(data, dtype=dtype)
@@ -79,18 +79,17 @@ def _refused(who, data, error=None):
 class Tensor:
     """An n-dimensional array with an optional gradient, recorded into a compute graph.
 
-    ``data`` is the ndarray itself and, as PyTorch's ``.data``, bypasses autograd: a write through
-    it (``t.data[0] = 5``) escapes the version counter, so a t saved for backward silently gives
-    a gradient of the new values (in-place methods, ``add_`` or ``t[i] = v``, are checked).
-    ``t.data = array`` rebinds t alone: recorded operations keep the array they saved."""
+    ``array`` is the ndarray itself; ``.data`` is PyTorch's: a tensor sharing that memory,
+    outside the graph; a write through it escapes the version counter, as in PyTorch (in-place
+    methods, ``add_`` or ``t[i] = v``, are checked)."""
 
-    __slots__ = ("data", "requires_grad", "_node", "grad", "_name", "_tangents", "_vcell",
+    __slots__ = ("array", "requires_grad", "_node", "grad", "_name", "_tangents", "_vcell",
                  "__weakref__")
     # Let NumPy hand mixed ndarray/Tensor arithmetic to our operators (see __array_ufunc__).
     __array_priority__ = 1000
 
     def __init__(self, data, dtype=None, requires_grad=False, name=None):
-        self.data = as_array(data, dtype, who="Tensor")
+        self.array = as_array(data, dtype, who="Tensor")
         self._node = None
         self.grad = None
         self._name = name
@@ -103,48 +102,48 @@ class Tensor:
     # ----------------------------------------------------------------- array-like attributes
     @property
     def shape(self):
-        return self.data.shape
+        return self.array.shape
 
     @property
     def dtype(self):
-        return self.data.dtype
+        return self.array.dtype
 
     @property
     def ndim(self):
-        return self.data.ndim
+        return self.array.ndim
 
     @property
     def size(self):
         """PyTorch's method: t.size() is the shape as a gg.Size, t.size(d) one length. Read
         as a number it is NumPy's element count, as graphgrad's own code reads it (prefer
         t.numel())."""
-        n = _SizeMethod(self.data.size)
-        n.shape = self.data.shape
+        n = _SizeMethod(self.array.size)
+        n.shape = self.array.shape
         return n
 
     def dim(self):
         """The number of axes (PyTorch's dim(), NumPy's ndim)."""
-        return self.data.ndim
+        return self.array.ndim
 
     ndimension = dim
 
     def numel(self):
         """The number of elements."""
-        return self.data.size
+        return self.array.size
 
     nelement = numel
 
     def element_size(self):
         """Bytes per element."""
-        return self.data.itemsize
+        return self.array.itemsize
 
     @property
     def itemsize(self):
-        return self.data.itemsize
+        return self.array.itemsize
 
     @property
     def nbytes(self):
-        return self.data.nbytes
+        return self.array.nbytes
 
     @property
     def device(self):
@@ -155,20 +154,20 @@ class Tensor:
     is_cpu = True
 
     def is_floating_point(self):
-        return self.data.dtype.kind == "f"
+        return self.array.dtype.kind == "f"
 
     def is_complex(self):
-        return self.data.dtype.kind == "c"
+        return self.array.dtype.kind == "c"
 
     def __len__(self):
-        if not self.data.ndim:
+        if not self.array.ndim:
             raise TypeError("len() of a 0-d tensor")
-        return len(self.data)
+        return len(self.array)
 
     def __iter__(self):
-        if not self.data.ndim:
+        if not self.array.ndim:
             raise TypeError("iteration over a 0-d tensor")
-        return (self[i] for i in range(len(self.data)))
+        return (self[i] for i in range(len(self.array)))
 
     def __array__(self, dtype=None, copy=None):
         """The data for NumPy (shared; copy=True copies; copy=False refuses a conversion).
@@ -177,20 +176,20 @@ class Tensor:
         passed to one (gg.mean([x, y]): stack them first)."""
         if self.requires_grad:
             _refuse_conversion()
-        if dtype is not None and np.dtype(dtype) != self.data.dtype:
+        if dtype is not None and np.dtype(dtype) != self.array.dtype:
             if copy is False:
-                raise ValueError(f"cannot view a {self.data.dtype} tensor as {np.dtype(dtype)} "
+                raise ValueError(f"cannot view a {self.array.dtype} tensor as {np.dtype(dtype)} "
                                  "without copying (copy=False)")
-            return self.data.astype(dtype)
-        return self.data.copy() if copy else self.data
+            return self.array.astype(dtype)
+        return self.array.copy() if copy else self.array
 
     def item(self):
         """The value of a one-element tensor as a Python number."""
-        if self.data.size != 1:
-            raise _ScalarError(f"a Tensor with {self.data.size} elements cannot be converted to "
+        if self.array.size != 1:
+            raise _ScalarError(f"a Tensor with {self.array.size} elements cannot be converted to "
                               f"Scalar (item() needs one element; this tensor has shape "
                               f"{self.shape})")
-        return self.data.item()
+        return self.array.item()
 
     def numpy(self, *, force=False):
         """The underlying ndarray (shared, not copied), as torch.Tensor.numpy; refused for a
@@ -198,11 +197,11 @@ class Tensor:
         if self.requires_grad:
             if not force:
                 raise RuntimeError(_NUMPY_REFUSED)
-            return self.data.copy()
-        return self.data
+            return self.array.copy()
+        return self.array
 
     def tolist(self):
-        return self.data.tolist()
+        return self.array.tolist()
 
     def __float__(self):
         return float(self.item())
@@ -211,25 +210,25 @@ class Tensor:
         return int(self.item())
 
     def __index__(self):
-        if self.data.size != 1 or self.data.dtype.kind not in "iub":
+        if self.array.size != 1 or self.array.dtype.kind not in "iub":
             raise TypeError("only integer tensors of a single element can be converted to an "
                             "index")
-        return int(self.data.item())
+        return int(self.array.item())
 
     def __format__(self, spec):
         """PyTorch's: a 0-d tensor formats its value (f"{t:.4f}", and f"{t}" is the Python
         number's text); other tensors print as str(t) and take no format spec."""
-        if self.data.ndim == 0:
-            return format(self.data.item(), spec)
+        if self.array.ndim == 0:
+            return format(self.array.item(), spec)
         if spec:
             raise TypeError("unsupported format string passed to Tensor.__format__")
         return str(self)
 
     def __bool__(self):
-        if self.data.size != 1:
+        if self.array.size != 1:
             raise ValueError(f"the truth value of a tensor of shape {self.shape} is ambiguous; "
                              "use .any() or .all()")
-        return bool(self.data)
+        return bool(self.array)
 
     __hash__ = object.__hash__
 
@@ -262,9 +261,9 @@ class Tensor:
 
     def requires_grad_(self, requires_grad=True):
         """Mark a leaf as a parameter whose gradient backward propagation should compute."""
-        if requires_grad and not is_float(self.data.dtype):
+        if requires_grad and not is_float(self.array.dtype):
             raise DtypeError(f"requires_grad: only floating-point and complex tensors can "
-                             f"require gradients, not {self.data.dtype} (convert it: .float())")
+                             f"require gradients, not {self.array.dtype} (convert it: .float())")
         if self._node is not None and not requires_grad:
             raise GradientError("requires_grad_(False) on a non-leaf tensor; use .detach()")
         self.requires_grad = bool(requires_grad)
@@ -272,7 +271,7 @@ class Tensor:
 
     def detach(self):
         """A new leaf sharing this tensor's data, cut from the graph (no gradient flows back)."""
-        return make(self.data)
+        return make(self.array)
 
     # ----------------------------------------------------------------- in-place updates
     def _inplace(self, ufunc, other):
@@ -281,9 +280,9 @@ class Tensor:
         the in-place operations PyTorch allows on non-leaf tensors)."""
         if self.requires_grad and _state.grad_enabled:
             raise InplaceError(inplace_refusal(self, ufunc.__name__))
-        other = other.data if isinstance(other, Tensor) else other
+        other = other.array if isinstance(other, Tensor) else other
         try:
-            ufunc(self.data, other, out=self.data, casting="same_kind")
+            ufunc(self.array, other, out=self.array, casting="same_kind")
         except (ValueError, TypeError) as e:
             raise InplaceError(f"in-place {ufunc.__name__} on shape {self.shape}, dtype "
                                f"{self.dtype} with {np.shape(other)}: {e}") from None
@@ -312,10 +311,10 @@ class Tensor:
     # ----------------------------------------------------------------- display
     def __repr__(self):
         prefix = "tensor("
-        body = np.array2string(self.data, separator=", ", prefix=prefix, precision=4)
+        body = np.array2string(self.array, separator=", ", prefix=prefix, precision=4)
         extras = []
-        if self.data.dtype not in (_state.default_float, np.dtype(np.int64), np.dtype(bool)):
-            extras.append(f"dtype={self.data.dtype}")
+        if self.array.dtype not in (_state.default_float, np.dtype(np.int64), np.dtype(bool)):
+            extras.append(f"dtype={self.array.dtype}")
         if self._node is not None:
             extras.append(f"grad_fn=<{self._node.torch_name}>")
         elif self.requires_grad:
@@ -410,7 +409,7 @@ _new = object.__new__
 def make(data, requires_grad=False):
     """Fast internal constructor: wrap an ndarray without checks or copies."""
     t = _new(Tensor)
-    t.data = data
+    t.array = data
     t.requires_grad = requires_grad
     t._node = None
     t.grad = None

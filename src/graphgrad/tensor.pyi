@@ -60,7 +60,11 @@ class Tensor:
     """An n-dimensional array with an optional gradient, recorded into a compute graph."""
 
     __array_priority__: ClassVar[int]
-    data: np.ndarray
+    array: np.ndarray
+    @property
+    def data(self) -> Tensor: ...
+    @data.setter
+    def data(self, value: Tensor) -> None: ...
     requires_grad: bool
     grad: Tensor | None
     _node: Any

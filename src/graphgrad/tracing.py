@@ -47,7 +47,7 @@ def unwatch():
 def _reporting(finish, on_call):
     def finish_and_report(prim, out, args, raw, params, requires):
         t = finish(prim, out, args, raw, params, requires)
-        on_call(prim, t.data, args, raw, params, t)
+        on_call(prim, t.array, args, raw, params, t)
         return t
     return finish_and_report
 

@@ -155,7 +155,7 @@ def value_and_grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0,
         aux = None
         if has_aux:
             out, aux = out
-        if not isinstance(out, Tensor) or out.data.size != 1:
+        if not isinstance(out, Tensor) or out.array.size != 1:
             raise GradientError(f"grad: grad can be implicitly created only for scalar "
                                 f"outputs: the function must return a one-element tensor, got "
                                 f"{getattr(out, 'shape', type(out).__name__)}; use jacrev, "
@@ -287,7 +287,7 @@ def jacobian(f: Callable[[Tensor], Tensor], x: Tensor | ArrayLike,
     if mode == "auto":
         with no_grad():                       # only the output's size is needed
             out = f(x)
-        mode = "forward" if x.size <= np.size(out.data) else "reverse"
+        mode = "forward" if x.size <= np.size(out.array) else "reverse"
     return (jacfwd if mode == "forward" else jacrev)(f)(x)
 
 

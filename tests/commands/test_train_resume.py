@@ -22,7 +22,7 @@ def _metrics(out):
 
 
 def _weights(path):
-    return {k: v.data for k, v in gg.load(path)["model"].items()}
+    return {k: v.array for k, v in gg.load(path)["model"].items()}
 
 
 def _stop_after(monkeypatch, epoch, times=1):

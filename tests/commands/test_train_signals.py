@@ -43,7 +43,7 @@ def _interrupt_after_first_epoch(process, *signals):
 
 
 def _weights(path):
-    return {k: v.data for k, v in gg.load(path)["model"].items()}
+    return {k: v.array for k, v in gg.load(path)["model"].items()}
 
 
 def test_ctrl_c_saves_the_completed_epochs_and_resume_ends_where_a_full_run_ends(tmp_path):

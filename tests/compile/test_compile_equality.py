@@ -44,14 +44,14 @@ def pair(make_model, make_opt, loss=F.cross_entropy, clip=None):
 def assert_same(eager, compiled):
     (m1, o1, _), (m2, o2, _) = eager, compiled
     for p, q in zip(m1.parameters(), m2.parameters()):
-        assert np.array_equal(p.data, q.data)
+        assert np.array_equal(p.array, q.array)
         assert (p.grad is None) == (q.grad is None)
         if p.grad is not None:
-            assert np.array_equal(p.grad.data, q.grad.data)
+            assert np.array_equal(p.grad.array, q.grad.array)
     for s, t in zip(o1.state.values(), o2.state.values()):
         for k in s:
             a, b = s[k], t[k]
-            a, b = (a.data, b.data) if isinstance(a, gg.Tensor) else (a, b)
+            a, b = (a.array, b.array) if isinstance(a, gg.Tensor) else (a, b)
             assert np.array_equal(a, b), k
 
 
@@ -141,7 +141,7 @@ def test_layer_norm_batch_norm_and_running_statistics():
     assert "update_running_stats" in str(step.program)
     (m1, _, _), (m2, _, _) = both
     for a, b in zip(m1.buffers(), m2.buffers()):
-        assert np.array_equal(a.data, b.data)
+        assert np.array_equal(a.array, b.array)
     assert m1[1].num_batches_tracked.item() == 30
 
 
@@ -203,7 +203,7 @@ def test_compiled_training_follows_torch(torch):
     """The oracle: PyTorch's SGD with momentum on the same network and data."""
     model = mlp((3, 8, 2), np.float64)
     opt = gg.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
-    weights = [torch.tensor(p.data.copy(), requires_grad=True) for p in model.parameters()]
+    weights = [torch.tensor(p.array.copy(), requires_grad=True) for p in model.parameters()]
     topt = torch.optim.SGD(weights, lr=0.1, momentum=0.9)
 
     @gg.compile
@@ -215,14 +215,14 @@ def test_compiled_training_follows_torch(torch):
         return loss
     for x, y in batches(25, 8, 3, 2, np.float64):
         topt.zero_grad()
-        tx, ty = torch.tensor(x.data), torch.tensor(y.data)
+        tx, ty = torch.tensor(x.array), torch.tensor(y.array)
         h = torch.tanh(tx @ weights[0].T + weights[1])
         tl = torch.nn.functional.cross_entropy(h @ weights[2].T + weights[3], ty)
         tl.backward()
         topt.step()
         assert abs(step(x, y).item() - tl.item()) < 1e-12
     for p, w in zip(model.parameters(), weights):
-        np.testing.assert_allclose(p.data, w.detach().numpy(), rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(p.array, w.detach().numpy(), rtol=1e-10, atol=1e-12)
 
 
 @pytest.mark.parametrize("name", ["sgd", "momentum", "adam", "adamw"])
@@ -272,7 +272,7 @@ def test_clipping_and_dropout_reached_through_aliases():
         with warnings.catch_warnings():
             warnings.simplefilter("error", CompileWarning)
             losses = [run(x, y).item() for x, y in batches(15, 8, 3, 2, np.float64)]
-        results.append((losses, [p.data.copy() for p in model.parameters()]))
+        results.append((losses, [p.array.copy() for p in model.parameters()]))
     assert results[0][0] == results[1][0] and len(set(results[1][0])) == 15
     for a, b in zip(results[0][1], results[1][1]):
         assert np.array_equal(a, b)

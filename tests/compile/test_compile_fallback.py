@@ -39,11 +39,11 @@ def falls_back(make_step, cause, n=4):
     assert cause in messages[0]
     assert compiled.eager_reason is not None and not compiled.cache
     for p, q in zip(eager_model.parameters(), model.parameters()):
-        assert np.array_equal(p.data, q.data)
+        assert np.array_equal(p.array, q.array)
 
 
 def _value(v):
-    return v.data if isinstance(v, gg.Tensor) else v
+    return v.array if isinstance(v, gg.Tensor) else v
 
 
 def training(body):
@@ -248,7 +248,7 @@ def test_a_module_number_that_changes_between_calls():
         compiled(x)
         act.negative_slope = 0.5
         with pytest.warns(CompileWarning, match="LeakyReLU.negative_slope"):
-            assert np.array_equal(compiled(x).data, model(x).data)
+            assert np.array_equal(compiled(x).array, model(x).array)
     assert compiled.eager_reason is not None
 
 
@@ -306,8 +306,8 @@ def test_forward_mode_and_nested_steps_run_eagerly_inside():
 
 
 @pytest.mark.parametrize("mask, cause", [
-    (lambda x: x.data[:, :2] > 0, "outside graphgrad's operations"),       # NumPy on .data
-    (lambda x: gg.tensor(x.data[:, :2] > 0, dtype=gg.float64), "gg.tensor"),   # made of it
+    (lambda x: x.array[:, :2] > 0, "outside graphgrad's operations"),       # NumPy on .data
+    (lambda x: gg.tensor(x.array[:, :2] > 0, dtype=gg.float64), "gg.tensor"),   # made of it
 ])
 def test_arrays_computed_from_data_outside_the_operations(mask, cause):
     def make():

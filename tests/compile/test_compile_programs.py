@@ -38,7 +38,7 @@ def test_a_new_input_shape_records_a_second_program():
         assert compiled(x, y).item() == eager(x, y).item()
     assert compiled.traces == 2 and len(compiled.cache) == 2
     for p, q in zip(model.parameters(), twin.parameters()):
-        assert np.array_equal(p.data, q.data)
+        assert np.array_equal(p.array, q.array)
 
 
 def test_the_cache_keeps_the_most_recently_used_programs():
@@ -74,7 +74,7 @@ def test_check_runs_eager_alongside_and_passes_a_faithful_program():
         assert compiled(x, y).item() == eager(x, y).item()
     assert compiled.checks_left == 0
     for p, q in zip(model.parameters(), twin.parameters()):
-        assert np.array_equal(p.data, q.data)
+        assert np.array_equal(p.array, q.array)
 
 
 def test_check_catches_a_deliberately_broken_program():
@@ -107,10 +107,10 @@ def test_inference_compiles_a_module_under_no_grad():
     compiled = gg.compile(model)
     x, _ = batch(16)
     with gg.no_grad():
-        expected = model(x).data.copy()
+        expected = model(x).array.copy()
         first, second = compiled(x), compiled(x)
-    assert np.array_equal(first.data, expected) and np.array_equal(second.data, expected)
-    assert second.data is not first.data          # results are fresh arrays every call
+    assert np.array_equal(first.array, expected) and np.array_equal(second.array, expected)
+    assert second.array is not first.array          # results are fresh arrays every call
     assert "np.matmul" in str(compiled.program) and ".grad" not in str(compiled.program)
 
 
@@ -127,7 +127,7 @@ def test_an_optimizer_step_alone_reads_the_gradients_when_it_runs():
         twin_opt.step()
     assert update.traces == 1
     for p, q in zip(model.parameters(), twin.parameters()):
-        assert np.array_equal(p.data, q.data)
+        assert np.array_equal(p.array, q.array)
 
 
 def test_a_reset_optimizer_state_is_noticed_and_recorded_again():
@@ -138,12 +138,12 @@ def test_a_reset_optimizer_state_is_noticed_and_recorded_again():
     opt.state.clear()                 # momentum buffers gone: the program cannot run
     twin, twin_opt, eager = setup()
     for p, q in zip(model.parameters(), twin.parameters()):
-        q.data[...] = p.data
+        q.array[...] = p.array
     x, y = batch(8, 2)
     assert compiled(x, y).item() == eager(x, y).item()
     assert compiled.traces == 2
     for p, q in zip(model.parameters(), twin.parameters()):
-        assert np.array_equal(p.data, q.data)
+        assert np.array_equal(p.array, q.array)
 
 
 def test_fit_with_compile_trains_exactly_as_eager_fit():
@@ -157,7 +157,7 @@ def test_fit_with_compile_trains_exactly_as_eager_fit():
                                epochs=3, batch_size=16, seed=1, progress=False,
                                compile=compile)
         histories.append(history)
-        weights.append([p.data.copy() for p in model.parameters()])
+        weights.append([p.array.copy() for p in model.parameters()])
     for key in ("loss", "accuracy", "val_loss"):
         assert histories[0][key] == histories[1][key]
     for a, b in zip(*weights):
@@ -168,7 +168,7 @@ def test_returned_values_are_fresh_every_call():
     _, _, step = setup()
     compiled = gg.compile(step)
     losses = [compiled(*batch(8, i)) for i in range(4)]
-    assert len({id(loss.data) for loss in losses}) == 4
+    assert len({id(loss.array) for loss in losses}) == 4
     assert len({loss.item() for loss in losses}) == 4
 
 
@@ -183,7 +183,7 @@ def test_switching_a_module_to_eval_records_the_step_again():
         compiled(x)
         model.eval()
         for _ in range(2):
-            assert np.array_equal(compiled(x).data, model(x).data)
+            assert np.array_equal(compiled(x).array, model(x).array)
         model.train()
         compiled(x)
     assert compiled.traces == 3 and compiled.eager_reason is None
@@ -206,7 +206,7 @@ def test_a_frozen_or_replaced_parameter_records_the_step_again():
         assert compiled(x, y).item() == eager(x, y).item()
     assert compiled.traces == 3
     for p, q in zip(model.parameters(), twin.parameters()):
-        assert np.array_equal(p.data, q.data)
+        assert np.array_equal(p.array, q.array)
 
 
 def test_tensors_inside_lists_and_dicts_are_inputs():
@@ -224,10 +224,10 @@ def test_a_closure_variable_bound_to_another_model_records_the_step_again():
     compiled = gg.compile(lambda x: model(x))
     x, _ = batch(8)
     with gg.no_grad():
-        first = compiled(x).data
+        first = compiled(x).array
         model, _, _ = setup(seed=2)          # as when a notebook cell is run again
-        assert np.array_equal(compiled(x).data, model(x).data)
-        assert not np.array_equal(first, model(x).data)
+        assert np.array_equal(compiled(x).array, model(x).array)
+        assert not np.array_equal(first, model(x).array)
     assert compiled.traces == 2 and compiled.eager_reason is None
 
 
@@ -269,7 +269,7 @@ def test_gradients_kept_from_step_to_step_are_not_overwritten():
         kept.append(model[0].weight.grad)          # a list of the gradients, as eager mode
         kept_eager.append(twin[0].weight.grad)     # gives them: a new array every step
     for a, b in zip(kept, kept_eager):
-        assert np.array_equal(a.data, b.data)
+        assert np.array_equal(a.array, b.array)
     unkept = gg.compile(setup()[2])
     for i in range(4):
         unkept(*batch(8, i))

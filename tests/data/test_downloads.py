@@ -148,7 +148,7 @@ def test_download_once_with_checksums(serve, tmp_path):
     source = Source("tiny", files, (serve(lambda *a: None), serve(files_handler(served))))
     cache = tmp_path / "cache"
     x, y = gg.data.idx.load(source, root=cache, download=True)
-    assert x.shape == (8, 784) and x.dtype == np.float32 and float(x.data.max()) <= 1.0
+    assert x.shape == (8, 784) and x.dtype == np.float32 and float(x.array.max()) <= 1.0
     assert sorted(p.name for p in cache.iterdir()) == sorted(served)
     served.clear()              # the server has nothing now: a second load must use the cache
     xt, yt = gg.data.idx.load(source, train=False, root=cache, flatten=False)

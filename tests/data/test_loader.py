@@ -12,7 +12,7 @@ def _dataset(n=23):
 
 
 def _epoch(loader):
-    return np.concatenate([yb.data for _, yb in loader])
+    return np.concatenate([yb.array for _, yb in loader])
 
 
 @pytest.mark.parametrize("shuffle", [False, True])
@@ -27,7 +27,7 @@ def test_every_sample_exactly_once_per_epoch(shuffle, batch_size):
 
 def test_batches_pair_inputs_with_their_labels():
     for xb, yb in DataLoader(_dataset(), batch_size=4, shuffle=True, seed=0):
-        np.testing.assert_array_equal(xb.data[:, 0], 2 * yb.data)
+        np.testing.assert_array_equal(xb.array[:, 0], 2 * yb.array)
 
 
 def test_seeded_orders_repeat_and_differ_between_epochs():
@@ -57,7 +57,7 @@ def test_drop_last_and_sequential_batches_are_views():
     batches = list(loader)
     assert len(batches) == len(loader) == 4
     assert all(len(yb) == 5 for _, yb in batches)
-    assert np.shares_memory(batches[1][0].data, dataset.tensors[0].data)
+    assert np.shares_memory(batches[1][0].array, dataset.tensors[0].array)
 
 
 def test_batch_size_can_change_between_epochs():
@@ -78,7 +78,7 @@ class Squares(Dataset):
 def test_plain_datasets_are_collated_sample_by_sample():
     batches = list(DataLoader(Squares(), batch_size=3))
     assert [b[0].shape for b in batches] == [(3,), (3,), (1,)]
-    np.testing.assert_array_equal(batches[1][1]["square"].data, [9, 16, 25])
+    np.testing.assert_array_equal(batches[1][1]["square"].array, [9, 16, 25])
 
 
 def test_bad_batch_size_is_refused():
@@ -90,7 +90,7 @@ def test_random_split_partitions_reproducibly():
     dataset = _dataset(20)
     a, b = gg.data.random_split(dataset, [0.75, 0.25], seed=1)
     assert (len(a), len(b)) == (15, 5)
-    labels = np.concatenate([a[np.arange(15)][1].data, b[np.arange(5)][1].data])
+    labels = np.concatenate([a[np.arange(15)][1].array, b[np.arange(5)][1].array])
     assert sorted(labels.tolist()) == list(range(20))
     again, _ = gg.data.random_split(dataset, [15, 5], seed=1)
     np.testing.assert_array_equal(again.indices, a.indices)

@@ -82,13 +82,13 @@ DDP_JOB = """
                            gg.nn.Linear(5, 4, generator=10))          # rank 0's, one process
     out = {"rank": r, "buckets": len(ddp.reducer.buckets),
            "keys": sorted(ddp.state_dict()), "is_module": ddp.module is model,
-           "same_start": all(np.array_equal(p.data, q.data)
+           "same_start": all(np.array_equal(p.array, q.array)
                              for p, q in zip(model.parameters(), ref.parameters()))}
     lo, hi = D.shard_bounds(7, r, n)
     weight = n * (hi - lo) / 7                           # the rank's share of the global batch
     (F.cross_entropy(ddp(gg.tensor(X[lo:hi])), gg.tensor(Y[lo:hi])) * weight).backward()
     F.cross_entropy(ref(gg.tensor(X)), gg.tensor(Y)).backward()
-    out["grad_error"] = max(float(np.abs(p.grad.data - q.grad.data).max())
+    out["grad_error"] = max(float(np.abs(p.grad.array - q.grad.array).max())
                             for p, q in zip(model.parameters(), ref.parameters()))
     # buffers: each rank's BatchNorm statistics are its own, rank 0's are broadcast before
     # every forward (PyTorch's broadcast_buffers=True)
@@ -187,10 +187,10 @@ def test_sync_batch_norm_gives_the_global_batch_statistics_and_gradients(mpi):
             whole = ref(gg.tensor(X))
             nn.functional.cross_entropy(whole, gg.tensor(Y)).backward()
         result = {"rank": r, "kinds": [type(m).__name__ for m in synced],
-                  "out": float(np.abs(out.data - whole.data[lo:hi]).max()),
-                  "grads": max(float(np.abs(p.grad.data - q.grad.data).max())
+                  "out": float(np.abs(out.array - whole.array[lo:hi]).max()),
+                  "grads": max(float(np.abs(p.grad.array - q.grad.array).max())
                                for p, q in zip(synced.parameters(), ref.parameters())),
-                  "stats": max(float(np.abs(a.data - b.data).max())
+                  "stats": max(float(np.abs(a.array - b.array).max())
                                for a, b in zip(synced.buffers(), ref.buffers()))}
         open(f"rank{r}.json", "w").write(json.dumps(result))
     """)
@@ -205,7 +205,7 @@ def test_sync_batch_norm_gives_the_global_batch_statistics_and_gradients(mpi):
 
 def _weights(path):
     state = gg.load(path)["model"]
-    return {k: np.asarray(v.data, np.float64) for k, v in state.items()}
+    return {k: np.asarray(v.array, np.float64) for k, v in state.items()}
 
 
 def _close(a, b, rtol=1e-5):

@@ -46,7 +46,7 @@ def test_ddp_in_a_world_of_one_is_the_module(world_of_one):
     ddp(x).sum().backward()
     expected = gg.nn.Linear(3, 2, generator=0)
     expected(x).sum().backward()
-    np.testing.assert_array_equal(model.weight.grad.data, expected.weight.grad.data)
+    np.testing.assert_array_equal(model.weight.grad.array, expected.weight.grad.array)
     assert ddp.reducer is None and ddp.module is model
     assert list(ddp.state_dict()) == ["module.weight", "module.bias"]
     model.load_state_dict({k[len("module."):]: v for k, v in ddp.state_dict().items()})
@@ -147,14 +147,14 @@ def test_sharded_loaders_cover_the_single_process_batches_and_weigh_their_share(
                                           world_size=world) for r in range(world)]
     for loader in (single, *ranks):
         loader.set_epoch(2)
-    per_rank = [[(xb.data, yb.data, loader.weight) for xb, yb in loader] for loader in ranks]
+    per_rank = [[(xb.array, yb.array, loader.weight) for xb, yb in loader] for loader in ranks]
     for step, (xb, yb) in enumerate(single):
         parts = [per_rank[r][step] for r in range(world)]
-        np.testing.assert_array_equal(np.concatenate([p[0] for p in parts]), xb.data)
-        np.testing.assert_array_equal(np.concatenate([p[1] for p in parts]), yb.data)
+        np.testing.assert_array_equal(np.concatenate([p[0] for p in parts]), xb.array)
+        np.testing.assert_array_equal(np.concatenate([p[1] for p in parts]), yb.array)
         assert sum(p[2] for p in parts) == pytest.approx(world)
         for p in parts:
-            assert p[2] == pytest.approx(world * len(p[1]) / len(yb.data))
+            assert p[2] == pytest.approx(world * len(p[1]) / len(yb.array))
 
 
 def test_a_weighted_sharded_loss_gives_the_global_gradient():
@@ -172,11 +172,11 @@ def test_a_weighted_sharded_loss_gives_the_global_gradient():
             loss = loss_fn(model(xb), yb)
             assert np.isfinite(loss.item())
             loss.backward()
-        g = model.weight.grad.data / world
+        g = model.weight.grad.array / world
         total = g if total is None else total + g
     ref = gg.nn.Linear(4, 2, generator=0)
     gg.nn.functional.cross_entropy(ref(gg.tensor(x)), gg.tensor(y)).backward()
-    np.testing.assert_allclose(total, ref.weight.grad.data, rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(total, ref.weight.grad.array, rtol=1e-5, atol=1e-7)
 
 
 def test_train_distributed_refuses_the_line_search_optimizers(world_of_one, capsys):
@@ -193,7 +193,7 @@ def test_train_distributed_in_a_world_of_one_is_the_plain_run(world_of_one, tmp_
     plain = gg.load(tmp_path / "plain" / "checkpoint.ckpt")["model"]
     dist = gg.load(tmp_path / "dist" / "checkpoint.ckpt")["model"]
     for key in plain:
-        np.testing.assert_array_equal(plain[key].data, dist[key].data)
+        np.testing.assert_array_equal(plain[key].array, dist[key].array)
 
 
 def test_sync_batch_norm_in_a_world_of_one_is_batch_norm_and_converts_like_torch(world_of_one,
@@ -202,8 +202,8 @@ def test_sync_batch_norm_in_a_world_of_one_is_batch_norm_and_converts_like_torch
     model = nn.Sequential(nn.Linear(3, 4, generator=0), nn.BatchNorm1d(4, momentum=0.3),
                           nn.ReLU(), nn.Sequential(nn.Unflatten(1, (1, 2, 2)),
                                                    nn.BatchNorm2d(1, affine=False)))
-    model[1].running_mean.data[:] = [1, 2, 3, 4]
-    before = {k: v.data.copy() for k, v in model.state_dict().items()}
+    model[1].running_mean.array[:] = [1, 2, 3, 4]
+    before = {k: v.array.copy() for k, v in model.state_dict().items()}
     converted = D.SyncBatchNorm.convert_sync_batchnorm(model)
     assert converted is model
     assert [type(m).__name__ for m in model.modules()] == [
@@ -212,7 +212,7 @@ def test_sync_batch_norm_in_a_world_of_one_is_batch_norm_and_converts_like_torch
     state = model.state_dict()
     assert list(state) == list(before)
     for k in before:
-        np.testing.assert_array_equal(state[k].data, before[k])
+        np.testing.assert_array_equal(state[k].array, before[k])
     # torch's converter gives the same module kinds and keys
     tmodel = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.BatchNorm1d(4), torch.nn.ReLU(),
                                  torch.nn.Sequential(torch.nn.Unflatten(1, (1, 2, 2)),
@@ -228,5 +228,5 @@ def test_sync_batch_norm_in_a_world_of_one_is_batch_norm_and_converts_like_torch
     for mode in (True, False):
         bn.train(mode)
         reference.train(mode)
-        np.testing.assert_allclose(bn(x).data, reference(x).data, rtol=1e-6, atol=1e-6)
-    np.testing.assert_allclose(bn.running_var.data, reference.running_var.data)
+        np.testing.assert_allclose(bn(x).array, reference(x).array, rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(bn.running_var.array, reference.running_var.array)

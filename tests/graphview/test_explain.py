@@ -86,7 +86,7 @@ def test_tensor_graph_lists_each_operation_with_shapes_and_matches_torch(torch, 
     text = str(e)
     assert "W2.grad(5, 2) += hᵀ @ v" in text and "h.grad(4, 5) += v" in text
     assert "@ W2ᵀ" in text and "h.grad(4, 5) ⊙ dh/dv0" in text
-    _, (tx, tW1, tW2) = both.leaves(x.data, W1.data, W2.data)
+    _, (tx, tW1, tW2) = both.leaves(x.array, W1.array, W2.array)
     torch.mean(torch.tanh(tx @ tW1) @ tW2).backward()
     both.assert_same([e.grads[W1], e.grads["W2"]], [tW1.grad, tW2.grad], rtol=1e-12)
 

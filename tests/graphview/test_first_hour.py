@@ -27,9 +27,10 @@ def test_explain_handles_one_element_values_and_matches_torch(n_samples, torch):
     assert "weight" in text and "bias" in text
     if n_samples == 1:      # every node holds one number: 002's scalar listing, with the numbers
         assert "weight.grad += v2.grad * dv2/dweight" in text
-    tw = torch.tensor(model.weight.data, requires_grad=True)
-    tb = torch.tensor(model.bias.data, requires_grad=True)
-    torch.nn.functional.mse_loss(torch.tensor(x.data) @ tw.T + tb, torch.tensor(y.data)).backward()
+    tw = torch.tensor(model.weight.array, requires_grad=True)
+    tb = torch.tensor(model.bias.array, requires_grad=True)
+    prediction = torch.tensor(x.array) @ tw.T + tb
+    torch.nn.functional.mse_loss(prediction, torch.tensor(y.array)).backward()
     np.testing.assert_allclose(np.asarray(e.grads["weight"]).reshape(1, 1), tw.grad.numpy(),
                                rtol=1e-12)
     np.testing.assert_allclose(np.asarray(e.grads["bias"]).reshape(1), tb.grad.numpy(),

@@ -223,15 +223,15 @@ def test_tensor_deltas_are_jacobians_matching_backward_and_jacfwd(rng):
     loss.backward(retain_graph=True)            # the graph is buildable after this
     g = gg.graph(loss)
     delta = g.backward_propagation(loss)
-    np.testing.assert_allclose(delta[W1], W1.grad.data, rtol=1e-12)
-    np.testing.assert_allclose(delta["b1"], b1.grad.data, rtol=1e-12)
-    np.testing.assert_allclose(g.path_sum(W2, loss), W2.grad.data, rtol=1e-12)
+    np.testing.assert_allclose(delta[W1], W1.grad.array, rtol=1e-12)
+    np.testing.assert_allclose(delta["b1"], b1.grad.array, rtol=1e-12)
+    np.testing.assert_allclose(g.path_sum(W2, loss), W2.grad.array, rtol=1e-12)
     jac = g.forward_propagation(W1)[h]
     assert jac.shape == (4, 5, 3, 5)
 
     def h_of(w1):
         return gg.tanh(x @ w1 + b1.detach())
-    np.testing.assert_allclose(jac, gg.jacfwd(h_of)(W1.detach()).data, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(jac, gg.jacfwd(h_of)(W1.detach()).array, rtol=1e-12, atol=1e-14)
     np.testing.assert_allclose(g.path_sum(W1, h), jac, rtol=1e-12, atol=1e-14)
     np.testing.assert_allclose(g.backward_propagation(h)[W1], jac, rtol=1e-12, atol=1e-14)
 
@@ -243,7 +243,7 @@ def test_tensor_local_derivative_against_torch(rng, torch):
     g = gg.graph(y, granularity="named")
     expected = torch.autograd.functional.jacobian(
         lambda ta, tb: torch.softmax(ta * tb, dim=-1),
-        (torch.tensor(a.data), torch.tensor(b.data)))
+        (torch.tensor(a.array), torch.tensor(b.array)))
     np.testing.assert_allclose(g.edge(a, y).local_derivative, expected[0].numpy(), rtol=1e-10)
     np.testing.assert_allclose(g.edge(b, y).local_derivative, expected[1].numpy(), rtol=1e-10)
 
@@ -253,9 +253,9 @@ def test_values_not_kept_by_the_engine_are_recomputed(rng):
     loss = gg.sum(gg.sin(x + 1.0) * 3.0)     # the intermediates are dropped by the program
     g = gg.graph(loss)
     values = [v.value for v in g.hidden]
-    np.testing.assert_allclose(values[0], x.data + 1.0)
-    np.testing.assert_allclose(values[1], np.sin(x.data + 1.0))
-    np.testing.assert_allclose(values[2], 3 * np.sin(x.data + 1.0))
+    np.testing.assert_allclose(values[0], x.array + 1.0)
+    np.testing.assert_allclose(values[1], np.sin(x.array + 1.0))
+    np.testing.assert_allclose(values[2], 3 * np.sin(x.array + 1.0))
     assert g.outputs[0].value == pytest.approx(loss.item())
 
 
@@ -328,7 +328,7 @@ def test_nn_model_parameters_are_parameter_nodes_named_by_the_model():
     delta = g.backward_propagation(loss)
     for name, p in named.items():
         if p.requires_grad:
-            np.testing.assert_allclose(delta[name], p.grad.data, rtol=1e-5, atol=1e-7)
+            np.testing.assert_allclose(delta[name], p.grad.array, rtol=1e-5, atol=1e-7)
     assert "linear" in {v.op for v in g.hidden}
     assert "0.weight.grad(8, 4) += v" in str(g.explain()) and "ᵀ @ v0" in str(g.explain())
 
@@ -409,5 +409,5 @@ def test_gg_trace_of_a_matrix_is_pytorchs_and_of_a_function_the_graph(torch):
     t = gg.trace(x)
     t.backward()
     assert t.item() == torch.trace(torch.tensor(m)).item() == 0 + 5 + 10
-    assert np.array_equal(x.grad.data, np.eye(3, 4))
+    assert np.array_equal(x.grad.array, np.eye(3, 4))
     assert isinstance(gg.trace(lambda v: gg.sin(v), np.float64(0.3)), gg.ComputeGraph)

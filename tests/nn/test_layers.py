@@ -195,7 +195,7 @@ def test_layer_norm_matches_torch(shape, normalized, affine, bias, dtype, torch,
     rng = np.random.default_rng(0)
     with gg.no_grad(), torch.no_grad():
         for ours, theirs in zip(layer.parameters(), reference.parameters()):
-            ours.data[...] = rng.normal(size=ours.shape)
+            ours.array[...] = rng.normal(size=ours.shape)
             theirs.copy_(torch.tensor(ours.detach().numpy()))
     x = (rng.normal(size=shape) * 50 + 7).astype(dtype)       # far from standardised
     g = rng.normal(size=shape).astype(dtype)
@@ -243,7 +243,7 @@ def test_batch_norm_matches_torch_in_training_and_evaluation(shape, momentum, af
     rng = np.random.default_rng(0)
     with gg.no_grad(), torch.no_grad():
         for ours, theirs in zip(layer.parameters(), reference.parameters()):
-            ours.data[...] = rng.normal(size=ours.shape)
+            ours.array[...] = rng.normal(size=ours.shape)
             theirs.copy_(torch.tensor(ours.detach().numpy()))
     assert list(layer.state_dict()) == list(reference.state_dict())
     for step in range(4):

@@ -49,7 +49,7 @@ def test_parameter_is_a_lean_tensor_subclass():
     assert isinstance(p, gg.Tensor) and p.requires_grad and p.is_leaf
     assert not hasattr(p, "__dict__")
     data = np.zeros(2, np.float32)
-    assert nn.Parameter(data).data is data          # shares memory, as PyTorch
+    assert nn.Parameter(data).array is data          # shares memory, as PyTorch
     assert "Parameter containing" in repr(p)
     frozen = nn.Parameter(np.ones(2), requires_grad=False)
     assert not frozen.requires_grad
@@ -119,7 +119,7 @@ def test_state_dict_keys_values_and_sharing():
 def test_load_state_dict_copies_and_casts():
     source, target = Net(), Net()
     for p in source.parameters():
-        p.data[...] = np.random.default_rng(0).normal(size=p.shape)
+        p.array[...] = np.random.default_rng(0).normal(size=p.shape)
     state = {k: v.detach().numpy().astype(np.float64) for k, v in source.state_dict().items()}
     result = target.load_state_dict(state)
     assert result.missing_keys == [] and result.unexpected_keys == []
@@ -158,7 +158,7 @@ def test_state_dict_round_trip_through_save_and_load(tmp_path, name):
     if name.endswith("safetensors"):
         pytest.importorskip("safetensors", reason="optional extra")
     net = Net().double()
-    net.block.steps.data[...] = 7
+    net.block.steps.array[...] = 7
     gg.save(net.state_dict(), tmp_path / name)
     other = Net().double()
     other.load_state_dict(gg.load(tmp_path / name))

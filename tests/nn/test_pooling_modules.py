@@ -61,7 +61,7 @@ def test_batch_norm_2d_matches_torch_in_training_and_evaluation(torch, both, mom
     rng = np.random.default_rng(2)
     with gg.no_grad(), torch.no_grad():
         for ours, theirs in zip(layer.parameters(), reference.parameters()):
-            ours.data[...] = rng.normal(size=ours.shape)
+            ours.array[...] = rng.normal(size=ours.shape)
             theirs.copy_(torch.tensor(ours.detach().numpy()))
     assert list(layer.state_dict()) == list(reference.state_dict())
     for step in range(4):

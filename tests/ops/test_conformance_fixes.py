@@ -117,7 +117,7 @@ def test_in_place_writes_of_a_source_that_requires_grad_are_recorded(name, torch
     y = gg.zeros(4, 3, dtype=gg.float64)
     with gg.no_grad():
         IN_PLACE_WRITES[name](gg, y, v * 2)
-    assert y.data.any() and not y.requires_grad and y.is_leaf
+    assert y.array.any() and not y.requires_grad and y.is_leaf
 
 
 FLOAT_OF_INTEGER = ["exp", "expm1", "log", "log1p", "sqrt", "sin", "cos", "tan", "atan", "tanh",

@@ -25,10 +25,10 @@ def _iterate(make, a, b, x0, iterations):
         loss = 0.5 * (x @ (at @ x)) - bt @ x
         loss.backward()
         return loss
-    path = [x.data.copy()]
+    path = [x.array.copy()]
     for _ in range(iterations):
         opt.step(closure)
-        path.append(x.data.copy())
+        path.append(x.array.copy())
     return np.array(path)
 
 

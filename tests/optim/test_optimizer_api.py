@@ -51,7 +51,7 @@ def test_zero_grad_to_none_or_zeros():
     grad = a.grad
     opt.zero_grad(set_to_none=False)
     assert a.grad is grad  # zeroed in place, as PyTorch does
-    np.testing.assert_array_equal(a.grad.data, 0)
+    np.testing.assert_array_equal(a.grad.array, 0)
     opt.zero_grad()
     assert a.grad is None and b.grad is None
 
@@ -65,8 +65,8 @@ def test_state_dict_layout_is_pytorchs():
     assert [g["params"] for g in state["param_groups"]] == [[0], [1]]
     assert set(state["state"]) == {0, 1}
     assert isinstance(state["state"][0]["momentum_buffer"], gg.Tensor)
-    state["state"][0]["momentum_buffer"].data[...] = 42  # a copy: the optimizer is unaffected
-    assert opt.state[a]["momentum_buffer"].data.max() == 1
+    state["state"][0]["momentum_buffer"].array[...] = 42  # a copy: the optimizer is unaffected
+    assert opt.state[a]["momentum_buffer"].array.max() == 1
 
 
 def test_load_state_dict_checks_shape_and_accepts_string_ids():
@@ -118,4 +118,4 @@ def test_step_with_closure_returns_the_loss():
         loss.backward()
         return loss
     assert opt.step(closure).item() == 9.0
-    np.testing.assert_allclose(p.data, [1.5])
+    np.testing.assert_allclose(p.array, [1.5])

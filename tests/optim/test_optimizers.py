@@ -157,5 +157,5 @@ def test_lbfgs_minimises_rosenbrock():
         loss.backward()
         return loss
     opt.step(closure)
-    np.testing.assert_allclose(xy.data, [1.0, 1.0], atol=1e-6)
+    np.testing.assert_allclose(xy.array, [1.0, 1.0], atol=1e-6)
     assert opt.state[xy]["func_evals"] < 150

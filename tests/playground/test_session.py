@@ -154,13 +154,13 @@ def test_actions_change_the_network_within_its_bounds():
 def test_reset_regenerate_and_settings_that_keep_the_weights():
     s = Session()
     s.step()
-    w = s.network.layers[0].weight.data.copy()
+    w = s.network.layers[0].weight.array.copy()
     run(s, '{"type": "set", "key": "learningRate", "value": "0.3"}')
     run(s, '{"type": "set", "key": "batchSize", "value": 5}')
-    assert s.epoch == 1 and np.array_equal(w, s.network.layers[0].weight.data)
+    assert s.epoch == 1 and np.array_equal(w, s.network.layers[0].weight.array)
     assert s.network.learning_rate == 0.3 and s.network.batches.batch_size == 5
     run(s, '{"type": "action", "name": "reset"}')
-    assert s.epoch == 0 and not np.array_equal(w, s.network.layers[0].weight.data)
+    assert s.epoch == 0 and not np.array_equal(w, s.network.layers[0].weight.array)
     x = s.x_train.copy()
     replies = run(s, '{"type": "action", "name": "regenerate"}')
     assert by_type(replies, "data") and not np.array_equal(x, s.x_train)
@@ -184,12 +184,12 @@ def test_the_loss_with_l1_and_l2_penalties_is_the_closed_form():
     s = Session(Settings().change("networkShape", "3"))
     out = gg.tensor(np.array([[0.5], [-0.25]], np.float32))
     t = np.array([[1.0], [-1.0]], np.float32)
-    w = [layer.weight.data.astype(np.float64) for layer in s.network.layers]
-    mse = 0.5 * np.mean((out.data - t) ** 2)
+    w = [layer.weight.array.astype(np.float64) for layer in s.network.layers]
+    mse = 0.5 * np.mean((out.array - t) ** 2)
     l1 = s.network.loss(out, t, "L1", 0.1)
     l2 = s.network.loss(out, t, "L2", 0.1)
-    assert float(l1.data) == pytest.approx(mse + 0.1 * sum(np.abs(a).sum() for a in w), 1e-6)
-    assert float(l2.data) == pytest.approx(mse + 0.05 * sum((a * a).sum() for a in w), 1e-6)
+    assert float(l1.array) == pytest.approx(mse + 0.1 * sum(np.abs(a).sum() for a in w), 1e-6)
+    assert float(l2.array) == pytest.approx(mse + 0.05 * sum((a * a).sum() for a in w), 1e-6)
 
 
 # ------------------------------------------------------------------ the inspector
@@ -197,9 +197,9 @@ def _torch_gradients(torch, s, point, target):
     """∂L/∂α of every hidden layer and ∂L/∂W of every layer, by PyTorch, same weights."""
     x = torch.tensor(np.array([point], np.float32))
     hidden, h = [], x
-    weights = [torch.tensor(layer.weight.data.copy(), requires_grad=True)
+    weights = [torch.tensor(layer.weight.array.copy(), requires_grad=True)
                for layer in s.network.layers]
-    biases = [torch.tensor(layer.bias.data.copy()) for layer in s.network.layers]
+    biases = [torch.tensor(layer.bias.array.copy()) for layer in s.network.layers]
     for w, b in zip(weights[:-1], biases[:-1]):
         h = torch.tanh(h @ w.T + b)
         h.retain_grad()
@@ -225,7 +225,7 @@ def test_the_inspector_gives_pytorchs_gradient_and_explains_it(torch):
     assert found["forwardLine"].startswith("h2 (1, 2) = tanh(z2) = ")
     assert found["backwardLines"] and "h2.grad(1, 2) +=" in found["backwardLines"][0]
     assert found["value"] == pytest.approx(
-        float(s.network.forward(gg.tensor(np.array([point], np.float32)))[1][1].data[0, 1]))
+        float(s.network.forward(gg.tensor(np.array([point], np.float32)))[1][1].array[0, 1]))
     edge = by_type(run(s, f'{{"type": "inspect", "kind": "edge", "layer": 3, "source": 1, '
                           f'"index": 0, "point": {k}}}'), "inspect")[0]
     assert edge["grad"] == pytest.approx(float(weight_grads[2][0, 1]), rel=1e-5, abs=1e-8)
@@ -235,20 +235,20 @@ def test_the_inspector_gives_pytorchs_gradient_and_explains_it(torch):
     assert out["forwardLine"].startswith("out (1, 1) = tanh(z_out) = ")
     gone = run(s, '{"type": "inspect", "kind": "neuron", "layer": 2, "index": 5}')
     assert gone[0]["type"] == "notice"
-    w = s.network.layers[0].weight.data.copy()
+    w = s.network.layers[0].weight.array.copy()
     s.step()            # inspecting left no gradient behind in the optimizer's parameters
-    assert not np.array_equal(w, s.network.layers[0].weight.data)
+    assert not np.array_equal(w, s.network.layers[0].weight.array)
 
 
 def test_the_backprop_step_is_one_sgd_step_with_its_gradients():
     s = Session(Settings().change("networkShape", "3").change("learningRate", "0.1"))
-    before = [layer.weight.data.copy() for layer in s.network.layers]
+    before = [layer.weight.array.copy() for layer in s.network.layers]
     replies = run(s, '{"type": "backprop"}')
     found = by_type(replies, "backprop")[0]
     assert [len(v) for v in found["values"]] == [2, 3, 1]
     assert [np.shape(g) for g in found["edgeGrads"]] == [(3, 2), (1, 3)]
     for b, layer, g in zip(before, s.network.layers, found["edgeGrads"]):
-        np.testing.assert_allclose(layer.weight.data, b - 0.1 * np.array(g), rtol=1e-5,
+        np.testing.assert_allclose(layer.weight.array, b - 0.1 * np.array(g), rtol=1e-5,
                                    atol=1e-7)
     assert s.epoch == 0 and by_type(replies, "frame")
 
@@ -259,7 +259,7 @@ def test_exports_load_with_gg_load():
     found = run(s, '{"type": "export", "what": "checkpoint"}')[0]
     checkpoint = gg.load(io.BytesIO(base64.b64decode(found["base64"])))
     assert Settings.from_url(checkpoint["settings"]) == s.settings
-    np.testing.assert_array_equal(checkpoint["model"]["W1"].data, s.network.layers[0].weight.data)
+    np.testing.assert_array_equal(checkpoint["model"]["W1"].array, s.network.layers[0].weight.array)
     assert set(checkpoint["model"]) == {"W1", "b1", "W2", "b2", "W_out", "b_out"}
     drawing = run(s, '{"type": "export", "what": "graph"}')[0]
     text = base64.b64decode(drawing["base64"]).decode()

@@ -122,7 +122,7 @@ def test_checkpoint_and_resume_continue_the_same_run(tmp_path):
         return model, opt, gg.optim.lr_scheduler.ExponentialLR(opt, gamma=0.9)
     model, opt, sched = setup()
     full = gg.train.fit(model, F.cross_entropy, opt, (x, y), epochs=6, scheduler=sched, seed=5)
-    expected = {k: v.data.copy() for k, v in model.state_dict().items()}
+    expected = {k: v.array.copy() for k, v in model.state_dict().items()}
 
     path = tmp_path / "run.ckpt"
     model, opt, sched = setup()
@@ -134,7 +134,7 @@ def test_checkpoint_and_resume_continue_the_same_run(tmp_path):
     assert resumed.epochs == full.epochs
     np.testing.assert_allclose(resumed["loss"], full["loss"], rtol=1e-6)
     for key, value in model.state_dict().items():
-        np.testing.assert_allclose(value.data, expected[key], rtol=1e-5, atol=1e-7)
+        np.testing.assert_allclose(value.array, expected[key], rtol=1e-5, atol=1e-7)
 
 
 def test_model_checkpoint_callback_writes_best_only(tmp_path):

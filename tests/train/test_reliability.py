@@ -61,7 +61,7 @@ def test_a_nan_loss_stops_before_the_step_and_keeps_the_last_good_checkpoint(tmp
     loss = _PoisonedLoss(at=2 * 4 + 3)                 # epoch 3, step 3
     weights = {}
     keep = gg.train.LambdaCallback(on_epoch_end=lambda run, e, logs: weights.update(
-        {e: model.state_dict()["0.weight"].data.copy()}))
+        {e: model.state_dict()["0.weight"].array.copy()}))
     with pytest.raises(gg.train.DivergenceError) as info:
         gg.train.fit(model, loss, opt, (x, y), epochs=10, batch_size=20, seed=0,
                      checkpoint=path, callbacks=[snapshots, keep])
@@ -72,10 +72,10 @@ def test_a_nan_loss_stops_before_the_step_and_keeps_the_last_good_checkpoint(tmp
                       f"(learning rate 0.1); the checkpoint of epoch 2 is kept in {path}; try "
                       "a smaller learning rate")
     assert path.read_bytes() == snapshots.bytes[2]     # not overwritten
-    assert np.isfinite(model.state_dict()["0.weight"].data).all()
+    assert np.isfinite(model.state_dict()["0.weight"].array).all()
     state = gg.train.read_checkpoint(path)
     assert state["epoch"] == 2 and state["history"].epochs == [1, 2]
-    np.testing.assert_array_equal(state["model"]["0.weight"].data, weights[2])
+    np.testing.assert_array_equal(state["model"]["0.weight"].array, weights[2])
 
 
 class _Exploding(gg.optim.SGD):
@@ -89,7 +89,7 @@ class _Exploding(gg.optim.SGD):
         super().step(closure)
         self.steps += 1
         if self.steps == self.at:
-            self.param_groups[0]["params"][0].data[...] = np.inf
+            self.param_groups[0]["params"][0].array[...] = np.inf
 
 
 def test_weights_gone_infinite_in_an_epochs_last_step_are_not_checkpointed(tmp_path):
@@ -126,7 +126,7 @@ def test_closure_optimizers_stop_on_a_nan_loss_at_the_start_of_a_step():
         loss, "poisoned", True))                      # from epoch 2's first evaluation on
     with pytest.raises(gg.train.DivergenceError, match="epoch 2, step 1 of 1 "):
         gg.train.fit(model, loss, opt, (x, y), epochs=3, batch_size=80, callbacks=[poison])
-    assert np.isfinite(model.state_dict()["0.weight"].data).all()
+    assert np.isfinite(model.state_dict()["0.weight"].array).all()
 
 
 def test_epochs_count_from_1_in_history_callbacks_checkpoint_console_and_plots(tmp_path,
@@ -208,7 +208,7 @@ def test_a_signal_stops_after_the_current_step_keeping_the_completed_epochs(tmp_
     path = tmp_path / "c.ckpt"
     model, opt = _setup()
     full = gg.train.fit(model, F.cross_entropy, opt, (x, y), epochs=5, batch_size=20, seed=2)
-    expected = model.state_dict()["0.weight"].data.copy()
+    expected = model.state_dict()["0.weight"].array.copy()
     before = signal.getsignal(signal.SIGINT)
     model, opt = _setup()
     snapshots = _Snapshots(path)
@@ -226,7 +226,7 @@ def test_a_signal_stops_after_the_current_step_keeping_the_completed_epochs(tmp_
     resumed = gg.train.fit(model, F.cross_entropy, opt, (x, y), epochs=5, batch_size=20,
                            seed=2, resume=path)
     np.testing.assert_allclose(resumed["loss"], full["loss"], rtol=1e-6)
-    np.testing.assert_allclose(model.state_dict()["0.weight"].data, expected,
+    np.testing.assert_allclose(model.state_dict()["0.weight"].array, expected,
                                rtol=1e-6, atol=1e-7)
 
 

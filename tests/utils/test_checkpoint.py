@@ -18,8 +18,8 @@ def _mlp(torch, sizes, seed=0):
     for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
         w, bias = rng.normal(size=(b, a)) / np.sqrt(a), rng.normal(size=b) * 0.1
         gl, tl = gg.nn.Linear(a, b, dtype=gg.float64), torch.nn.Linear(a, b).double()
-        gl.weight.data[...] = w
-        gl.bias.data[...] = bias
+        gl.weight.array[...] = w
+        gl.bias.array[...] = bias
         with torch.no_grad():
             tl.weight.copy_(torch.tensor(w))
             tl.bias.copy_(torch.tensor(bias))

@@ -69,7 +69,7 @@ class FunctionCtx:
         self._spec = _spec(self._to_save, inputs, outputs, differentiable)
         if self._to_save_forward is not None:
             self._spec_forward = _spec(self._to_save_forward, inputs, outputs, differentiable)
-        sizes = [outputs[k].data.size for k in differentiable]
+        sizes = [outputs[k].array.size for k in differentiable]
         self._offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(int).tolist()
         self._pack_dtype = np.result_type(*[outputs[k].dtype for k in differentiable]) \
             if differentiable else np.dtype(np.float64)

@@ -137,7 +137,7 @@ def _run_forward(cls, ctx, raw):
     ctx._record_forward(inputs, outs, isinstance(result, tuple),
                        [k for k, o in enumerate(outs) if isinstance(o, Tensor)
                         and is_float(o.dtype) and id(o) not in ctx._non_differentiable])
-    return result, pack(ctx, [outs[k].data for k in ctx._differentiable])
+    return result, pack(ctx, [outs[k].array for k in ctx._differentiable])
 
 
 def _input_view(r, ctx, i):
@@ -166,7 +166,7 @@ def _outputs(ctx, packed):
     ctx._outputs = ctx._to_save = ctx._to_save_forward = None    # keep only what was saved
     for k, o in enumerate(outs):
         if isinstance(o, Tensor):
-            outs[k] = make(o.data)
+            outs[k] = make(o.array)
     for j, k in enumerate(ctx._differentiable):
         outs[k] = unpack(ctx, packed, j)
     return tuple(outs) if ctx._is_tuple else outs[0]
@@ -225,7 +225,7 @@ def _checked_grad(cls, k, r, x, is_tensor):
         r = r.astype(x.dtype)
     if r._tangents or (r.requires_grad and is_grad_enabled()):
         return r
-    return r.data
+    return r.array
 
 
 def _jvp_rule(cls, tangents, out, *args, ctx):
@@ -283,7 +283,7 @@ def once_differentiable(fn):
 
 
 def _fake_requires_grad(value):
-    t = make(np.asarray(value.data if isinstance(value, Tensor) else value))
+    t = make(np.asarray(value.array if isinstance(value, Tensor) else value))
     t.requires_grad = is_float(t.dtype)
     return t
 

@@ -43,14 +43,14 @@ def _preprocess(values, create_graph, need_graph):
         if create_graph and v.requires_grad:
             out.append(identity(v))
         else:
-            out.append(make(v.data, requires_grad=need_graph))
+            out.append(make(v.array, requires_grad=need_graph))
     return tuple(out)
 
 
 def _postprocess(values, create_graph):
     if isinstance(values, tuple):
         return tuple(_postprocess(v, create_graph) for v in values)
-    return values if create_graph else make(values.data)
+    return values if create_graph else make(values.array)
 
 
 def _unpack(res, is_tuple, inner_is_tuple=None):
@@ -237,7 +237,7 @@ def _jacfwd(func, inputs, create_graph, strict, vectorize):
     if outputs is None:
         is_out, outputs = _as_tuple(func(*inputs), "outputs", "jacobian")
     # lists, not tuples, as PyTorch's forward-mode jacobian returns
-    jac = [[make(np.moveaxis(np.array([c[i].data for c in columns[j]]), 0, -1)
+    jac = [[make(np.moveaxis(np.array([c[i].array for c in columns[j]]), 0, -1)
                  .reshape(o.shape + x.shape)) if columns[j] else
             make(np.zeros(o.shape + x.shape, o.dtype))
             for j, x in enumerate(inputs)] for i, o in enumerate(outputs)]

@@ -52,7 +52,7 @@ def gradcheck(func: Callable[..., Any], inputs: Tensor | Sequence[Any], *, eps: 
             warnings.warn(f"Input #{i} requires gradient and is not a double precision floating "
                           "point or complex. This check will likely fail if all the inputs are "
                           "not of double precision floating point or complex.", stacklevel=2)
-    xs = [np.array(args[i].data) for i in positions]
+    xs = [np.array(args[i].array) for i in positions]
     try:
         check_derivatives(_substituted(func, args, positions), xs, eps, atol, rtol,
                           backward=check_backward_ad, forward=check_forward_ad,

@@ -19,7 +19,7 @@ detection or a forward-mode transform (jvp), which a replay would not honour.
 mode from the same state and raises CompileCheckError on any difference.
 
 Python side effects of fn (appending to a list, printing) happen when it is recorded, not when
-it is replayed, as with any tracer. An array that fn computes with NumPy from ``t.data`` is
+it is replayed, as with any tracer. An array that fn computes with NumPy from ``t.array`` is
 refused when nothing but the trace holds it after the call; one that fn also stores away (in a
 global list) would be a constant of the program: use graphgrad operations, or check=True.
 """
@@ -108,7 +108,7 @@ class CompiledFunction:
         if self.checks_left:
             self.checks_left -= 1
             return checking.against_eager(self, program, inputs, args, kwargs)
-        result = program.run(*[a.data if a.__class__ is Tensor or isinstance(a, Tensor) else a
+        result = program.run(*[a.array if a.__class__ is Tensor or isinstance(a, Tensor) else a
                                for a in arrays(inputs)])
         if result is STALE:
             del self.cache[key]
@@ -134,7 +134,7 @@ class CompiledFunction:
     def _record(self, key, inputs, args, kwargs):
         tracer = Tracer()
         for i, a in enumerate(arrays(inputs)):
-            tracer.input(i, a.data if isinstance(a, Tensor) else a)
+            tracer.input(i, a.array if isinstance(a, Tensor) else a)
         patches = Patches(tracer, getattr(self.fn, "__globals__", None))
         _recording.append(self)
         try:
@@ -172,7 +172,7 @@ class CompiledFunction:
 
 def _signature(a):
     if isinstance(a, Tensor):
-        return ("T", a.data.shape, a.data.dtype.str, a.requires_grad)
+        return ("T", a.array.shape, a.array.dtype.str, a.requires_grad)
     if isinstance(a, np.ndarray):
         return ("A", a.shape, a.dtype.str)
     try:
@@ -186,7 +186,7 @@ def _output(tracer, leaf):
     """(slot, how the program returns it): a Tensor made on its array, the tensor itself (one
     that existed before), or the value."""
     if isinstance(leaf, Tensor):
-        slot = tracer.array(leaf.data, leaf)
+        slot = tracer.array(leaf.array, leaf)
         return slot, ("tensor" if tracer.kind[slot] == "tensor" and
                       tracer.source[slot] is leaf else "make")
     if isinstance(leaf, (np.ndarray, np.generic)):
@@ -212,12 +212,12 @@ def _check_outputs(tracer, leaves):
 def _check_constants(tracer):
     """An operand from outside the trace is a constant of the program (or a tensor read when it
     runs). One that nothing but the trace holds any more was made inside the step by something
-    the trace does not record (NumPy on .data, gg.tensor of a computed array): refused."""
+    the trace does not record (NumPy on .array, gg.tensor of a computed array): refused."""
     for slot in tracer.loose:
         held = tracer.source[slot] if tracer.kind[slot] == "tensor" else tracer.values[slot]
         if sys.getrefcount(held) <= _TRACER_REFS:
             tracer.fail("an array made inside the step outside graphgrad's operations (NumPy "
-                        "code on .data, gg.tensor of a computed array) feeds an operation: "
+                        "code on .array, gg.tensor of a computed array) feeds an operation: "
                         "the program would replay it as a constant")
             return
 

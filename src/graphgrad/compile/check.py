@@ -39,12 +39,12 @@ def _watched(program):
 
 def _copy(v):
     if isinstance(v, Tensor):
-        return v.data.copy()
+        return v.array.copy()
     return np.array(v) if isinstance(v, np.ndarray) else v
 
 
 def _save(tensors, optims):
-    return ([(t, t.data.copy(), None if t.grad is None else t.grad.data.copy())
+    return ([(t, t.array.copy(), None if t.grad is None else t.grad.array.copy())
              for t in tensors],
             [(o, {p: {k: _copy(v) for k, v in s.items()} for p, s in o.state.items()})
              for o in optims],
@@ -54,21 +54,21 @@ def _save(tensors, optims):
 def _restore(saved):
     tensors, optims, gen = saved
     for t, data, grad in tensors:
-        np.copyto(t.data, data)
+        np.copyto(t.array, data)
         t.grad = None if grad is None else make(grad.copy())
     for o, state in optims:
         for p, s in state.items():
             for k, v in s.items():
                 live = o.state[p].get(k)
                 if isinstance(live, Tensor):
-                    np.copyto(live.data, v)
+                    np.copyto(live.array, v)
                 else:
                     o.state[p][k] = v
     random.default_generator.numpy.bit_generator.state = gen
 
 
 def _values(result):
-    return [np.array(x.data if isinstance(x, Tensor) else x) for x in tree_flatten(result)[0]]
+    return [np.array(x.array if isinstance(x, Tensor) else x) for x in tree_flatten(result)[0]]
 
 
 def _compare(what, a, b, errors):
@@ -82,7 +82,7 @@ def against_eager(cf, program, inputs, args, kwargs):
     """Run the program, then eager mode from the same state; raise on any difference."""
     tensors, optims = _watched(program)
     before = _save(tensors, optims)
-    result = program.run(*[a.data if isinstance(a, Tensor) else a for a in arrays(inputs)])
+    result = program.run(*[a.array if isinstance(a, Tensor) else a for a in arrays(inputs)])
     if result is STALE:
         cf.cache.clear()
         return cf(*args, **kwargs)

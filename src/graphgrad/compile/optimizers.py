@@ -36,10 +36,10 @@ def _record(tracer, opt, closure):
     for k, group in enumerate(opt.param_groups):
         params = [p for p in group["params"] if p.grad is not None]
         for p in params:
-            if id(p.grad.data) in tracer.tainted:
+            if id(p.grad.array) in tracer.tainted:
                 return tracer.fail("optimizer.step() with gradients made by an operation the "
                                    "trace cannot record")
-            if not tracer.knows(p.grad.data):      # from before the call: read when it runs
+            if not tracer.knows(p.grad.array):      # from before the call: read when it runs
                 tracer.grad_input(p)
                 outside = True
         groups.append((k, group, params))
@@ -55,9 +55,9 @@ def _record(tracer, opt, closure):
     for k, group, params in groups:
         if not params:
             continue
-        op = Op(f"{type(opt).__name__}.step", None, [tracer.array(p.grad.data) for p in params],
+        op = Op(f"{type(opt).__name__}.step", None, [tracer.array(p.grad.array) for p in params],
                 {"opt": tracer.const(opt), "group": tracer.const(k)}, effect=True, emit=emit)
-        op.node = (params, [tracer.array(p.data, p) for p in params], _flags(kind, group))
+        op.node = (params, [tracer.array(p.array, p) for p in params], _flags(kind, group))
         op.kw.update({f"p{j}": s for j, s in enumerate(op.node[1])})
         tracer.add(op)
     return None
@@ -117,7 +117,7 @@ def _sgd(cg, op):
             g = t
         if momentum:
             b = cg.fresh("m")
-            cg.prologue(f"{b} = {opt}.state[{cg.obj(p, 'P')}]['momentum_buffer'].data")
+            cg.prologue(f"{b} = {opt}.state[{cg.obj(p, 'P')}]['momentum_buffer'].array")
             lines.append(f"np.multiply({b}, {lr}_m, out={b})")
             if plain_damp:
                 lines.append(f"np.add({b}, {g}, out={b})")
@@ -171,9 +171,9 @@ def _adam(cg, op):
     for p, g, pv in zip(params, cg.names(op.args), ps):
         s = cg.fresh("S")
         cg.prologue(f"{s} = {opt}.state[{cg.obj(p, 'P')}]")
-        cg.prologue(f"{s}_m, {s}_v = {s}['exp_avg'].data, {s}['exp_avg_sq'].data")
+        cg.prologue(f"{s}_m, {s}_v = {s}['exp_avg'].array, {s}['exp_avg_sq'].array")
         if amsgrad:
-            cg.prologue(f"{s}_vmax = {s}['max_exp_avg_sq'].data")
+            cg.prologue(f"{s}_vmax = {s}['max_exp_avg_sq'].array")
         lines.append(f"{s}_t = {s}['step'] = {s}['step'] + 1")
         g = _grad(cg, g, pv, maximize, lines)
         if decay and decoupled:

@@ -10,7 +10,7 @@ Three ways, each chosen so that no call can slip past unseen:
 
 - methods, replaced on their class (Tensor, Optimizer, Module, LRScheduler): every instance,
   subclass and bound method finds the replacement;
-- module-level functions that work on ``.data`` with NumPy, out of the primitive hook's sight
+- module-level functions that work on ``.array`` with NumPy, out of the primitive hook's sight
   (clipping, dropout, running statistics, tensor.make, autodiff's entry points): their code is
   swapped (``Patches.swap``), so that every reference to them, under any name, in a partial
   or a closure, runs the replacement (a name-by-name replacement that missed one would leave a
@@ -191,8 +191,8 @@ def _constructed(tracer, init, t, args, kwargs):
     """Tensor(…) while tracing (gg.tensor, creation functions): a tensor the trace did not
     record, marked as tensor.make's are."""
     init(t, *args, **kwargs)
-    if tracer.active and id(t.data) not in tracer.slot_of:
-        tracer.tainted[id(t.data)] = t.data
+    if tracer.active and id(t.array) not in tracer.slot_of:
+        tracer.tainted[id(t.array)] = t.array
 
 
 def _make(tracer, make):
@@ -219,9 +219,9 @@ def _recorded(tracer, fn):
     def recorded(*args):
         result = fn(*args)
         if tracer.active and any(isinstance(a, Tensor) for a in args):
-            tracer.tainted.pop(id(result.data), None)
-            ins = [tracer.operand(a, a.data if isinstance(a, Tensor) else a) for a in args]
-            tracer.add(Op(fn.__name__, raw_fn, ins, outs=[tracer.temp(result.data)]))
+            tracer.tainted.pop(id(result.array), None)
+            ins = [tracer.operand(a, a.array if isinstance(a, Tensor) else a) for a in args]
+            tracer.add(Op(fn.__name__, raw_fn, ins, outs=[tracer.temp(result.array)]))
         return result
     recorded.__name__ = fn.__name__
     return recorded
@@ -237,7 +237,7 @@ def _refusing(tracer, original, cause):
 
 def _refusing_read(tracer, name, original):
     def read(self, *args, **kwargs):
-        if tracer.active and tracer.knows(self.data):
+        if tracer.active and tracer.knows(self.array):
             tracer.fail(f"{name}() of a traced tensor: Python code that reads tensor values "
                         "(data-dependent control flow or numbers)")
         return original(self, *args, **kwargs)
@@ -246,15 +246,15 @@ def _refusing_read(tracer, name, original):
 
 def _inplace(tracer, original, t, ufunc, other):
     if tracer.active:
-        slot = tracer.slot_of.get(id(t.data))
+        slot = tracer.slot_of.get(id(t.array))
         if slot is not None and tracer.kind[slot] == "input":
             tracer.fail("an in-place change of an input of the step")
         elif isinstance(other, np.ndarray) and not tracer.knows(other):
             tracer.fail(f"an in-place update ({getattr(ufunc, '__name__', '')}) by an array "
                         "computed outside the traced operations")
         else:
-            dst = tracer.array(t.data, t)
-            src = tracer.operand(other, other.data if isinstance(other, Tensor) else other)
+            dst = tracer.array(t.array, t)
+            src = tracer.operand(other, other.array if isinstance(other, Tensor) else other)
             tracer.add(Op(f"{getattr(ufunc, '__name__', 'update')}_", apply_inplace,
                           [tracer.const(ufunc), dst, src, tracer.const(t)], inplace=dst,
                           effect=tracer.kind[dst] != "temp"))
@@ -275,9 +275,9 @@ def _clip_norm(tracer, original):
     def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False):
         params = [parameters] if isinstance(parameters, Tensor) else list(parameters)
         found = [p for p in params if p.grad is not None]
-        if not tracer.active or not found or not all(tracer.knows(p.grad.data) for p in found):
+        if not tracer.active or not found or not all(tracer.knows(p.grad.array) for p in found):
             return original(params, max_norm, norm_type, error_if_nonfinite)
-        grads = [p.grad.data for p in found]
+        grads = [p.grad.array for p in found]
         total = clip_arrays(max_norm, norm_type, error_if_nonfinite, *grads)
         slots = [tracer.array(g) for g in grads]
         tracer.add(Op("clip_grad_norm_", clip_arrays, [tracer.const(max_norm),
@@ -298,7 +298,7 @@ def _clip_value(tracer, original):
             c = float(clip_value)
             for p in params:
                 if p.grad is not None:
-                    g = tracer.array(p.grad.data)
+                    g = tracer.array(p.grad.array)
                     tracer.add(Op("clip_", clip_into, [g, tracer.const(-c), tracer.const(c)],
                                   inplace=g, effect=True))
         return original(params, clip_value)
@@ -316,7 +316,7 @@ def _dropout(tracer, original):
     def dropout(input, p=0.5, training=True, inplace=False, *, generator=None):
         if not tracer.active or not training or p == 0 or not 0 <= p <= 1:
             return original(input, p, training, inplace, generator=generator)
-        dtype = input.data.dtype if isinstance(input, Tensor) else np.asarray(input).dtype
+        dtype = input.array.dtype if isinstance(input, Tensor) else np.asarray(input).dtype
         with tracer.paused():
             mask = dropout_mask(generator, np.shape(input), p, dtype)
         tracer.add(Op("dropout_mask", dropout_mask, [tracer.const(generator),

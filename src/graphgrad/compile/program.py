@@ -62,12 +62,12 @@ class Codegen:
             name = f"x{self.tracer.source[slot]}"
         elif kind == "tensor":      # (frozen or unfrozen since: eager mode would differ)
             name, t = self.fresh("p"), self.tracer.source[slot]
-            self.pro += [f"{name} = {self.obj(t, 'T')}.data",
+            self.pro += [f"{name} = {self.obj(t, 'T')}.array",
                          f"if {self.obj(t, 'T')}.requires_grad is not {t.requires_grad}: "
                          "return STALE"]
         elif kind == "grad":
             name = self.fresh("g")
-            self.pro.append(f"{name} = {self.obj(self.tracer.source[slot], 'T')}.grad.data")
+            self.pro.append(f"{name} = {self.obj(self.tracer.source[slot], 'T')}.grad.array")
         elif kind == "const":
             literal = isinstance(value, (bool, int, float, str, type(None)))
             name = repr(value) if literal else self.obj(value)

@@ -39,12 +39,12 @@ def backward(tracer, original, root, gradient=None, retain_graph=None, create_gr
         if key not in owned:
             g = np.array(g) if isinstance(g, (_nd, np.generic)) else g
             slot = _record(tracer, Op("copy", np.array, [slot], emit=lowering.copy), g)
-        if leaf.grad is not None or g.__class__ is not _nd or g.dtype != leaf.data.dtype:
+        if leaf.grad is not None or g.__class__ is not _nd or g.dtype != leaf.array.dtype:
             tracer.fail("backward into a .grad that already holds a gradient (gradients summed "
                         "over calls): call zero_grad() inside the step")
             autodiff._accumulate_into_leaf(leaf, g)
             continue
-        if tracer.kind[tracer.slot_of.get(id(leaf.data), slot)] == "input":
+        if tracer.kind[tracer.slot_of.get(id(leaf.array), slot)] == "input":
             tracer.fail("backward into an argument of the step that requires grad (a replay "
                         "cannot set the .grad of the tensor it is given)")
         if id(leaf) not in tracer.grads_cleared:
@@ -74,9 +74,9 @@ def _set_grad(cg, op):
     (g,) = cg.names(op.args)
     param = cg.names([op.kw["param"]])[0]
     buf = cg.buffer_of.get(op.args[0])
-    if buf is not None:     # references: .grad, _g, the argument; BUFFERS, the local, .data
+    if buf is not None:     # references: .grad, _g, the argument; BUFFERS, the local, .array
         cg.prologue(f"_g = {param}.grad")
-        cg.prologue(f"if _g is not None and _g.data is {buf} and (getrefcount(_g) > 3 or "
+        cg.prologue(f"if _g is not None and _g.array is {buf} and (getrefcount(_g) > 3 or "
                     f"getrefcount({buf}) > 4): return STALE")
     return [f"{param}.grad = {cg.tensor_of(op.args[0], g)}"]
 
@@ -128,7 +128,7 @@ def _sweep(tracer, root, seed_slot, seed, retain):
                 else:
                     continue
                 is_node = parent is not a or cls is Node
-                shape = parent.shape if is_node else a.data.shape
+                shape = parent.shape if is_node else a.array.shape
                 rule = vjps[i]
                 if rule is None:
                     continue

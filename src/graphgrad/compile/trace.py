@@ -96,7 +96,7 @@ class Tracer:
     def grad_input(self, param):
         """The .grad of a parameter as it is when the program starts (a step that only
         updates, e.g. a compiled optimizer.step)."""
-        return self._new(param.grad.data, "grad", param)
+        return self._new(param.grad.array, "grad", param)
 
     def temp(self, value):
         return self._new(value, "temp")
@@ -130,7 +130,7 @@ class Tracer:
         base = arr.base
         while base is not None:
             if id(base) in self.slot_of and self.kind[self.slot_of[id(base)]] != "const":
-                self.fail("an array computed with NumPy from a traced value (through .data or "
+                self.fail("an array computed with NumPy from a traced value (through .array or "
                           "np.asarray) feeds an operation")
                 break
             base = getattr(base, "base", None)

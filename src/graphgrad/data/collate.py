@@ -37,7 +37,7 @@ def default_collate(batch: Sequence[Any]) -> Any:
     """A list of samples as one batch (see the module docstring)."""
     elem = batch[0]
     if isinstance(elem, Tensor):
-        return Tensor(np.stack([s.data for s in batch]))
+        return Tensor(np.stack([s.array for s in batch]))
     if _numeric_array(elem):
         return Tensor(np.stack([np.asarray(s) for s in batch]))
     if isinstance(elem, (np.ndarray, np.generic)) and elem.dtype.kind in "SUO":

@@ -59,18 +59,18 @@ class TensorDataset(Dataset):
             raise ValueError("TensorDataset needs at least one tensor")
         self.tensors = tuple(t if isinstance(t, Tensor) else Tensor(np.asarray(t))
                              for t in tensors)
-        lengths = {len(t.data) if t.data.ndim else None for t in self.tensors}
+        lengths = {len(t.array) if t.array.ndim else None for t in self.tensors}
         if len(lengths) != 1 or None in lengths:
             raise ValueError("TensorDataset: every tensor needs the same first dimension, got "
                              f"shapes {[t.shape for t in self.tensors]}")
 
     def __getitem__(self, index: int | slice | np.ndarray) -> tuple[Tensor, ...]:
         if index.__class__ is np.ndarray and index.dtype.kind in "iu":  # a shuffled batch
-            return tuple([make(np.take(t.data, index, axis=0)) for t in self.tensors])
-        return tuple([Tensor(t.data[index]) for t in self.tensors])
+            return tuple([make(np.take(t.array, index, axis=0)) for t in self.tensors])
+        return tuple([Tensor(t.array[index]) for t in self.tensors])
 
     def __len__(self) -> int:
-        return len(self.tensors[0].data)
+        return len(self.tensors[0].array)
 
 
 class Subset(Dataset):
@@ -201,7 +201,7 @@ def standardize(train: Tensor | ArrayLike, *others: Tensor | ArrayLike, eps: flo
 
 
 def _array(x):
-    return x.data if isinstance(x, Tensor) else np.asarray(x)
+    return x.array if isinstance(x, Tensor) else np.asarray(x)
 
 
 def _like(original, values):

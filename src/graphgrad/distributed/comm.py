@@ -219,7 +219,7 @@ _OPS = {"sum": "SUM", "mean": "SUM", "avg": "SUM", "max": "MAX", "min": "MIN", "
 
 def _array_of(tensor, who):
     if isinstance(tensor, Tensor):
-        return tensor.data
+        return tensor.array
     if isinstance(tensor, np.ndarray):
         return tensor
     raise TypeError(f"gg.distributed.{who}: expected a Tensor or an ndarray, got "
@@ -295,7 +295,7 @@ def fingerprint(*parts):
     h = hashlib.sha256()
     for part in parts:
         if isinstance(part, Tensor):
-            part = part.data
+            part = part.array
         if isinstance(part, np.ndarray):
             h.update(f"{part.dtype}{part.shape}".encode())
             h.update(np.ascontiguousarray(part).tobytes())

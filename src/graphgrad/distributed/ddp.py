@@ -41,13 +41,13 @@ def _buckets(params, cap_bytes):
     (a parameter larger than the cap gets a bucket of its own)."""
     groups, current, used = [], None, 0
     for p in reversed(params):
-        size, dtype = p.data.size, p.data.dtype
-        if current is None or current[0] != dtype or (current[1] and used + p.data.nbytes >
+        size, dtype = p.array.size, p.array.dtype
+        if current is None or current[0] != dtype or (current[1] and used + p.array.nbytes >
                                                        cap_bytes):
             current, used = (dtype, []), 0
             groups.append(current)
         current[1].append((p, sum(n for _, _, n in current[1]), size))
-        used += p.data.nbytes
+        used += p.array.nbytes
     return [_Bucket(dtype, members) for dtype, members in groups]
 
 
@@ -85,10 +85,10 @@ class _Reducer:
                 "other backward passes under no_sync())")
         self.seen.add(key)
         bucket, offset, size = self.slot[key]
-        g = grad.data.reshape(-1)
+        g = grad.array.reshape(-1)
         target = bucket.flat[offset:offset + size]
         if p.grad is not None:                    # gradients accumulated under no_sync()
-            np.add(p.grad.data.reshape(-1), g, out=target, casting="same_kind")
+            np.add(p.grad.array.reshape(-1), g, out=target, casting="same_kind")
         else:
             np.copyto(target, g, casting="same_kind")
         bucket.ready += 1
@@ -243,13 +243,13 @@ def _broadcast_coalesced(tensors, group):
     """Rank 0's values into every rank's tensors, one Ibcast per dtype."""
     by_dtype = {}
     for t in _unique(tensors):
-        by_dtype.setdefault(t.data.dtype, []).append(t)
+        by_dtype.setdefault(t.array.dtype, []).append(t)
     for dtype, members in by_dtype.items():
-        flat = np.concatenate([t.data.reshape(-1) for t in members]) if group.rank == 0 \
-            else np.empty(sum(t.data.size for t in members), dtype)
+        flat = np.concatenate([t.array.reshape(-1) for t in members]) if group.rank == 0 \
+            else np.empty(sum(t.array.size for t in members), dtype)
         comm.wait(group.comm.Ibcast(flat, root=0), f"the broadcast of {len(members)} "
                   f"{dtype} tensors from rank 0", group)
         offset = 0
         for t in members:
-            np.copyto(t.data, flat[offset:offset + t.data.size].reshape(t.data.shape))
-            offset += t.data.size
+            np.copyto(t.array, flat[offset:offset + t.array.size].reshape(t.array.shape))
+            offset += t.array.size

@@ -23,7 +23,7 @@ class _SumOverRanks(Function):
 
     @staticmethod
     def forward(ctx, x):
-        return make(_reduced(x.data))
+        return make(_reduced(x.array))
 
     @staticmethod
     def backward(ctx, g):
@@ -39,7 +39,7 @@ def _reduced(array):
 def sum_over_ranks(x):
     """Σ_r x_r, differentiable (a new tensor; `x` is left alone). On ndarrays, an ndarray."""
     if isinstance(x, Tensor):
-        return _SumOverRanks.apply(x) if x.requires_grad else make(_reduced(x.data))
+        return _SumOverRanks.apply(x) if x.requires_grad else make(_reduced(x.array))
     return _reduced(x)
 
 
@@ -81,9 +81,9 @@ class SyncBatchNorm(BatchNorm1d):
             out = out + self.bias.reshape(at)
         if self.track_running_stats:
             with no_grad():
-                self.running_mean.mul_(1 - momentum).add_(momentum * mean.data)
+                self.running_mean.mul_(1 - momentum).add_(momentum * mean.array)
                 self.running_var.mul_(1 - momentum).add_(
-                    momentum * var.data * (total / (total - 1)))
+                    momentum * var.array * (total / (total - 1)))
         return out
 
     @classmethod
@@ -92,7 +92,7 @@ class SyncBatchNorm(BatchNorm1d):
         parameters and buffers (torch.nn.SyncBatchNorm.convert_sync_batchnorm); the module
         itself when it is one."""
         if isinstance(module, (BatchNorm1d, BatchNorm2d)) and not isinstance(module, cls):
-            held = [t.data.dtype for t in (module.weight, module.running_mean) if t is not None]
+            held = [t.array.dtype for t in (module.weight, module.running_mean) if t is not None]
             converted = cls(module.num_features, module.eps, module.momentum, module.affine,
                             module.track_running_stats, dtype=held[0] if held else None,
                             bias=module.bias is not None)

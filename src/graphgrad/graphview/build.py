@@ -22,7 +22,7 @@ def operand_vertex(a):
     integer or boolean tensors such as indices and masks)."""
     if a.__class__ is Recorded:
         return a
-    if isinstance(a, Tensor) and is_float(a.data.dtype):
+    if isinstance(a, Tensor) and is_float(a.array.dtype):
         return key_of(a)
     return None
 
@@ -73,7 +73,7 @@ def collect(output_vertices):
 
 def operation_steps(vertices):
     """{id(node): OpStep} with every operand's activation, and {id(vertex): α_vertex}."""
-    values = {id(v): v.data for v in vertices if is_leaf(v)}
+    values = {id(v): v.array for v in vertices if is_leaf(v)}
     steps = {}
     for node in vertices:
         if is_leaf(node):
@@ -85,7 +85,7 @@ def operation_steps(vertices):
             if p is not None:
                 operands.append(values[id(p)])
             else:
-                operands.append(a.data if isinstance(a, Tensor) else a)
+                operands.append(a.array if isinstance(a, Tensor) else a)
         out = None if node.prim.saves_residual else node.out
         if out is None:
             with np.errstate(all="ignore"):

@@ -50,7 +50,7 @@ def encode(obj, storable):
         if isinstance(item, (Tensor, np.ndarray, np.generic)):
             kind = _KINDS[0 if isinstance(item, Tensor) else 1 if isinstance(item, np.ndarray)
                           else 2]
-            array = np.asarray(item.data if isinstance(item, Tensor) else item)
+            array = np.asarray(item.array if isinstance(item, Tensor) else item)
             if array.dtype.hasobject:
                 raise SerializationError(f"save: the array at {_where(path)} has dtype object, "
                                          "which would need pickle; convert it to a numeric dtype")

@@ -180,7 +180,7 @@ class PReLU(Module):
         self.weight = Parameter(np.full(num_parameters, init, dtype))
 
     def reset_parameters(self) -> None:
-        self.weight.data[...] = self.init
+        self.weight.array[...] = self.init
 
     def forward(self, input: Tensor) -> Tensor:
         return F.prelu(input, self.weight)

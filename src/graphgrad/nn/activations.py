@@ -164,7 +164,7 @@ def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False, *,
                            f"(got lower={lower}, upper={upper})")
     if not training:
         return act.leaky_relu(input, negative_slope=(lower + upper) / 2)
-    x = input.data if isinstance(input, Tensor) else np.asarray(input)
+    x = input.array if isinstance(input, Tensor) else np.asarray(input)
     slopes = numpy_generator(generator).uniform(lower, upper, x.shape)
     noise = np.where(x <= 0, slopes, 1.0).astype(np.result_type(x, np.float32))
     return input * noise

@@ -17,7 +17,7 @@ CPU_NAMES = ("cpu", "cpu:0")
 def array_of(x: Any) -> np.ndarray:
     """The NumPy array behind x: a Tensor's data (shared, whether or not it requires grad), or
     np.asarray(x). For reading values and dtypes outside the graph."""
-    return x.data if isinstance(x, Tensor) else np.asarray(x)
+    return x.array if isinstance(x, Tensor) else np.asarray(x)
 
 
 def check_device(device: Any, who: str = "graphgrad") -> None:
@@ -84,15 +84,15 @@ def convert(tensors: Iterable[Tensor], fn: Callable[[np.ndarray], np.ndarray]) -
     objects stay the same. A tensor that requires grad must stay floating point."""
     tensors = list(tensors)
     for tensor in tensors:
-        new = fn(tensor.data)
+        new = fn(tensor.array)
         if tensor.requires_grad and new.dtype.kind not in "fc":
             raise RuntimeError(f"data set to a tensor that requires gradients must be floating "
                                f"point or complex dtype, got {new.dtype}")
     for tensor in tensors:
-        new = fn(tensor.data)
-        if new is not tensor.data:
-            tensor.data = new
+        new = fn(tensor.array)
+        if new is not tensor.array:
+            tensor.array = new
         if tensor.grad is not None:
-            grad = fn(tensor.grad.data)
-            if grad is not tensor.grad.data:
-                tensor.grad.data = grad
+            grad = fn(tensor.grad.array)
+            if grad is not tensor.grad.array:
+                tensor.grad.array = grad

@@ -24,7 +24,7 @@ _LN2 = math.log(2.0)
 
 
 def _raw(x):
-    return x.data if isinstance(x, Tensor) else np.asarray(x)
+    return x.array if isinstance(x, Tensor) else np.asarray(x)
 
 
 def _scale(reduction, count, who):

@@ -176,7 +176,7 @@ class Perceptron(Module):
         for _ in range(epochs):
             mistakes = 0
             for i in (rng.permutation(len(inputs)) if shuffle else range(len(inputs))):
-                error = labels[i] - (weight.data @ inputs[i] + bias.data >= 0)
+                error = labels[i] - (weight.array @ inputs[i] + bias.array >= 0)
                 if error.any():
                     mistakes += 1
                     with no_grad():

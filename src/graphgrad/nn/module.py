@@ -273,7 +273,7 @@ class Module:
             if set_to_none:
                 p.grad = None
             else:
-                p.grad.data[...] = 0
+                p.grad.array[...] = 0
 
     def _convert(self, fn):
         convert((*self.parameters(), *self.buffers()), fn)

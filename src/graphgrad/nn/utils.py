@@ -22,7 +22,7 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
     norm_type = float(norm_type)
     if not found:
         return Tensor(np.zeros((), np.float32))
-    grads = [p.grad.data for p in found]
+    grads = [p.grad.array for p in found]
     if norm_type == math.inf:
         total = max(float(np.max(np.abs(g))) if g.size else 0.0 for g in grads)
     else:
@@ -44,17 +44,17 @@ def clip_grad_value_(parameters, clip_value):
     clip_value = float(clip_value)
     with no_grad():
         for p in _with_grads(parameters):
-            np.clip(p.grad.data, -clip_value, clip_value, out=p.grad.data)
+            np.clip(p.grad.array, -clip_value, clip_value, out=p.grad.array)
 
 
 def parameters_to_vector(parameters):
     """All parameters flattened and concatenated into one 1-D tensor (a copy)."""
-    return Tensor(np.concatenate([np.ravel(p.data) for p in parameters]))
+    return Tensor(np.concatenate([np.ravel(p.array) for p in parameters]))
 
 
 def vector_to_parameters(vec, parameters):
     """Copy consecutive slices of a 1-D vector back into the parameters (in place)."""
-    values = vec.data if isinstance(vec, Tensor) else np.asarray(vec)
+    values = vec.array if isinstance(vec, Tensor) else np.asarray(vec)
     offset = 0
     with no_grad():
         for p in parameters:

@@ -105,7 +105,7 @@ def _adaptive_max(input, k, op, output_size, return_indices):
     if min(sizes) == 0:
         raise ShapeError(f"{op}(): output_size {sizes} must be positive for input of shape "
                          f"{list(shape)}")
-    raw = input.data if isinstance(input, Tensor) else np.asarray(input)
+    raw = input.array if isinstance(input, Tensor) else np.asarray(input)
     flat = argmax_indices(raw, sizes).astype(np.int64)
     plane = reshape(input, shape[:-k] + (-1,))
     values = reshape(take_along_axis(plane, flat.reshape(shape[:-k] + (-1,)), -1),

@@ -115,7 +115,7 @@ divide = div
 
 
 def _raw(x):
-    return x.data if isinstance(x, Tensor) else x
+    return x.array if isinstance(x, Tensor) else x
 
 
 def _integer_zero_check(input, other, mode):

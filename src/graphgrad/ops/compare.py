@@ -15,7 +15,7 @@ def _nondifferentiable(np_fn, name):
     def fn(*args, **kwargs):
         if not builtins.any(isinstance(a, Tensor) for a in args):
             return np_fn(*args, **kwargs)
-        raw = [a.data if isinstance(a, Tensor) else a for a in args]
+        raw = [a.array if isinstance(a, Tensor) else a for a in args]
         return make(np.asarray(np_fn(*raw, **kwargs)))
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = f"NumPy's {np_fn.__name__}, outside the graph (no gradient)."
@@ -29,7 +29,7 @@ def _comparison(np_fn, name):
         xt, yt = isinstance(x, Tensor), isinstance(y, Tensor)
         if not (xt or yt):
             return compare(x, y)
-        return make(np.asarray(compare(x.data if xt else x, y.data if yt else y)))
+        return make(np.asarray(compare(x.array if xt else x, y.array if yt else y)))
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = (f"NumPy's {np_fn.__name__} after PyTorch's type promotion, outside the graph "
                   "(no gradient).")
@@ -56,7 +56,7 @@ isinf = _nondifferentiable(np.isinf, "isinf")
 
 
 def _raw(x):
-    return x.data if isinstance(x, Tensor) else x
+    return x.array if isinstance(x, Tensor) else x
 
 
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):

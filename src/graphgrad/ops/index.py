@@ -83,7 +83,7 @@ _index_add.deflinear()
 
 def _plain_index(item):
     if isinstance(item, Tensor):
-        return item.data
+        return item.array
     if isinstance(item, list):
         return np.asarray(item)
     return item
@@ -105,7 +105,7 @@ def getitem(x, index):
 
 def index_array(index, op):
     """An index (tensor, array, list or int) as an integer ndarray; other dtypes are an error."""
-    idx = np.asarray(index.data if isinstance(index, Tensor) else index)
+    idx = np.asarray(index.array if isinstance(index, Tensor) else index)
     if idx.dtype.kind not in "iu":
         raise DtypeError(f"{op}(): Expected dtype int32/int64 for index, got {idx.dtype}")
     return idx
@@ -212,7 +212,7 @@ def take(x, index):
 def masked_select(x, mask):
     """The entries of x where the boolean mask holds (mask and x broadcast together), as a
     vector in row-major order."""
-    mask = np.asarray(mask.data if isinstance(mask, Tensor) else mask)
+    mask = np.asarray(mask.array if isinstance(mask, Tensor) else mask)
     if mask.dtype != bool:
         raise DtypeError(f"masked_select: expected BoolTensor for mask, got {mask.dtype}")
     try:
@@ -228,7 +228,7 @@ def masked_select(x, mask):
 def nonzero(x, *, as_tuple=False):
     """The positions of the nonzero entries: an (n, ndim) int64 tensor, or with as_tuple one
     int64 vector per dim (a 0-d tensor counts as 1-d there). Outside the graph."""
-    data = np.asarray(x.data if isinstance(x, Tensor) else x)
+    data = np.asarray(x.array if isinstance(x, Tensor) else x)
     wrap = make if isinstance(x, Tensor) else (lambda a: a)
     if as_tuple:
         return tuple(wrap(p.astype(np.int64)) for p in np.nonzero(np.atleast_1d(data)))
@@ -257,8 +257,8 @@ def _as_dtype(value, dtype, other):
     number facing a float array of `dtype` stays a number (NumPy keeps that array's dtype, and
     where(mask, x, 0.0) keeps its fast path)."""
     if isinstance(value, Tensor):
-        return value if value.data.dtype == dtype else astype(value, dtype=dtype)
+        return value if value.array.dtype == dtype else astype(value, dtype=dtype)
     if isinstance(value, (int, float)) and dtype.kind == "f" and \
-            getattr(other.data if isinstance(other, Tensor) else other, "dtype", None) == dtype:
+            getattr(other.array if isinstance(other, Tensor) else other, "dtype", None) == dtype:
         return value
     return cast(value, dtype)

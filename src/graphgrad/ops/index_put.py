@@ -49,7 +49,7 @@ def _in_dtype(value, dtype):
             return value
         if value.requires_grad and value.dtype.kind == "f" and dtype.kind == "f":
             return astype(value, dtype=dtype)
-        return value.data.astype(dtype)
+        return value.array.astype(dtype)
     return np.asarray(value).astype(dtype)
 
 
@@ -73,7 +73,7 @@ def _index_tuple(indices, ndim, op):
         if i is None:
             out.append(slice(None))
             continue
-        a = np.asarray(i.data if isinstance(i, Tensor) else i)
+        a = np.asarray(i.array if isinstance(i, Tensor) else i)
         if a.dtype.kind not in "iub":
             raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
         out.append(a.astype(bool) if a.dtype == np.uint8 else a)

@@ -189,7 +189,7 @@ def tile(x, *dims):
 
 
 def _counts(repeats):
-    counts = np.asarray(repeats.data if isinstance(repeats, Tensor) else repeats)
+    counts = np.asarray(repeats.array if isinstance(repeats, Tensor) else repeats)
     if counts.dtype.kind not in "iu":
         raise TypeError(f"repeat_interleave: repeats must be integers, got dtype {counts.dtype}")
     if np.any(counts < 0):

@@ -254,7 +254,7 @@ def _code(saved, x, geom):
     """The argmax offsets: kept by the forward, or found again on x's values."""
     if saved is not None:
         return saved
-    return max_code(x.data if isinstance(x, Tensor) else np.asarray(x), geom)[1]
+    return max_code(x.array if isinstance(x, Tensor) else np.asarray(x), geom)[1]
 
 
 max_pool.defvjp(lambda g, saved, x, geom: window_scatter(
@@ -267,7 +267,7 @@ def _max_pool_nd(k, op, input, kernel_size, stride, padding, dilation, ceil_mode
     geom = geometry(input, k, op, kernel_size, stride, padding, dilation, ceil_mode)
     if not return_indices:
         return max_pool(input, geom=geom)
-    raw = input.data if isinstance(input, Tensor) else np.asarray(input)
+    raw = input.array if isinstance(input, Tensor) else np.asarray(input)
     code = max_code(raw, geom)[1]
     indices = flat_indices(code, geom, raw.shape[-k:])
     values = window_gather(input, code, geom=geom)

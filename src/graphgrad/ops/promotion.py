@@ -77,7 +77,7 @@ def result_type(*operands):
         if value is None:
             continue
         if isinstance(value, Tensor):
-            value = value.data
+            value = value.array
         if isinstance(value, (bool, int, float, complex)) and not isinstance(value, np.generic):
             scalar = promote_types(scalar, _scalar_dtype(value))
             continue
@@ -96,7 +96,7 @@ def cast(value, dtype):
     if value is None:
         return None
     if isinstance(value, Tensor):
-        value = value.data
+        value = value.array
     if value.__class__ is _ndarray and value.dtype == dtype:
         return value
     if isinstance(value, int) and dtype.kind in "iu":

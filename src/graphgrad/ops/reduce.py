@@ -20,7 +20,7 @@ from .shape import _broadcast_to, _reshape, _transpose
 
 
 def _raw(x):
-    return x.data if isinstance(x, Tensor) else x
+    return x.array if isinstance(x, Tensor) else x
 
 
 def _cases(sample):

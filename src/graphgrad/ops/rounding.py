@@ -102,7 +102,7 @@ copysign.defelementwise(_copysign_dx, lambda v, out, x, y: zero_like(v))
 def sgn(input):
     """sign(x) for real x (0 for NaN), x/|x| (0 at 0) for complex x, as torch.sgn; no
     gradient (the complex sign is computed outside the graph)."""
-    data = input.data if isinstance(input, Tensor) else np.asarray(input)
+    data = input.array if isinstance(input, Tensor) else np.asarray(input)
     if data.dtype.kind != "c":
         return sign(input)
     if isinstance(input, Tensor) and input.requires_grad:
@@ -115,7 +115,7 @@ def sgn(input):
 
 def positive(input):
     """input itself, as torch.positive (which refuses bool tensors)."""
-    if np.result_type(input.data if isinstance(input, Tensor) else input) == np.bool_:
+    if np.result_type(input.array if isinstance(input, Tensor) else input) == np.bool_:
         raise DtypeError("positive: the unary + is not supported for bool tensors; use ~ or "
                          "logical_not to invert one")
     return input

@@ -178,7 +178,7 @@ def view(x, *shape):
     """As reshape, but always a view of x's data: an error where that would need a copy."""
     out = _reshaped(x, shape, "view")
     shape = np.shape(out)
-    data, base = (t.data if isinstance(t, Tensor) else np.asarray(t) for t in (out, x))
+    data, base = (t.array if isinstance(t, Tensor) else np.asarray(t) for t in (out, x))
     if data.size > 1 and not np.may_share_memory(data, base):
         raise ShapeError(f"view: the shape {list(shape)} is not compatible with the strides of "
                          f"the input of shape {list(np.shape(x))} (it would need a copy); use "

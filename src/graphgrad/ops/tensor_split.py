@@ -16,7 +16,7 @@ from .shape import view as _view_shape
 def _sections_or_indices(value, op):
     """An int (sections) or a tuple of ints (indices) from an int, a sequence or a tensor."""
     if isinstance(value, (Tensor, np.ndarray)):
-        a = np.asarray(value.data if isinstance(value, Tensor) else value)
+        a = np.asarray(value.array if isinstance(value, Tensor) else value)
         if a.ndim > 1:
             raise ShapeError(f"{op} expected tensor_indices_or_sections to be a zero-dimensional "
                              f"or one-dimensional tensor, but got a tensor with {a.ndim} dims")
@@ -80,7 +80,7 @@ def view(x, *shape, dtype=None):
 
 
 def _reinterpret(x, dtype):
-    data = x.data if isinstance(x, Tensor) else np.asarray(x)
+    data = x.array if isinstance(x, Tensor) else np.asarray(x)
     old, new = data.dtype.itemsize, dtype.itemsize
     if old != new:
         what = f"to view {data.dtype} as {dtype} (different element sizes)"

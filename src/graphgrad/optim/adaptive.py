@@ -73,7 +73,7 @@ class Adagrad(Optimizer):
             state["step"] += 1
             g = _decay(g, p, group["weight_decay"])
             clr = lr / (1 + (state["step"] - 1) * group["lr_decay"])
-            total = state["sum"].data
+            total = state["sum"].array
             total += g * g
             denom = _root(total)
             denom += eps
@@ -98,17 +98,17 @@ class RMSprop(Optimizer):
             state = self._state_of(p, *buffers)
             state["step"] += 1
             g = _decay(g, p, group["weight_decay"])
-            r = state["square_avg"].data
+            r = state["square_avg"].array
             _square_avg(r, g, alpha)
             if group["centered"]:
-                mean = state["grad_avg"].data
+                mean = state["grad_avg"].array
                 _lerp(mean, g, 1 - alpha)
                 avg = _root(r - mean * mean)
             else:
                 avg = _root(r)
             avg += group["eps"]
             if momentum > 0:
-                buf = state["momentum_buffer"].data
+                buf = state["momentum_buffer"].array
                 buf *= momentum
                 np.divide(g, avg, out=avg)
                 buf += avg
@@ -132,7 +132,7 @@ class Adadelta(Optimizer):
             state = self._state_of(p, "square_avg", "acc_delta")
             state["step"] += 1
             g = _decay(g, p, group["weight_decay"])
-            r, u = state["square_avg"].data, state["acc_delta"].data
+            r, u = state["square_avg"].array, state["acc_delta"].array
             _square_avg(r, g, rho)
             delta = np.sqrt(u + eps)
             delta /= np.sqrt(r + eps)
@@ -159,11 +159,11 @@ class Adam(Optimizer):
             state = self._state_of(p, *buffers)
             step = state["step"] = state["step"] + 1
             g = _weight_decay(p, g, group, lr)
-            m, v = state["exp_avg"].data, state["exp_avg_sq"].data
+            m, v = state["exp_avg"].array, state["exp_avg_sq"].array
             _lerp(m, g, 1 - beta1)
             _square_avg(v, g, beta2)
             if group["amsgrad"]:
-                v_max = state["max_exp_avg_sq"].data
+                v_max = state["max_exp_avg_sq"].array
                 np.maximum(v_max, v, out=v_max)
                 v = v_max
             denom = _root(v)
@@ -214,7 +214,7 @@ class NAdam(Optimizer):
             mu = beta1 * (1.0 - 0.5 * 0.96 ** (step * psi))
             mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((step + 1) * psi))
             mu_product = state["mu_product"] = state["mu_product"] * mu
-            m, v = state["exp_avg"].data, state["exp_avg_sq"].data
+            m, v = state["exp_avg"].array, state["exp_avg_sq"].array
             _lerp(m, g, 1 - beta1)
             _square_avg(v, g, beta2)
             denom = _root(v / (1 - beta2 ** step))
@@ -238,7 +238,7 @@ class Adamax(Optimizer):
             state = self._state_of(p, "exp_avg", "exp_inf")
             step = state["step"] = state["step"] + 1
             g = _decay(g, p, group["weight_decay"])
-            m, u = state["exp_avg"].data, state["exp_inf"].data
+            m, u = state["exp_avg"].array, state["exp_inf"].array
             _lerp(m, g, 1 - beta1)
             u *= beta2
             np.maximum(u, np.abs(g) + group["eps"], out=u)

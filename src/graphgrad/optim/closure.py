@@ -21,12 +21,12 @@ class FlatParams:
 
     def __init__(self, params):
         self.params = list(params)
-        self.sizes = [p.data.size for p in self.params]
-        self.dtype = np.result_type(*[p.data.dtype for p in self.params])
+        self.sizes = [p.array.size for p in self.params]
+        self.dtype = np.result_type(*[p.array.dtype for p in self.params])
 
     def gradient(self):
         """∇f as one flat array (zeros for parameters without a gradient); always a new array."""
-        parts = [np.zeros(n, self.dtype) if p.grad is None else p.grad.data.reshape(-1)
+        parts = [np.zeros(n, self.dtype) if p.grad is None else p.grad.array.reshape(-1)
                  for p, n in zip(self.params, self.sizes)]
         return np.concatenate(parts).astype(self.dtype, copy=False)
 
@@ -34,11 +34,11 @@ class FlatParams:
         """x ← x + t d, in place (through the tensors' in-place methods)."""
         offset = 0
         for p, n in zip(self.params, self.sizes):
-            p.add_((t * direction[offset:offset + n]).reshape(p.data.shape))
+            p.add_((t * direction[offset:offset + n]).reshape(p.array.shape))
             offset += n
 
     def save(self):
-        return [np.array(p.data) for p in self.params]
+        return [np.array(p.array) for p in self.params]
 
     def restore(self, saved):
         for p, value in zip(self.params, saved):

@@ -80,10 +80,10 @@ class Optimizer:
                     continue
                 if set_to_none:
                     p.grad = None
-                elif p.grad.requires_grad or not p.grad.data.flags.writeable:
-                    p.grad = Tensor(np.zeros_like(p.grad.data))
+                elif p.grad.requires_grad or not p.grad.array.flags.writeable:
+                    p.grad = Tensor(np.zeros_like(p.grad.array))
                 else:
-                    p.grad.data[...] = 0
+                    p.grad.array[...] = 0
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """One update of every parameter that has a gradient. ``closure`` (optional) re-evaluates
@@ -109,7 +109,7 @@ class Optimizer:
         for p in group["params"]:
             grad = p.grad
             if grad is not None:
-                g = grad.data
+                g = grad.array
                 yield p, (-g if maximize else g)
 
     # ----------------------------------------------------------------- saving and loading
@@ -203,12 +203,12 @@ class Optimizer:
     def _buffer(like, fill=0.0):
         """A new state buffer shaped and laid out like the parameter (a Tensor outside every
         graph; the same memory order keeps elementwise updates contiguous)."""
-        return Tensor(np.full_like(like.data, fill))
+        return Tensor(np.full_like(like.array, fill))
 
 
 def _decay(g, p, weight_decay):
     """g + λθ (L2 regularisation folded into the gradient)."""
-    return g + weight_decay * p.data if weight_decay else g
+    return g + weight_decay * p.array if weight_decay else g
 
 
 def _check_param(who, p):
@@ -228,7 +228,7 @@ def _copy_state(value, dtype):
     if isinstance(value, (np.generic, np.ndarray)) and np.ndim(value) == 0:
         return value.item()
     if isinstance(value, (Tensor, np.ndarray)):
-        array = np.array(value.data if isinstance(value, Tensor) else value)
+        array = np.array(value.array if isinstance(value, Tensor) else value)
         if dtype is not None and array.dtype.kind == "f":
             array = array.astype(dtype)
         return Tensor(array) if isinstance(value, Tensor) else array

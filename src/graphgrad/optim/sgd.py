@@ -49,7 +49,7 @@ class SGD(Optimizer):
         if buf is None:
             buf = state["momentum_buffer"] = Tensor(np.array(g))
         else:
-            b = buf.data
+            b = buf.array
             b *= momentum
             b += g if dampening == 0 else (1 - dampening) * g
-        return g + momentum * buf.data if nesterov else buf.data
+        return g + momentum * buf.array if nesterov else buf.array

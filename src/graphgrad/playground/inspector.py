@@ -57,7 +57,7 @@ def inspect(network, point, target, target_spec):
     if kind == "neuron":
         node = out if layer == n_hidden + 1 else hidden[layer - 1]
         name = next(k for k, v in names.items() if v is node)
-        value, grad = float(node.data[0, j]), float(node.grad[0, j])
+        value, grad = float(node.array[0, j]), float(node.grad[0, j])
         symbol = f"α = {name}[{j}]"
         what = "∂L/∂α"
         listed = float(np.asarray(listing.grads[name])[0, j])
@@ -65,7 +65,7 @@ def inspect(network, point, target, target_spec):
         i = target_spec["source"]
         w = network.layers[layer - 1].weight
         name = f"W{tag}"
-        value, grad = float(w.data[j, i]), float(w.grad.data[j, i])
+        value, grad = float(w.array[j, i]), float(w.grad.array[j, i])
         symbol = f"w = {name}[{j}, {i}]  ({_source_name(network, layer, i)} → " \
                  f"{'output' if tag == '_out' else f'neuron {layer}-{j}'})"
         what = "∂L/∂w"
@@ -75,7 +75,7 @@ def inspect(network, point, target, target_spec):
     return {"kind": kind, "layer": layer, "index": j, "source": target_spec.get("source"),
             "point": [float(point[0]), float(point[1])], "target": float(target),
             "symbol": symbol, "value": value, "gradName": what, "grad": grad,
-            "explainGrad": listed, "loss": float(loss.data),
+            "explainGrad": listed, "loss": float(loss.array),
             "forwardLine": define[0] if define else "", "backwardLines": grads,
             "listing": str(listing)}
 
@@ -98,10 +98,10 @@ def backprop_step(network, x_batch, t_batch, regularization, rate):
     loss = network.loss(out, t_batch, regularization, rate)
     network.optimizer.zero_grad()
     loss.backward()
-    values = [x_batch[0].tolist()] + [h.data[0].tolist() for h in hidden] + [out.data[0].tolist()]
-    node_grads = [[0.0] * x_batch.shape[1]] + [h.grad.data[0].tolist() for h in hidden] + \
-        [out.grad.data[0].tolist()]
-    edge_grads = [layer.weight.grad.data.tolist() for layer in network.layers]
+    values = [x_batch[0].tolist()] + [h.array[0].tolist() for h in hidden] + [out.array[0].tolist()]
+    node_grads = [[0.0] * x_batch.shape[1]] + [h.grad.array[0].tolist() for h in hidden] + \
+        [out.grad.array[0].tolist()]
+    edge_grads = [layer.weight.grad.array.tolist() for layer in network.layers]
     network.optimizer.step()
-    return {"loss": float(loss.data), "values": values, "nodeGrads": node_grads,
+    return {"loss": float(loss.array), "values": values, "nodeGrads": node_grads,
             "edgeGrads": edge_grads}

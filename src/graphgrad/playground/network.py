@@ -139,7 +139,7 @@ class Network:
         """mean ½(o − t)² over (x, t), without recording."""
         with no_grad():
             out, _ = self.forward(x)
-            d = out.data - t
+            d = out.array - t
         return float((d * d).mean() * 0.5)
 
     def grid_values(self, points):
@@ -149,11 +149,11 @@ class Network:
         rows = [x.T]
         with no_grad():
             out, hidden = self.forward(x)
-        rows += [h.data.T for h in hidden]
-        rows.append(out.data.T)
+        rows += [h.array.T for h in hidden]
+        rows.append(out.array.T)
         return np.concatenate(rows, 0)
 
     def weights(self):
         """([W_l], [b_l]) as nested lists, layer by layer."""
-        return ([layer.weight.data.tolist() for layer in self.layers],
-                [layer.bias.data.tolist() for layer in self.layers])
+        return ([layer.weight.array.tolist() for layer in self.layers],
+                [layer.bias.array.tolist() for layer in self.layers])

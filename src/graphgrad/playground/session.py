@@ -78,7 +78,7 @@ class Session:
         return self._curve[:self._kept].tolist()
 
     def _finite_weights(self):
-        return all(np.isfinite(p.data).all() for layer in self.network.layers
+        return all(np.isfinite(p.array).all() for layer in self.network.layers
                    for p in (layer.weight, layer.bias))
 
     # ------------------------------------------------------------------ training
@@ -255,8 +255,8 @@ class Session:
                 "lossTest": self.loss_test, "diverged": self.diverged,
                 "message": DIVERGED if self.diverged else "", "grid": self.grid,
                 "nodes": int(values.shape[0]), "maps": encode_maps(values),
-                "weights": encode_floats([layer.weight.data for layer in layers]),
-                "biases": encode_floats([layer.bias.data for layer in layers]),
+                "weights": encode_floats([layer.weight.array for layer in layers]),
+                "biases": encode_floats([layer.bias.array for layer in layers]),
                 "history": encode_floats([self._curve[:self._kept]]),
                 "learningRate": self.network.learning_rate,
                 "batchSize": int(self.network.batches.batch_size)}

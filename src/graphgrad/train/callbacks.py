@@ -56,7 +56,7 @@ class EarlyStopping(Callback):
         if not math.isnan(value) and self._improved(value):    # a diverged run never improves
             self.best, self.best_epoch, self.wait = value, epoch, 0
             if self.restore_best_weights:
-                self.best_state = {k: np.array(v.data if hasattr(v, "data") else v)
+                self.best_state = {k: np.array(v.array if hasattr(v, "array") else v)
                                    for k, v in run.model.state_dict().items()}
             return
         self.wait += 1

@@ -62,7 +62,7 @@ def load_splits(config):
 
 
 def _standardised(x, y, x_test, y_test, config):
-    n = len(y.data)
+    n = len(y.array)
     n_val = int(round(config.val_fraction * n))
     if config.val_fraction > 0 and n_val == 0:
         raise JobExit(f"--val-fraction {config.val_fraction:g} of {n} training samples holds "
@@ -70,14 +70,14 @@ def _standardised(x, y, x_test, y_test, config):
     if n_val >= n:
         raise JobExit(f"--val-fraction {config.val_fraction:g} of {n} training samples leaves "
                       "none to train on")
-    if len(y_test.data) == 0:
+    if len(y_test.array) == 0:
         raise JobExit(f"the test split of {config.data} is empty; give more --samples")
     order = np.random.default_rng(config.seed).permutation(n)
     fit_rows, val_rows = order[n_val:], order[:n_val]
-    x_fit, x_val, x_test = gdata.standardize(x.data[fit_rows], x.data[val_rows], x_test.data)
-    train = gdata.TensorDataset(x_fit, y.data[fit_rows])
-    val = gdata.TensorDataset(x_val, y.data[val_rows]) if n_val else None
-    test = gdata.TensorDataset(x_test, y_test.data)
+    x_fit, x_val, x_test = gdata.standardize(x.array[fit_rows], x.array[val_rows], x_test.array)
+    train = gdata.TensorDataset(x_fit, y.array[fit_rows])
+    val = gdata.TensorDataset(x_val, y.array[val_rows]) if n_val else None
+    test = gdata.TensorDataset(x_test, y_test.array)
     return train, val, test
 
 
@@ -188,7 +188,7 @@ def _train(config, folder, done, began, shard=None):
         raise JobExit(str(e)) from None
     except (OSError, EOFError, ValueError) as e:  # IDXError is a ValueError
         raise JobExit(f"--data {config.data}: {e}") from None
-    n_classes = int(max(train.tensors[1].data.max(), test.tensors[1].data.max())) + 1
+    n_classes = int(max(train.tensors[1].array.max(), test.tensors[1].array.max())) + 1
     sizes = [train.tensors[0].shape[1], *config.hidden, n_classes]
     try:
         model, described = build_model(config, sizes, Generator(config.seed))
@@ -394,7 +394,7 @@ def _plots(config, history, model, test, out):
     x, y = test.tensors
     if x.shape[1] == 2:
         from .plots import plot_decision_boundary
-        plot_decision_boundary(model, x, y.data, out / "decision_boundary.png",
+        plot_decision_boundary(model, x, y.array, out / "decision_boundary.png",
                                title=f"{config.data}: test samples")
         written.append("decision_boundary.png")
     return written

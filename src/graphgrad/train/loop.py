@@ -282,12 +282,12 @@ class _Totals:
 
     def add(self, loss, out, target, metric):
         """loss: the batch's mean loss (a number)."""
-        target = target.data if isinstance(target, Tensor) else target
+        target = target.array if isinstance(target, Tensor) else target
         n = len(target)
         self.loss += loss * n
         self.count += n
         if metric is not None:
-            hits = metric(out.data, target)
+            hits = metric(out.array, target)
             if hits is not None:
                 self.correct += hits
                 self.measured = True

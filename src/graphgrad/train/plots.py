@@ -49,7 +49,7 @@ def predict_classes(model, x):
     output."""
     with no_grad():
         out = model(x if isinstance(x, Tensor) else Tensor(np.asarray(x)))
-    scores = np.asarray(out.data)
+    scores = np.asarray(out.array)
     if scores.ndim == 2 and scores.shape[1] > 1:
         return scores.argmax(axis=1)
     return (scores.reshape(len(scores)) > 0).astype(np.int64)
@@ -58,7 +58,7 @@ def predict_classes(model, x):
 def plot_decision_boundary(model, x, y, path=None, resolution=200, title=None):
     """The plane coloured by the model's predicted class, with the samples on top
     (2-D inputs only). Returns the Figure; saves it to path when given."""
-    x, y = np.asarray(getattr(x, "data", x)), np.asarray(getattr(y, "data", y))
+    x, y = np.asarray(getattr(x, "array", x)), np.asarray(getattr(y, "array", y))
     if x.ndim != 2 or x.shape[1] != 2:
         raise ValueError(f"plot_decision_boundary needs 2-D inputs (n, 2), got shape {x.shape}")
     low, high = x.min(axis=0), x.max(axis=0)

@@ -106,5 +106,5 @@ def check_finite_epoch(logs, params):
     if value is not None and not math.isfinite(value):
         raise DivergenceError("the validation loss", value, lr=logs.get("lr"))
     for name, p in params:
-        if not np.isfinite(p.data).all():
+        if not np.isfinite(p.array).all():
             raise DivergenceError(f"parameter {name}", "not finite", lr=logs.get("lr"))
