@@ -146,15 +146,15 @@ def test_indexing_and_setitem():
 
 
 def test_every_slot_is_set_however_a_tensor_or_node_is_made():
-    """Tensors are built in three places (Tensor(), tensor.make, and inlined in the recorded
-    call) and nodes in one: each must set every slot, or a later read fails far from the
+    """Tensors are built in three places (Tensor._become_leaf, tensor.make, and inlined in the
+    recorded call) and nodes in one: each must set every slot, or a later read fails far from the
     cause. Node's optional slots (tangents, vcell, label) are read with getattr defaults."""
     from graphgrad.node import Node
     from graphgrad.tensor import make
 
     x = gg.tensor([1.0, 2.0], requires_grad=True)
     made = [x, make(np.ones(2)), x * 2, gg.exp(x), x.sum(), x[0], x.reshape(2, 1),
-            gg.tensor(np.ones(2)) + 1]
+            gg.tensor(np.ones(2)) + 1, gg.Tensor(2, 3), gg.nn.Parameter(np.ones(2))]
     for t in made:
         for slot in gg.Tensor.__slots__:
             if slot != "__weakref__":
@@ -178,3 +178,28 @@ def test_the_default_dtype_can_be_changed_as_in_pytorch():
     assert gg.tensor([1.5]).dtype == np.float32 and gg.randn(2).dtype == np.float32
     with pytest.raises(TypeError, match="only floating-point"):
         gg.set_default_dtype(np.int64)
+
+
+def test_the_class_called_as_a_constructor_is_pytorchs_legacy_one(torch):
+    """Tensor(...) as torch.Tensor(...): sequences and arrays in the default float dtype (ints
+    too), a tensor shared with its dtype, sizes for an uninitialised tensor, () for an empty
+    one; gg.tensor keeps integer dtypes. What torch refuses, graphgrad refuses."""
+    for args in ([[[1, 2], [3, 4]]], [np.array([1, 2])], [np.array([1.5, 2.5])], [(2, 3)]):
+        ours, theirs = gg.Tensor(*args), torch.Tensor(*args)
+        assert ours.dtype == np.float32 and theirs.dtype == torch.float32
+        assert ours.tolist() == theirs.tolist()
+    for args in ([2, 3], [gg.Size([4, 1])], [5], []):
+        theirs_args = [torch.Size(a) if isinstance(a, gg.Size) else a for a in args]
+        assert tuple(gg.Tensor(*args).shape) == tuple(torch.Tensor(*theirs_args).shape)
+    longs = gg.tensor([1, 2])
+    shared = gg.Tensor(longs)
+    assert shared.dtype == np.int64 == torch.Tensor(torch.tensor([1, 2])).numpy().dtype
+    assert np.shares_memory(shared.array, longs.array)
+    for bad in ([2.5], [True], [[1.0], 2]):
+        for lib in (gg, torch):
+            with pytest.raises(TypeError):
+                lib.Tensor(*bad)
+    with pytest.raises(TypeError):
+        gg.Tensor([1.0], requires_grad=True)     # torch.Tensor takes no keywords either
+    with pytest.raises(RuntimeError, match="negative dimension"):
+        gg.Tensor(2, -1)

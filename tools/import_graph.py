@@ -18,7 +18,8 @@ PACKAGE = Path(__file__).resolve().parent.parent / "src" / "graphgrad"
 #: name covers all its modules); an arrow may point only within its layer or downwards.
 LAYERS = [
     ("state", ["graphgrad._state", "graphgrad.errors"]),
-    ("tensor", ["graphgrad.grad_mode", "graphgrad.tensor", "graphgrad.random",
+    ("tensor", ["graphgrad.grad_mode", "graphgrad.tensor", "graphgrad.numpy_refusal",
+                "graphgrad.random",
                 "graphgrad.device", "graphgrad.cuda", "graphgrad.accelerator",
                 "graphgrad.backends"]),
     ("node", ["graphgrad.node", "graphgrad.grad_fn_names"]),

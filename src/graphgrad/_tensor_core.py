@@ -12,7 +12,7 @@ from . import hooks, ops
 from .device import check_device, device
 from .numpy_dispatch import array_function
 from .ops.elementwise import astype as convert
-from .tensor import Tensor, as_array, is_float, make
+from .tensor import Tensor, as_array, is_float, leaf, make
 
 
 def clone(self, *, memory_format=None):
@@ -124,7 +124,7 @@ def new_tensor(self, data, dtype=None, device=None, requires_grad=False):
     """A new leaf holding a copy of data, with self's dtype unless dtype= says otherwise."""
     check_device(device, "new_tensor")
     array = as_array(data, _new_dtype(self, dtype), copy=True)
-    return Tensor(array, requires_grad=requires_grad)
+    return leaf(array, requires_grad=requires_grad)
 
 
 def _shape(size):
@@ -133,23 +133,23 @@ def _shape(size):
 
 def new_zeros(self, *size, dtype=None, device=None, requires_grad=False):
     check_device(device, "new_zeros")
-    return Tensor(np.zeros(_shape(size), _new_dtype(self, dtype)), requires_grad=requires_grad)
+    return leaf(np.zeros(_shape(size), _new_dtype(self, dtype)), requires_grad=requires_grad)
 
 
 def new_ones(self, *size, dtype=None, device=None, requires_grad=False):
     check_device(device, "new_ones")
-    return Tensor(np.ones(_shape(size), _new_dtype(self, dtype)), requires_grad=requires_grad)
+    return leaf(np.ones(_shape(size), _new_dtype(self, dtype)), requires_grad=requires_grad)
 
 
 def new_empty(self, *size, dtype=None, device=None, requires_grad=False):
     check_device(device, "new_empty")
-    return Tensor(np.empty(_shape(size), _new_dtype(self, dtype)), requires_grad=requires_grad)
+    return leaf(np.empty(_shape(size), _new_dtype(self, dtype)), requires_grad=requires_grad)
 
 
 def new_full(self, size, fill_value, dtype=None, device=None, requires_grad=False):
     check_device(device, "new_full")
     size = (size,) if isinstance(size, int) else tuple(size)
-    return Tensor(np.full(size, fill_value, _new_dtype(self, dtype)),
+    return leaf(np.full(size, fill_value, _new_dtype(self, dtype)),
                   requires_grad=requires_grad)
 
 

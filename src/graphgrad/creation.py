@@ -10,7 +10,7 @@ import numpy as np
 from .device import check_device
 from .errors import DtypeError
 from .random import numpy_generator
-from .tensor import _NOT_NUMBERS, Tensor, as_array, get_default_dtype, make
+from .tensor import _NOT_NUMBERS, Tensor, as_array, get_default_dtype, leaf, make
 
 if TYPE_CHECKING:
     from numpy.typing import ArrayLike, DTypeLike
@@ -29,7 +29,7 @@ def tensor(data: Tensor | ArrayLike, dtype: DTypeLike | None = None, requires_gr
     int64; a NumPy array keeps its dtype unless dtype= is given. Data that is not numbers
     (strings, Python objects, records, dates) is refused with a DtypeError, as PyTorch does."""
     check_device(device, "tensor")
-    return Tensor(as_array(data, _dtype(dtype, "tensor"), copy=True), requires_grad=requires_grad,
+    return leaf(as_array(data, _dtype(dtype, "tensor"), copy=True), requires_grad=requires_grad,
                   name=name)
 
 
@@ -86,7 +86,7 @@ def _shape(shape):
 
 
 def _leaf(array, requires_grad, name=None):
-    return Tensor(array, requires_grad=requires_grad, name=name)
+    return leaf(array, requires_grad=requires_grad, name=name)
 
 
 def _filled(fill, who, shape, dtype, device, requires_grad):

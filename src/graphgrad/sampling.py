@@ -17,7 +17,7 @@ from . import _state, ops
 from .creation import _randint_args, _shape
 from .device import check_device
 from .random import numpy_generator
-from .tensor import Tensor, get_default_dtype, make
+from .tensor import Tensor, get_default_dtype, leaf, make
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -50,7 +50,7 @@ def randperm(n: int, *, generator: GeneratorLike = None, dtype: DTypeLike = np.i
     if n < 0:
         raise RuntimeError(f"randperm: n must be non-negative, got {n}")
     values = numpy_generator(generator).permutation(n).astype(dtype)
-    return Tensor(values, requires_grad=requires_grad)
+    return leaf(values, requires_grad=requires_grad)
 
 
 def multinomial(input: Tensor | ArrayLike, num_samples: int, replacement: bool = False, *,
@@ -130,7 +130,7 @@ def _float_samples_like(who, kernel, draw, input, dtype, device, requires_grad, 
     if dtype.kind != "f":
         raise NotImplementedError(f'"{kernel}" not implemented for {dtype}')
     values = draw(numpy_generator(generator), shape).astype(dtype)
-    return Tensor(values, requires_grad=requires_grad)
+    return leaf(values, requires_grad=requires_grad)
 
 
 def rand_like(input: Tensor | ArrayLike, *, dtype: DTypeLike | None = None,
@@ -162,4 +162,4 @@ def randint_like(input: Tensor | ArrayLike, low: int = 0, high: int | None = Non
     low, high, _ = _randint_args("randint_like", (), low, high, ())
     shape, dtype = _like(input, dtype)
     values = numpy_generator(generator).integers(low, high, shape).astype(dtype)
-    return Tensor(values, requires_grad=requires_grad)
+    return leaf(values, requires_grad=requires_grad)

@@ -4,7 +4,6 @@
 recorded operation points to that operation's graph node (``_node``, see node.py), which knows
 the primitive g_v and the parents P_v. Leaves (inputs and parameters) have ``_node = None``.
 """
-import sys
 
 import numpy as np
 
@@ -12,6 +11,7 @@ from . import _state
 from .device import CPU as _CPU
 from .device import Size
 from .errors import DtypeError, GradientError, InplaceError, ShapeError
+from .numpy_refusal import NUMPY_REFUSED, refuse_conversion
 
 
 def get_default_dtype():
@@ -88,8 +88,16 @@ class Tensor:
     # Let NumPy hand mixed ndarray/Tensor arithmetic to our operators (see __array_ufunc__).
     __array_priority__ = 1000
 
-    def __init__(self, data, dtype=None, requires_grad=False, name=None):
-        self.array = as_array(data, dtype, who="Tensor")
+    def __init__(self, *data):
+        """PyTorch's legacy constructor ``torch.Tensor``: Tensor(sequence or ndarray) holds the
+        values in the default float dtype, Tensor(t) shares t's memory and dtype, Tensor(n0,
+        n1, ...) or Tensor(gg.Size) is uninitialised of that shape, Tensor() is empty.
+        ``gg.tensor(data, dtype=..., requires_grad=...)`` keeps integer dtypes and copies."""
+        self._become_leaf(_legacy_array(data))
+
+    def _become_leaf(self, array, requires_grad=False, name=None):
+        """Set every slot of a leaf holding `array` (Tensor(...), leaf(...), Parameter)."""
+        self.array = array
         self._node = None
         self.grad = None
         self._name = name
@@ -175,7 +183,7 @@ class Tensor:
         numpy(), and as a TypeError naming the operation when such a tensor sits in a list
         passed to one (gg.mean([x, y]): stack them first)."""
         if self.requires_grad:
-            _refuse_conversion()
+            refuse_conversion(Tensor)
         if dtype is not None and np.dtype(dtype) != self.array.dtype:
             if copy is False:
                 raise ValueError(f"cannot view a {self.array.dtype} tensor as {np.dtype(dtype)} "
@@ -196,7 +204,7 @@ class Tensor:
         tensor that requires grad unless force=True (then a detached copy, as PyTorch)."""
         if self.requires_grad:
             if not force:
-                raise RuntimeError(_NUMPY_REFUSED)
+                raise RuntimeError(NUMPY_REFUSED)
             return self.array.copy()
         return self.array
 
@@ -372,35 +380,27 @@ class _SizeMethod(int):
         return self.shape[dim]
 
 
-_NUMPY_REFUSED = ("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() "
-                  "instead.")
+def _legacy_array(args):
+    """The ndarray of ``Tensor(*args)``, read as torch.Tensor reads its arguments."""
+    if len(args) == 1 and isinstance(args[0], Tensor):
+        return args[0].array
+    if len(args) == 1 and not isinstance(args[0], (Size, *_NUMBERS)):
+        return as_array(args[0], _state.default_float, who="Tensor")
+    sizes = tuple(args[0]) if len(args) == 1 and isinstance(args[0], Size) else args
+    if not all(isinstance(n, (int, np.integer)) and not isinstance(n, bool) for n in sizes):
+        raise TypeError(f"Tensor(): expected a sequence, an ndarray, a tensor or sizes, got "
+                        f"({', '.join(type(a).__name__ for a in args)})")
+    if any(n < 0 for n in sizes):
+        raise RuntimeError(f"Tensor(): negative dimension in {sizes}")
+    return np.empty(tuple(map(int, sizes)) or (0,), _state.default_float)
 
 
-def _refuse_conversion():
-    """Raise for NumPy converting a tensor that requires grad: a TypeError naming the graphgrad
-    operation that was handed it inside a list or tuple, else PyTorch's numpy() error. Only the
-    error path walks the stack."""
-    names = []                          # graphgrad's frames, innermost first
-    frame = sys._getframe(2)
-    while frame is not None:
-        module = frame.f_globals.get("__name__", "")
-        if module.startswith("graphgrad"):
-            prim = frame.f_locals.get("prim") if module == "graphgrad.recording" else None
-            label = frame.f_locals.get("name")     # operations made by a factory say their name
-            names.append(prim.name if prim is not None else
-                         label if isinstance(label, str) and frame.f_code.co_name[0] != "_"
-                         else frame.f_code.co_name)
-        elif not module.startswith("numpy") and names:
-            break
-        frame = frame.f_back
-    if not names:
-        raise RuntimeError(_NUMPY_REFUSED)
-    public = sys.modules.get("graphgrad")
-    name = next((n for n in reversed(names) if hasattr(public, n) or hasattr(Tensor, n)),
-                names[0])
-    raise TypeError(f"{name}: an operand is a list or tuple holding a tensor that requires "
-                    "grad; NumPy would turn it into a constant and lose its gradient. Combine the "
-                    "tensors first (gg.stack(...) or gg.cat(...)) and pass the result")
+def leaf(data, dtype=None, requires_grad=False, name=None):
+    """A leaf tensor of `data` (an ndarray as it is, its dtype kept unless `dtype` is given):
+    graphgrad's own constructor, where ``Tensor(...)`` is PyTorch's legacy one."""
+    t = _new(Tensor)
+    t._become_leaf(as_array(data, dtype, who="tensor"), requires_grad, name)
+    return t
 
 
 _new = object.__new__

@@ -290,9 +290,9 @@ def test_a_graph_built_before_backward_survives_it():
 def test_names_lookup_and_kinds():
     class Parameter(gg.Tensor):       # as gg.nn defines it; detected by its class name
         pass
-    w = Parameter(np.float64(0.5))
+    w = Parameter(gg.tensor(0.5, dtype=gg.float64))
     w.requires_grad_(True)
-    frozen = Parameter(np.float64(3.0))        # even without requires_grad
+    frozen = Parameter(gg.tensor(3.0, dtype=gg.float64))        # even without requires_grad
     x = scalar(1.0)
     a = scalar(1.0, "a", True)
     dup = scalar(2.0, "a", True)

@@ -117,8 +117,8 @@ class Patches:
                      tracer, backward, root, gradient, retain_graph, create_graph, inputs))
         for name in _READS:
             self.set(Tensor, name, _refusing_read(tracer, name, Tensor.__dict__[name]))
-        init = Tensor.__dict__["__init__"]
-        self.set(Tensor, "__init__", lambda t, *a, **k: _constructed(tracer, init, t, a, k))
+        init = Tensor.__dict__["_become_leaf"]
+        self.set(Tensor, "_become_leaf", lambda t, *a, **k: _constructed(tracer, init, t, a, k))
         inplace = Tensor.__dict__["_inplace"]
         self.set(Tensor, "_inplace", lambda t, ufunc, other: _inplace(tracer, inplace, t,
                                                                        ufunc, other))
@@ -188,8 +188,8 @@ def _called(tracer, call, module, args, kwargs):
 
 
 def _constructed(tracer, init, t, args, kwargs):
-    """Tensor(…) while tracing (gg.tensor, creation functions): a tensor the trace did not
-    record, marked as tensor.make's are."""
+    """A new leaf while tracing (gg.tensor, Tensor(…), Parameter, creation functions): a tensor
+    the trace did not record, marked as tensor.make's are."""
     init(t, *args, **kwargs)
     if tracer.active and id(t.array) not in tracer.slot_of:
         tracer.tainted[id(t.array)] = t.array

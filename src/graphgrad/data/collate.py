@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from ..tensor import Tensor
+from ..tensor import Tensor, leaf
 
 
 def _numeric_array(value):
@@ -37,19 +37,19 @@ def default_collate(batch: Sequence[Any]) -> Any:
     """A list of samples as one batch (see the module docstring)."""
     elem = batch[0]
     if isinstance(elem, Tensor):
-        return Tensor(np.stack([s.array for s in batch]))
+        return leaf(np.stack([s.array for s in batch]))
     if _numeric_array(elem):
-        return Tensor(np.stack([np.asarray(s) for s in batch]))
+        return leaf(np.stack([np.asarray(s) for s in batch]))
     if isinstance(elem, (np.ndarray, np.generic)) and elem.dtype.kind in "SUO":
         if isinstance(elem, np.ndarray):
             raise TypeError(f"default_collate: batch must contain tensors, numpy arrays, "
                             f"numbers, dicts or lists; found an array of dtype {elem.dtype}")
         return list(batch)
     if isinstance(elem, float):
-        return Tensor(np.array(batch, np.float64))
+        return leaf(np.array(batch, np.float64))
     if isinstance(elem, int):
         values = np.array(batch)
-        return Tensor(values if values.dtype == bool else values.astype(np.int64))
+        return leaf(values if values.dtype == bool else values.astype(np.int64))
     if isinstance(elem, (str, bytes)):
         return list(batch)
     if isinstance(elem, collections.abc.Mapping):
@@ -74,7 +74,7 @@ def default_convert(data: Any) -> Any:
     if isinstance(data, Tensor):
         return data
     if _numeric_array(data):
-        return Tensor(np.asarray(data))
+        return leaf(np.asarray(data))
     if isinstance(data, collections.abc.Mapping):
         converted = {key: default_convert(value) for key, value in data.items()}
         try:

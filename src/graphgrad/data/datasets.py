@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..random import numpy_generator
-from ..tensor import Tensor, make
+from ..tensor import Tensor, leaf, make
 
 if TYPE_CHECKING:
     from numpy.typing import ArrayLike, DTypeLike
@@ -57,7 +57,7 @@ class TensorDataset(Dataset):
     def __init__(self, *tensors: Tensor | ArrayLike) -> None:
         if not tensors:
             raise ValueError("TensorDataset needs at least one tensor")
-        self.tensors = tuple(t if isinstance(t, Tensor) else Tensor(np.asarray(t))
+        self.tensors = tuple(t if isinstance(t, Tensor) else leaf(np.asarray(t))
                              for t in tensors)
         lengths = {len(t.array) if t.array.ndim else None for t in self.tensors}
         if len(lengths) != 1 or None in lengths:
@@ -67,7 +67,7 @@ class TensorDataset(Dataset):
     def __getitem__(self, index: int | slice | np.ndarray) -> tuple[Tensor, ...]:
         if index.__class__ is np.ndarray and index.dtype.kind in "iu":  # a shuffled batch
             return tuple([make(np.take(t.array, index, axis=0)) for t in self.tensors])
-        return tuple([Tensor(t.array[index]) for t in self.tensors])
+        return tuple([leaf(t.array[index]) for t in self.tensors])
 
     def __len__(self) -> int:
         return len(self.tensors[0].array)
@@ -205,7 +205,7 @@ def _array(x):
 
 
 def _like(original, values):
-    return Tensor(values) if isinstance(original, Tensor) else values
+    return leaf(values) if isinstance(original, Tensor) else values
 
 
 def digits(flatten: bool = True, dtype: DTypeLike = np.float32,
@@ -228,4 +228,4 @@ def image_tensors(images: np.ndarray, labels: np.ndarray, dtype: DTypeLike, whit
         x /= white            # in place: no second array of the whole set
     if flatten:
         x = x.reshape(len(x), -1)
-    return Tensor(x), Tensor(labels.astype(np.int64))
+    return leaf(x), leaf(labels.astype(np.int64))

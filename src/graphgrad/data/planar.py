@@ -4,13 +4,13 @@ int64 labels, from a seed, with Gaussian noise of standard deviation `noise` on 
 import numpy as np
 
 from ..random import numpy_generator
-from ..tensor import Tensor
+from ..tensor import leaf
 
 
 def _finish(x, y, noise, rng):
     x = x + rng.normal(scale=noise, size=x.shape) if noise else x
     order = rng.permutation(len(y))
-    return Tensor(x[order].astype(np.float32)), Tensor(y[order].astype(np.int64))
+    return leaf(x[order].astype(np.float32)), leaf(y[order].astype(np.int64))
 
 
 def _split(n, k):

@@ -16,7 +16,7 @@ import math
 
 import numpy as np
 
-from ..tensor import Tensor
+from ..tensor import Tensor, leaf
 from ._errors import SerializationError, fail
 
 VERSION = 2
@@ -33,7 +33,7 @@ def loaded_tensor(array, where):
     damaged (tensors hold numbers)."""
     if array.dtype.kind not in "biufc":
         raise fail(where, f"a tensor of dtype {array.dtype} (tensors hold numbers)")
-    return Tensor(array)
+    return leaf(array)
 
 def encode(obj, storable):
     """(manifest dict, {array name: stored array}); storable(array, name) gives the array as

@@ -17,7 +17,7 @@ import numpy as np
 from .. import ops
 from ..ops.linear import linear as affine
 from ..random import numpy_generator
-from ..tensor import Tensor
+from ..tensor import Tensor, leaf
 from . import init
 from .conversion import array_of
 from .layers import Linear, _dtype, dropout
@@ -232,7 +232,7 @@ class SampleAttention(Module):
         rng = numpy_generator(generator)
         features = data.shape[1]
         self.kind, self.key_dim = kind, key_dim or features
-        self.register_buffer("samples", Tensor(data.astype(dtype)))
+        self.register_buffer("samples", leaf(data.astype(dtype)))
         bound = 1 / math.sqrt(features)
         self.value_weight = Parameter(rng.uniform(-bound, bound, features).astype(dtype))
         names = ("query_weight", "key_weight") if kind == "dot" else ("metric",)

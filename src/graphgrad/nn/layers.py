@@ -17,7 +17,7 @@ from ..errors import ShapeError
 from ..grad_mode import no_grad
 from ..ops.linear import linear as affine
 from ..random import numpy_generator
-from ..tensor import Tensor, get_default_dtype
+from ..tensor import Tensor, get_default_dtype, leaf
 from . import init
 from .conversion import array_of, check_device
 from .module import Module, Parameter
@@ -129,7 +129,7 @@ def one_hot(input: Tensor | ArrayLike, num_classes: int = -1) -> Tensor:
                            f"({num_classes}), got {index.max()}")
     out = np.zeros(index.shape + (num_classes,), np.int64)
     np.put_along_axis(out, index[..., None], 1, axis=-1)
-    return Tensor(out)
+    return leaf(out)
 
 
 def _dtype(dtype, device=None, who="graphgrad"):

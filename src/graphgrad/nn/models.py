@@ -11,7 +11,7 @@ import numpy as np
 from .. import ops
 from ..grad_mode import no_grad
 from ..random import numpy_generator
-from ..tensor import Tensor
+from ..tensor import Tensor, leaf
 from .activation_modules import (
     ELU,
     GELU,
@@ -110,7 +110,7 @@ class LogisticRegression(Module):
 
     def predict(self, x: Tensor) -> Tensor:
         """Class labels 0/1 (the logit's sign)."""
-        return Tensor((array_of(self(x)) >= 0).astype(np.int64))
+        return leaf((array_of(self(x)) >= 0).astype(np.int64))
 
 
 class SoftmaxRegression(Module):
@@ -135,7 +135,7 @@ class SoftmaxRegression(Module):
         return ops.softmax(self(x), axis=-1)
 
     def predict(self, x: Tensor) -> Tensor:
-        return Tensor(np.argmax(array_of(self(x)), axis=-1))
+        return leaf(np.argmax(array_of(self(x)), axis=-1))
 
     def extra_repr(self) -> str:
         return f"temperature={self.temperature}" if self.temperature != 1 else ""

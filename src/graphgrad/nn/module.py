@@ -31,7 +31,7 @@ class Parameter(Tensor):
     def __init__(self, data: Tensor | ArrayLike | None = None, requires_grad: bool = True) -> None:
         if data is None:
             data = np.empty(0, np.float32)
-        super().__init__(as_array(data), requires_grad=requires_grad)
+        self._become_leaf(as_array(data), requires_grad)
 
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()

@@ -13,7 +13,7 @@ from .. import ops
 from ..errors import ShapeError
 from ..grad_mode import no_grad
 from ..ops import normalization as fused
-from ..tensor import Tensor
+from ..tensor import Tensor, leaf
 from .conversion import array_of
 from .layers import _dtype
 from .module import Module, Parameter
@@ -154,9 +154,9 @@ class _BatchNorm(Module):
         else:
             self.register_parameter("bias", None)
         if track_running_stats:
-            self.register_buffer("running_mean", Tensor(np.zeros(num_features, dtype)))
-            self.register_buffer("running_var", Tensor(np.ones(num_features, dtype)))
-            self.register_buffer("num_batches_tracked", Tensor(np.array(0, np.int64)))
+            self.register_buffer("running_mean", leaf(np.zeros(num_features, dtype)))
+            self.register_buffer("running_var", leaf(np.ones(num_features, dtype)))
+            self.register_buffer("num_batches_tracked", leaf(np.array(0, np.int64)))
         else:
             for name in ("running_mean", "running_var", "num_batches_tracked"):
                 self.register_buffer(name, None)

@@ -5,7 +5,7 @@ import math
 import numpy as np
 
 from ..grad_mode import no_grad
-from ..tensor import Tensor
+from ..tensor import Tensor, leaf
 
 
 def _with_grads(parameters):
@@ -21,7 +21,7 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
     found = _with_grads(parameters)
     norm_type = float(norm_type)
     if not found:
-        return Tensor(np.zeros((), np.float32))
+        return leaf(np.zeros((), np.float32))
     grads = [p.grad.array for p in found]
     if norm_type == math.inf:
         total = max(float(np.max(np.abs(g))) if g.size else 0.0 for g in grads)
@@ -36,7 +36,7 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
         with no_grad():
             for p in found:
                 p.grad.mul_(factor)
-    return Tensor(np.asarray(total, dtype=found[0].grad.dtype))
+    return leaf(np.asarray(total, dtype=found[0].grad.dtype))
 
 
 def clip_grad_value_(parameters, clip_value):
@@ -49,7 +49,7 @@ def clip_grad_value_(parameters, clip_value):
 
 def parameters_to_vector(parameters):
     """All parameters flattened and concatenated into one 1-D tensor (a copy)."""
-    return Tensor(np.concatenate([np.ravel(p.array) for p in parameters]))
+    return leaf(np.concatenate([np.ravel(p.array) for p in parameters]))
 
 
 def vector_to_parameters(vec, parameters):

@@ -12,7 +12,7 @@ Both are composites of primitives, so every derivative comes from theirs:
 import numpy as np
 
 from ..errors import ShapeError
-from ..tensor import Tensor
+from ..tensor import Tensor, leaf
 from .index import take_along_axis
 from .linalg import matmul
 from .shape import reshape
@@ -112,7 +112,7 @@ def _adaptive_max(input, k, op, output_size, return_indices):
                      shape[:-k] + sizes)
     if not return_indices:
         return values
-    return values, (Tensor(flat) if isinstance(input, Tensor) else flat)
+    return values, (leaf(flat) if isinstance(input, Tensor) else flat)
 
 
 def adaptive_max_pool2d(input, output_size, return_indices=False):

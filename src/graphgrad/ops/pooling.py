@@ -20,7 +20,7 @@ import numpy as np
 
 from ..errors import ShapeError
 from ..primitives import primitive
-from ..tensor import Tensor
+from ..tensor import Tensor, leaf
 from . import scratch
 
 
@@ -271,7 +271,7 @@ def _max_pool_nd(k, op, input, kernel_size, stride, padding, dilation, ceil_mode
     code = max_code(raw, geom)[1]
     indices = flat_indices(code, geom, raw.shape[-k:])
     values = window_gather(input, code, geom=geom)
-    return values, (Tensor(indices) if isinstance(input, Tensor) else indices)
+    return values, (leaf(indices) if isinstance(input, Tensor) else indices)
 
 
 def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..grad_mode import enable_grad, no_grad
-from ..tensor import Tensor, is_float
+from ..tensor import Tensor, is_float, leaf
 from ._hyper import check_options
 
 if TYPE_CHECKING:
@@ -81,7 +81,7 @@ class Optimizer:
                 if set_to_none:
                     p.grad = None
                 elif p.grad.requires_grad or not p.grad.array.flags.writeable:
-                    p.grad = Tensor(np.zeros_like(p.grad.array))
+                    p.grad = leaf(np.zeros_like(p.grad.array))
                 else:
                     p.grad.array[...] = 0
 
@@ -203,7 +203,7 @@ class Optimizer:
     def _buffer(like, fill=0.0):
         """A new state buffer shaped and laid out like the parameter (a Tensor outside every
         graph; the same memory order keeps elementwise updates contiguous)."""
-        return Tensor(np.full_like(like.array, fill))
+        return leaf(np.full_like(like.array, fill))
 
 
 def _decay(g, p, weight_decay):
@@ -231,7 +231,7 @@ def _copy_state(value, dtype):
         array = np.array(value.array if isinstance(value, Tensor) else value)
         if dtype is not None and array.dtype.kind == "f":
             array = array.astype(dtype)
-        return Tensor(array) if isinstance(value, Tensor) else array
+        return leaf(array) if isinstance(value, Tensor) else array
     if isinstance(value, dict):
         return {k: _copy_state(v, dtype) for k, v in value.items()}
     if isinstance(value, (list, tuple)):

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..tensor import Tensor
+from ..tensor import leaf
 from .optimizer import Optimizer, _decay
 
 if TYPE_CHECKING:
@@ -47,7 +47,7 @@ class SGD(Optimizer):
         state = self.state[p]
         buf = state.get("momentum_buffer")
         if buf is None:
-            buf = state["momentum_buffer"] = Tensor(np.array(g))
+            buf = state["momentum_buffer"] = leaf(np.array(g))
         else:
             b = buf.array
             b *= momentum

@@ -8,15 +8,15 @@ lines of gg.explain's listing that compute the node and its gradient.
 import numpy as np
 
 from ..graphview import explain
-from ..tensor import Tensor
+from ..tensor import leaf
 from .features import LABELS
 from .features import compute as features
 
 
 def record(network, point, target):
     """The recorded forward pass for one point: (named tensors, loss)."""
-    x = Tensor(features(np.asarray(point, np.float64)[None, :], network.features))
-    t = Tensor(np.array([[target]], np.float32))
+    x = leaf(features(np.asarray(point, np.float64)[None, :], network.features))
+    t = leaf(np.array([[target]], np.float32))
     pre = []
     out, hidden = network.forward(x, pre)
     for h in hidden:
@@ -90,7 +90,7 @@ def backprop_step(network, x_batch, t_batch, regularization, rate):
     """One SGD step on a mini-batch, reported for the page's animation: the forward values of
     every node for the batch's first point, then ∂J/∂α for that point's row and ∂J/∂W of every
     edge (the batch's gradient, which the step uses)."""
-    x = Tensor(x_batch)
+    x = leaf(x_batch)
     out, hidden = network.forward(x)
     for h in hidden:
         h.retain_grad()

@@ -5,7 +5,7 @@ Figures are drawn on their own Agg canvas, so no pyplot state or GUI backend is 
 import numpy as np
 
 from ..grad_mode import no_grad
-from ..tensor import Tensor
+from ..tensor import Tensor, leaf
 
 
 def new_figure(width, height):
@@ -48,7 +48,7 @@ def predict_classes(model, x):
     """Class predictions of a classifier's outputs: argmax of scores, or logit > 0 for one
     output."""
     with no_grad():
-        out = model(x if isinstance(x, Tensor) else Tensor(np.asarray(x)))
+        out = model(x if isinstance(x, Tensor) else leaf(np.asarray(x)))
     scores = np.asarray(out.array)
     if scores.ndim == 2 and scores.shape[1] > 1:
         return scores.argmax(axis=1)
