@@ -129,7 +129,7 @@ def small_problem(trainer):
 class Scalar:
     """A minimal reverse-mode scalar (micrograd's idea), the pure-Python reference."""
 
-    __slots__ = ("data", "grad", "parents", "local")
+    __slots__ = ("array", "grad", "parents", "local")
 
     def __init__(self, data, parents=(), local=()):
         self.array, self.grad, self.parents, self.local = data, 0.0, parents, local
