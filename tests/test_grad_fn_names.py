@@ -1,5 +1,6 @@
 """grad_fn reads as PyTorch's: the class names (MulBackward0, MmBackward0, AddmmBackward0, ...),
-the repr 004's listing prints, and next_functions with AccumulateGrad and None entries."""
+grad_fn.name() giving them, the repr 004's listing prints, and next_functions with
+AccumulateGrad and None entries; a tensor's own name (the graph view's label) stays apart."""
 import re
 
 import numpy as np
@@ -31,7 +32,11 @@ CASES = {
     "slice": lambda m, x, M, B: M[0:1], "index": lambda m, x, M, B: M[[0, 1]],
     "unsqueeze": lambda m, x, M, B: M[None],
     "softmax": lambda m, x, M, B: m.softmax(M, 1), "to double": lambda m, x, M, B: x.double(),
-    "clone": lambda m, x, M, B: x.clone(),
+    "clone": lambda m, x, M, B: x.clone(), "amax dim": lambda m, x, M, B: M.amax(1),
+    "amin dims": lambda m, x, M, B: B.amin((0, 2)), "max": lambda m, x, M, B: M.max(),
+    "unfold": lambda m, x, M, B: M.unfold(1, 2, 1), "mean": lambda m, x, M, B: M.mean(),
+    "mean dim": lambda m, x, M, B: B.mean((0, 1)), "square": lambda m, x, M, B: x.square(),
+    "norm": lambda m, x, M, B: M.norm(dim=1), "vector @ batch": lambda m, x, M, B: x @ B.mT,
 }
 
 
@@ -45,7 +50,7 @@ def _leaves(lib):
 def test_grad_fn_class_names_match_torch(case, torch):
     ours = CASES[case](gg, *_leaves(gg)).grad_fn
     theirs = CASES[case](torch, *_leaves(torch)).grad_fn
-    assert ours.torch_name == type(theirs).__name__ == theirs.name()
+    assert ours.torch_name == ours.name() == type(theirs).__name__ == theirs.name()
     assert re.fullmatch(rf"<{ours.torch_name} object at 0x[0-9a-f]+>", repr(ours))
 
 
@@ -104,3 +109,26 @@ def test_tensor_repr_names_the_grad_fn_as_torch(torch):
     x, xt = gg.tensor([1.0], requires_grad=True), torch.tensor([1.0], requires_grad=True)
     assert repr(x.exp()).split(", ")[-1] == repr(xt.exp()).split(", ")[-1] == \
         "grad_fn=<ExpBackward0>)"
+
+
+def test_name_is_torchs_method_and_the_tensor_name_stays_the_graph_views(torch):
+    """grad_fn.name() is PyTorch's call; the name given to a tensor labels its node in the
+    graph view (node.tensor_name), apart from it."""
+    x, xt = gg.tensor([1.0, 2.0], requires_grad=True), torch.tensor([1.0, 2.0],
+                                                                    requires_grad=True)
+    y, yt = x * 3, xt * 3
+    assert y.grad_fn.name() == yt.grad_fn.name() == "MulBackward0"
+    # torch's AccumulateGrad.name() is 'torch::autograd::AccumulateGrad', its class name ours
+    assert [f and f.name() for f, _ in y.grad_fn.next_functions] == \
+        [f and type(f).__name__ for f, _ in yt.grad_fn.next_functions] == ["AccumulateGrad", None]
+    assert y.grad_fn.tensor_name is None
+    y.name = "scaled"
+    assert y.grad_fn.tensor_name == "scaled" and y.grad_fn.name() == "MulBackward0"
+    graph = gg.graph(y.sum())
+    assert "scaled" in [v.name for v in graph.nodes]
+
+
+def test_optimizer_refusal_names_the_grad_fn():
+    x = gg.tensor([1.0], requires_grad=True)
+    with pytest.raises(ValueError, match="made by 'MulBackward0'"):
+        gg.optim.SGD([x * 2], lr=0.1)

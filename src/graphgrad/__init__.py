@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from . import accelerator, backends, cuda, linalg, ops
-from ._tensor_methods import astype  # importing _tensor_methods binds Tensor's operators
+from ._tensor_methods import astype, numel  # importing it binds Tensor's operators
 from .autodiff import gradients
+from .backends.cpu import finfo, get_num_threads, iinfo, set_num_threads
 from .check import gradcheck, numeric_grad, numeric_jacobian
 from .creation import (
     arange,
@@ -88,7 +89,8 @@ __all__ = ["Tensor", "tensor", "from_numpy", "zeros", "ones", "full", "zeros_lik
            "as_tensor", "empty", "empty_like", "is_tensor", "is_floating_point",
            "inference_mode", "randperm", "multinomial", "bernoulli", "normal", "rand_like",
            "randn_like", "randint_like", "seed", "initial_seed", "double", "half", "long",
-           "short", "uint8", "int8", "int16"]
+           "short", "uint8", "int8", "int16", "numel", "finfo", "iinfo", "set_num_threads",
+           "get_num_threads"]
 __all__ += ops.__all__
 return_types = ops.return_types     # torch.return_types: (values, indices) of max(dim), ...
 __all__ += ["linalg", "return_types"]

@@ -1,7 +1,7 @@
 """Tensor's in-place operations (add_, mul_, clamp_, exp_, copy_, fill_, zero_, the random
-fills normal_, uniform_, ...) and its indexing writes (x[i] = v, index_put_, scatter_,
-scatter_reduce_, index_add_, index_fill_, masked_fill_), where PyTorch allows them and as it
-records them.
+fills normal_, uniform_, ...), its shape changes in place (unsqueeze_, squeeze_, t_,
+transpose_) and its indexing writes (x[i] = v, index_put_, scatter_, scatter_reduce_,
+index_add_, index_fill_, masked_fill_), where PyTorch allows them and as it records them.
 
 Outside the graph (under no_grad, or when nothing involved requires grad) x.add_(y) is NumPy's
 x += y on x's memory, fast (optimizers step this way). While recording:
@@ -263,6 +263,39 @@ def _write(name, out_of_place):
     return method
 
 
+def _reshaped(name, op):
+    """An in-place shape change, self ← op(self) (unsqueeze_, squeeze_, t_, transpose_): self
+    becomes a view of the same memory in the new shape, and its version counter moves, so that
+    a node that saved self's old value refuses its backward (PyTorch's rules). While recording,
+    self's node becomes the view's; a leaf that requires grad is refused. Views of self keep
+    their shapes (no value changes, so they stay valid)."""
+    def method(self, *args, **kwargs):
+        if self.requires_grad and self._node is None and _state.grad_enabled:
+            raise InplaceError(inplace_refusal(self, name))
+        if self._node is not None and not _state.grad_enabled:
+            raise InplaceError(f"{name}: this tensor of shape {self.shape} was made by a "
+                               f"recorded operation ({self._node.torch_name}) and grad mode is "
+                               f"off, so its node would keep the old shape (PyTorch's backward "
+                               f"then fails); call it outside no_grad, or on x.detach()")
+        if not _traced(self):
+            array = op(self.array, *args, **kwargs)
+            self._bump_version()
+            self.array = array
+            return self
+        result = op(self, *args, **kwargs)  # shares self's version cell (a view)
+        self._bump_version()
+        self.array, self._node, self._tangents = result.array, result._node, result._tangents
+        if self._node is not None and self._name is not None:
+            self._node.label = self._name
+        return self
+    method.__name__ = name
+    method.__doc__ = f"{op.__name__}, in place: self's shape changes, its memory stays."
+    own = list(inspect.signature(op).parameters.values())[1:]
+    method.__signature__ = inspect.Signature(
+        [inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)] + own)
+    return method
+
+
 def __setitem__(self, index, value):
     """x[index] = value: recorded while x or value takes part in the graph (x ← x with
     x[index] = value; no gradient reaches x's old value there, value gets g[index]), else a
@@ -299,6 +332,8 @@ METHODS = {
     "index_fill_": _write("index_fill_", ops.index_fill),
     "masked_fill_": _write("masked_fill_", ops.masked_fill),
     "index_put_": _write("index_put_", index_put),
+    **{f"{name}_": _reshaped(f"{name}_", getattr(ops, name)) for name in (
+        "unsqueeze", "squeeze", "t", "transpose")},
     **{f"{name}_": _write(f"{name}_", getattr(ops, name)) for name in (
         "addcmul", "addcdiv", "lerp", "clamp_min", "clamp_max", "floor", "ceil", "round",
         "trunc", "frac", "sign", "reciprocal", "rsqrt", "square", "log1p", "expm1", "log2",

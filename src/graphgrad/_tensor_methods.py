@@ -15,7 +15,7 @@ from .ops.elementwise import astype as convert
 from .ops.elementwise import div as _true_div
 from .ops.elementwise import sub as _minus
 from .ops.joins import repeat
-from .ops.shape import dims_arg, expand, expand_as, reshape_as, view_as
+from .ops.shape import dims_arg, expand, expand_as, reshape_as, unfold, view_as
 from .ops.tensor_split import view
 from .ops.views import matrix_transpose, reversed_dims
 from .tensor import Tensor, is_float
@@ -34,6 +34,13 @@ def astype(x, dtype):
         raise DtypeError(f"astype: converting a tensor that requires grad to {dtype} would cut "
                          "the gradient; use .detach().astype(...) if that is intended")
     return convert(x, dtype=dtype)
+
+
+def numel(input):
+    """The number of elements of a tensor (torch.numel: a tensor only, as PyTorch)."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"numel(): argument 'input' must be Tensor, not {type(input).__name__}")
+    return input.numel()
 
 
 def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
@@ -119,8 +126,8 @@ _METHODS = {
     "expand_dims": ops.expand_dims, "unsqueeze": ops.unsqueeze,
     "broadcast_to": ops.broadcast_to, "expand": expand, "expand_as": expand_as,
     "split": ops.split, "chunk": ops.chunk, "unbind": ops.unbind, "narrow": ops.narrow,
-    "select": ops.select, "flip": ops.flip, "fliplr": ops.fliplr, "flipud": ops.flipud,
-    "rot90": ops.rot90, "roll": ops.roll, "repeat": repeat, "tile": ops.tile,
+    "select": ops.select, "unfold": unfold, "flip": ops.flip, "fliplr": ops.fliplr,
+    "flipud": ops.flipud, "rot90": ops.rot90, "roll": ops.roll, "repeat": repeat, "tile": ops.tile,
     "repeat_interleave": ops.repeat_interleave, "diag": ops.diag, "diagonal": ops.diagonal,
     "diag_embed": ops.diag_embed, "trace": trace, "tril": ops.tril, "triu": ops.triu,
     # products and indexing

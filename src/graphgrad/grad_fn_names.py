@@ -21,6 +21,7 @@ TORCH_NAMES = {
     "soft_cross_entropy": "DivBackward1", "layer_norm": "NativeLayerNormBackward0",
     "batch_norm": "NativeBatchNormBackward0", "selu": "EluBackward0", "celu": "EluBackward0",
     "prelu": "PreluKernelBackward0", "softsign": "DivBackward0", "tanhshrink": "SubBackward0",
+    "vector_norm": "LinalgVectorNormBackward0", "square": "PowBackward0",
 }
 
 
@@ -41,8 +42,9 @@ def _reduction(base, params):
 
 
 def _extreme(base, params):
-    # x.max() is MaxBackward1; x.max(dim) (values and indices) is MaxBackward0
-    return f"{base}Backward1" if params.get("axis") is None else f"{base}Backward0"
+    # the max primitive over everything is x.max(), MaxBackward1; over dims it is x.amax(dim),
+    # AmaxBackward0 (x.max(dim) gathers at the indices instead)
+    return f"{base}Backward1" if params.get("axis") is None else f"A{base.lower()}Backward0"
 
 
 def _pow(node):
@@ -70,7 +72,7 @@ def _product(a, b, out_ndim):
     if a == 2 and b == 1:
         return "MvBackward0"
     if a == 1:
-        return "SqueezeBackward4"
+        return "SqueezeBackward4" if b == 2 else "UnsafeViewBackward0"
     return "MmBackward0" if a == 2 and b == 2 else "UnsafeViewBackward0"
 
 
@@ -110,6 +112,7 @@ def _getitem(node):
 
 _BY_NODE = {
     "sum": lambda node: _reduction("Sum", node.params),
+    "mean": lambda node: _reduction("Mean", node.params),
     "prod": lambda node: _reduction("Prod", node.params),
     "max": lambda node: _extreme("Max", node.params),
     "min": lambda node: _extreme("Min", node.params),

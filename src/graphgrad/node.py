@@ -31,9 +31,14 @@ class Node:
                  "tangents", "vcell", "label", "__weakref__")
 
     @property
-    def name(self):
-        """The name given to the tensor this node made (None: unnamed)."""
+    def tensor_name(self):
+        """The name given to the tensor this node made (its ``.name``; None: unnamed), kept in
+        ``label`` for the graph view."""
         return getattr(self, "label", None)
+
+    def name(self):
+        """PyTorch's ``grad_fn.name()``: the class-style name, 'MulBackward0', ..."""
+        return torch_name(self)
 
     @property
     def op(self):

@@ -36,6 +36,8 @@ EXCLUDED = {
     "gg.device": "the device class; Tensor.device and to('cpu') have entries",
     "gg.get_default_dtype": _DTYPES,
     "gg.set_default_dtype": "process-wide state (tests/test_devices_dtypes.py), not an operation",
+    **{f"gg.{n}": "process-wide BLAS threads, not an operation (tests/ops/"
+       "test_torch_leftovers.py)" for n in ("set_num_threads", "get_num_threads")},
     **{f"gg.{n}": "serialization in graphgrad's own formats (safetensors, .npz; never pickle): "
        "tests/test_io.py" for n in ("save", "load")},
     "gg.compile": "records a function once and replays it (torch.compile's role, not its "

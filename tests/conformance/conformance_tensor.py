@@ -169,6 +169,10 @@ def method_entries():
         method("view_as", [C(F(2, 3), F(3, 2, grad=False))]),
         method("reshape_as", [C(F(2, 3), F(3, 2, grad=False))]),
         method("trace", [C(F(3, 3)), C(F(3, 4)), C(I(3, 3)), C(F(3))]),
+        method("unfold", [C(F(3, 7), 1, 3, 2), C(F(2, 5), 0, 2, 1), C(F(4, 3), -1, 3, 1),
+                          C(F(), 0, 1, 1), C(F(), 0, 0, 1), C(F(3, 4, view="T"), 0, 2, 1),
+                          C(F(0, 3), 1, 2, 1), C(F(2, 3), 1, 4, 1), C(F(2, 3), 1, 2, 0),
+                          C(F(2, 3), 1, -1, 1), C(F(2, 3), 2, 1, 1), C(I(2, 5), 1, 2, 2)]),
         method("requires_grad_", [C(F(2, grad=False)), C(F(2, grad=False), False),
                                   C(I(2), True)]),
         method("new_zeros", [C(F(2), (2, 3)), C(F(2), 3, dtype=D("int64"))]),
@@ -253,7 +257,29 @@ def inplace_entries():
     leaf = [C(F(2, 3), F(3), label="on a leaf that requires grad")]
     out.append(compare_with("Tensor.add_ (leaf)", lambda x, y: x.add_(y),
                             lambda torch, x, y: x.add_(y), leaf))
+    return out + reshaping_inplace_entries()
+
+
+def reshaping_inplace_entries():
+    """The shape changes in place: y's new shape, its values, the gradient through them."""
+    out = [inplace("unsqueeze_", [C(F(2, 3), 0), C(F(2, 3), -1), C(F(), 0), C(F(2, 3), 3)]),
+           inplace("squeeze_", [C(F(1, 3, 1)), C(F(1, 3, 1), 0), C(F(1, 3, 1), 1),
+                                C(F(1, 3, 1), (0, 2)), C(F())]),
+           inplace("t_", [C(F(2, 3)), C(F(3)), C(F()), C(F(2, 3, 4)),
+                          C(F(3, 4, view="T"))]),
+           inplace("transpose_", [C(F(2, 3, 4), 0, 2), C(F(2, 3), -1, 0), C(F(), 0, -1),
+                                  C(F(2, 3), 0, 2)])]
+    leaf = [C(F(2, 3), label="on a leaf that requires grad"),
+            C(F(2, 3, grad=False), label="on a leaf")]
+    out.append(compare_with("Tensor.t_ (leaf)", lambda x: (x.t_(), x)[1],
+                            lambda torch, x: (x.t_(), x)[1], leaf))
     return out
+
+
+def _limits(info):
+    """finfo's or iinfo's attributes, torch's dtype name without 'torch.'."""
+    names = ("bits", "eps", "max", "min", "tiny", "smallest_normal", "resolution")
+    return tuple(getattr(info, n, None) for n in names) + (_dtype_name(info.dtype),)
 
 
 def creation_entries():
@@ -283,6 +309,13 @@ def creation_entries():
     out.append(same("is_tensor", [C(F(2)), C(3.0), C(np.zeros(2))]))
     out.append(same("is_floating_point", [C(F(2)), C(I(2)), C(B(2))]))
     out.append(same("is_grad_enabled", [C()]))
+    out.append(same("numel", [C(F(2, 3)), C(F()), C(F(0, 3)), C(I(4)), C(3.0)]))
+    floats = [C(D(n)) for n in ("float16", "float32", "float64", "int32", "bool")] + [C()]
+    out += [compare_with(f"gg.{name}", lambda *a, name=name: _limits(getattr(gg, name)(*a)),
+                         lambda torch, *a, name=name: _limits(getattr(torch, name)(*a)), cases)
+            for name, cases in (("finfo", floats), ("iinfo", [
+                C(D(n)) for n in ("uint8", "int8", "int16", "int32", "int64", "float32",
+                                  "bool")]))]
     out.append(same("trace", [C(F(3, 3)), C(F(3, 4)), C(I(3, 3)), C(F(3))]))
     out += promotion_entries()
     random = dict(values=False)

@@ -1,8 +1,10 @@
 """Issue 17's leftovers against PyTorch: Tensor.where, bitwise_not and the shifts, alpha= and
 rounding_mode= on the functions, scatter(reduce=), scatter_reduce_, view(dtype), tensor_split,
 index_put(_), the random fills (normal_, uniform_, bernoulli_, exponential_), the in-place
-forms of the functions (addcmul_, addcdiv_, lerp_, floor_, ...); the recorded indexing writes
-(x[i] = v, index_put_, scatter_, ...) on tensors in the graph are in test_recorded_writes.py."""
+forms of the functions (addcmul_, addcdiv_, lerp_, floor_, ...), the shape changes in place
+(unsqueeze_, squeeze_, t_, transpose_), Tensor.unfold, gg.numel, gg.finfo/iinfo and
+gg.set_num_threads/get_num_threads; the recorded indexing writes (x[i] = v, index_put_,
+scatter_, ...) on tensors in the graph are in test_recorded_writes.py."""
 import inspect
 
 import numpy as np
@@ -417,3 +419,193 @@ def test_in_place_forms_refuse_what_torch_refuses(torch):
         x = lib.ones(3, requires_grad=True)
         with pytest.raises(RuntimeError, match="leaf Variable"):
             x.floor_()
+
+
+# ------------------------------------------------------------------ shape changes in place
+RESHAPING = [("unsqueeze_", (0,)), ("unsqueeze_", (-1,)), ("squeeze_", ()), ("squeeze_", (1,)),
+             ("t_", ()), ("transpose_", (0, 2))]
+
+
+@pytest.mark.parametrize("name, args", RESHAPING)
+def test_shape_changes_in_place_as_torch(name, args, torch, rng):
+    """y.<name>(...) on a non-leaf: the same tensor in the new shape, its version counter moved,
+    the gradient through it; a value saved before it is refused by backward, as in torch."""
+    shape = (3, 4) if name == "t_" else (2, 1, 3)
+    (x, xt) = _pair(torch, rng.normal(size=shape))
+    results = []
+    for lib, leaf in ((gg, x), (torch, xt)):
+        y = leaf * 2
+        before = y._version
+        assert getattr(y, name)(*args) is y
+        w = lib.tensor(np.arange(y.numel(), dtype=np.float64).reshape(tuple(y.shape)))
+        (y.exp() * w).sum().backward()
+        results.append((tuple(y.shape), y._version - before, _np(y)))
+    (shape_g, bumps_g, y_g), (shape_t, bumps_t, y_t) = results
+    assert shape_g == shape_t and bumps_g == bumps_t == 1
+    np.testing.assert_allclose(y_g, y_t, rtol=1e-12)
+    _same(x.grad, xt.grad)
+    for leaf in (x, xt):
+        y = leaf * 1
+        saved = y * y                          # saves y's old value
+        getattr(y, name)(*args)
+        with pytest.raises(RuntimeError, match="modified (by an inplace|in place)"):
+            saved.sum().backward()
+
+
+@pytest.mark.parametrize("name, args", RESHAPING)
+def test_shape_changes_in_place_on_leaves_and_views(name, args, torch):
+    """A leaf that requires grad is refused while recording and allowed under no_grad; a plain
+    tensor changes shape (version + 1) and its views keep theirs, as in torch."""
+    shape = (3, 4) if name == "t_" else (2, 1, 3)
+    for lib in (gg, torch):
+        x = lib.ones(shape, requires_grad=True)
+        with pytest.raises(RuntimeError, match="leaf Variable that requires grad"):
+            getattr(x, name)(*args)
+        with lib.no_grad():
+            getattr(x, name)(*args)
+        plain = lib.arange(12.0)[:int(np.prod(shape))].reshape(shape)
+        view = plain[0]
+        getattr(plain, name)(*args)
+        assert plain._version == 1 and tuple(view.shape) == shape[1:]
+    assert tuple(x.shape) == tuple(getattr(torch.ones(shape), name)(*args).shape)
+
+
+def test_shape_change_in_place_under_no_grad_of_a_recorded_tensor_is_refused(torch):
+    """torch lets it through and its backward then fails on the shapes; graphgrad says why at
+    once."""
+    x, xt = gg.ones((2, 3), requires_grad=True), torch.ones((2, 3), requires_grad=True)
+    y, yt = x * 2, xt * 2
+    with torch.no_grad():
+        yt.t_()
+    with pytest.raises(RuntimeError, match="shape"):
+        yt.sum().backward()
+    with gg.no_grad(), pytest.raises(gg.InplaceError, match="t_: .*grad mode is off"):
+        y.t_()
+    assert y.shape == (2, 3)
+
+
+def test_shape_change_in_place_carries_the_forward_tangent(torch, rng):
+    a, v = rng.normal(size=(2, 3)), rng.normal(size=(2, 3))
+
+    def f(lib):
+        def fn(x):
+            y = x * x
+            y.t_()
+            return y.sum(0)
+        return fn
+    ours = gg.jvp(f(gg), (gg.tensor(a),), (gg.tensor(v),))
+    theirs = torch.func.jvp(f(torch), (torch.tensor(a),), (torch.tensor(v),))
+    for o, t in zip(ours, theirs):
+        _same(o, t)
+
+
+# ------------------------------------------------------------------ unfold
+@pytest.mark.parametrize("shape, args", [((3, 7), (1, 3, 2)), ((5, 2), (0, 2, 1)),
+                                         ((2, 4, 5), (-1, 5, 2)), ((), (0, 1, 1)),
+                                         ((4, 3), (0, 2, 3))])
+def test_unfold_values_gradients_and_second_order(shape, args, torch, rng):
+    (x, xt) = _pair(torch, rng.normal(size=shape))
+    y, yt = x.unfold(*args), xt.unfold(*args)
+    _same(y, yt)
+    w = rng.normal(size=tuple(yt.shape))
+    (gx,) = gg.gradients((y * y * gg.tensor(w)).sum(), [x], create_graph=True)
+    (gt,) = torch.autograd.grad((yt * yt * torch.tensor(w)).sum(), [xt], create_graph=True)
+    _same(gx, gt)
+    (gx * gx).sum().backward()
+    (gt * gt).sum().backward()
+    _same(x.grad, xt.grad)
+    v = rng.normal(size=shape)
+    _same(gg.jvp(lambda t: t.unfold(*args), (gg.tensor(x.array),), (gg.tensor(v),))[1],
+          torch.func.jvp(lambda t: t.unfold(*args), (xt.detach(),), (torch.tensor(v),))[1])
+
+
+def test_unfold_is_a_view_and_checks_like_torch(torch):
+    x = gg.arange(10.0)
+    windows = x.unfold(0, 4, 3)
+    assert np.shares_memory(windows.array, x.array)
+    x.add_(1)
+    assert windows.tolist() == [[1.0, 2.0, 3.0, 4.0], [4.0, 5.0, 6.0, 7.0],
+                                [7.0, 8.0, 9.0, 10.0]]
+    for args, match in [((1, 4, 1), "maximum size for tensor at dimension 1 is 3 but size is 4"),
+                        ((1, 2, 0), "step is 0 but must be > 0"),
+                        ((1, -1, 1), "size is -1 but must be >= 0")]:
+        with pytest.raises(RuntimeError, match=match):
+            torch.ones(2, 3).unfold(*args)
+        with pytest.raises(gg.ShapeError, match=match):
+            gg.ones(2, 3).unfold(*args)
+    with pytest.raises(IndexError, match="Dimension out of range"):
+        gg.ones(2, 3).unfold(2, 1, 1)
+
+
+# ------------------------------------------------------------------ numel, finfo, iinfo, threads
+def test_numel_as_torch(torch):
+    for shape in [(2, 3), (), (0, 4)]:
+        assert gg.numel(gg.ones(shape)) == torch.numel(torch.ones(shape)) == int(np.prod(shape))
+    for bad in (3, [1, 2], np.ones(2)):
+        with pytest.raises(TypeError, match="must be Tensor"):
+            torch.numel(bad)
+        with pytest.raises(TypeError, match="must be Tensor"):
+            gg.numel(bad)
+
+
+@pytest.mark.parametrize("name", ["float16", "float32", "float64", None])
+def test_finfo_as_torch(name, torch):
+    ours = gg.finfo() if name is None else gg.finfo(getattr(gg, name))
+    theirs = torch.finfo() if name is None else torch.finfo(getattr(torch, name))
+    for attr in ("bits", "eps", "max", "min", "tiny", "smallest_normal", "resolution", "dtype"):
+        assert getattr(ours, attr) == getattr(theirs, attr), attr
+    assert repr(ours) == repr(theirs)
+
+
+@pytest.mark.parametrize("name", ["uint8", "int8", "int16", "int32", "int64"])
+def test_iinfo_as_torch(name, torch):
+    ours, theirs = gg.iinfo(getattr(gg, name)), torch.iinfo(getattr(torch, name))
+    assert (ours.bits, ours.max, ours.min, ours.dtype) == \
+        (theirs.bits, theirs.max, theirs.min, theirs.dtype)
+    assert repr(ours) == repr(theirs)
+
+
+def test_finfo_and_iinfo_refuse_the_other_kind(torch):
+    for lib in (gg, torch):
+        with pytest.raises(TypeError, match="floating point"):
+            lib.finfo(lib.int32)
+        with pytest.raises(TypeError, match="integer|not supported"):
+            lib.iinfo(lib.float32)
+        with pytest.raises(TypeError):
+            lib.iinfo(lib.bool)
+
+
+def test_num_threads_says_what_it_can_do(monkeypatch, torch):
+    """Without threadpoolctl set_num_threads warns that nothing changed (and get_num_threads
+    does not pretend otherwise); with it, the BLAS pools are limited through it."""
+    import sys
+    import types
+
+    from graphgrad.backends import cpu
+    for lib in (gg, torch):
+        with pytest.raises(RuntimeError, match="positive integer"):
+            lib.set_num_threads(0)
+    monkeypatch.setitem(sys.modules, "threadpoolctl", None)        # import fails
+    monkeypatch.setenv("OMP_NUM_THREADS", "3")
+    with pytest.warns(RuntimeWarning, match="changes nothing.*threadpoolctl"):
+        gg.set_num_threads(5)
+    assert gg.get_num_threads() == 3
+    calls = []
+    fake = types.SimpleNamespace(
+        threadpool_limits=lambda limits, user_api: calls.append((limits, user_api)),
+        threadpool_info=lambda: [{"user_api": "blas", "num_threads": 4},
+                                 {"user_api": "openmp", "num_threads": 8}])
+    monkeypatch.setitem(sys.modules, "threadpoolctl", fake)
+    gg.set_num_threads(2)
+    assert calls == [(2, "blas")] and cpu.get_num_threads() == 4
+
+
+def test_unfold_windows_without_overlap_write_through_as_torch(torch):
+    """Windows that do not overlap write into the base, as torch's; overlapping ones are
+    read-only here (torch lets such a write through, order-dependent)."""
+    for lib in (gg, torch):
+        x = lib.arange(6.0)
+        x.unfold(0, 2, 2).add_(1)
+        assert x.tolist() == [1.0, 2.0, 3.0, 4.0, 5.0, 6.0] and x._version == 1
+    with pytest.raises(gg.InplaceError, match="read-only"):
+        gg.arange(6.0).unfold(0, 2, 1).add_(1)

@@ -108,7 +108,7 @@ def build(outputs, declared_inputs, granularity, given_names=None, declared_para
     vertices = collect(out_vertices)
     steps, values = operation_steps(vertices)
 
-    names = {id(v): v.name for v in vertices}
+    names = {id(v): v.name if is_leaf(v) else v.tensor_name for v in vertices}
     names.update((id(key_of(t)), name) for name, t in (given_names or {}).items()
                  if isinstance(t, Tensor))
 

@@ -99,6 +99,44 @@ _concatenate.defvjp_per_arg(_concat_vjp)
 _concatenate.deflinear()
 
 
+@primitive(name="unfold", is_view=True, saves=(), vjp_text="{g}'s windows added back in place",
+           examples=fixed((lambda r: (_normal(r, (2, 5)),), {"dim": 1, "size": 2, "step": 2}),
+                          (lambda r: (_normal(r, (4, 3)),), {"dim": 0, "size": 3, "step": 1})))
+def _unfold(x, *, dim, size, step):
+    """Sliding windows along dim (a view): out[..., i, ..., k] = x[..., i·step + k, ...], the
+    window index i in dim's place and the offset k as a new last dim. Overlapping windows
+    (step < size) are read-only: a write there lands on elements shared by several windows
+    (PyTorch lets such a write through; its result depends on the order of the writes)."""
+    writeable = step >= size and x.flags.writeable
+    windows = np.lib.stride_tricks.sliding_window_view(x, size, axis=dim, writeable=writeable)
+    return windows[(slice(None),) * dim + (slice(None, None, step),)]
+
+
+@primitive(name="unfold_backward", saves=(), vjp_text="{g} cut into windows",
+           examples=fixed((lambda r: (_normal(r, (2, 2, 2)),),
+                           {"dim": 1, "size": 2, "step": 2, "length": 5}),
+                          (lambda r: (_normal(r, (2, 3, 3)),),
+                           {"dim": 0, "size": 3, "step": 1, "length": 4})))
+def _unfold_backward(g, *, dim, size, step, length):
+    """The adjoint of unfold: each window's entries added back at their places in a dim of
+    `length` (overlapping windows sum)."""
+    shape = list(g.shape[:-1])
+    shape[dim] = length
+    out = np.zeros(shape, g.dtype)
+    stop = step * (g.shape[dim] - 1) + 1
+    for k in range(size):
+        out[(slice(None),) * dim + (slice(k, k + stop, step),)] += g[..., k]
+    return out
+
+
+_unfold.defvjp(lambda g, out, x, dim, size, step: _unfold_backward(
+    g, dim=dim, size=size, step=step, length=x.shape[dim]))
+_unfold.deflinear()
+_unfold_backward.defvjp(lambda g, out, x, dim, size, step, length: _unfold(
+    g, dim=dim, size=size, step=step))
+_unfold_backward.deflinear()
+
+
 # ------------------------------------------------------------------------------ dims
 def _axis(axis, ndim, op=None):
     """A dim wrapped into [0, ndim) as PyTorch does (a 0-d tensor takes -1 and 0)."""
@@ -325,3 +363,23 @@ def atleast_2d(*tensors):
 def atleast_3d(*tensors):
     """Each tensor with at least 3 dims: () → (1, 1, 1), (n,) → (1, n, 1), (m, n) → (m, n, 1)."""
     return _atleast(tensors, 3, lambda s: {0: (1, 1, 1), 1: (1,) + s + (1,)}.get(len(s), s + (1,)))
+
+
+def unfold(x, dimension, size, step):
+    """Tensor.unfold: every window of `size` elements along `dimension`, `step` apart, as a new
+    last dim; out.shape[dimension] = (n − size) // step + 1. A view; its gradient adds each
+    window's back (overlaps sum)."""
+    ndim = np.ndim(x)
+    dim = _axis(dimension, ndim, "unfold")
+    n = np.shape(x)[dim] if ndim else 1
+    if size < 0 or size > n:
+        raise ShapeError(f"unfold: size is {size} but must be >= 0" if size < 0 else
+                         f"unfold: maximum size for tensor at dimension {dim} is {n} but size "
+                         f"is {size}")
+    if step <= 0:
+        raise ShapeError(f"unfold: step is {step} but must be > 0")
+    if ndim:
+        return _unfold(x, dim=dim, size=int(size), step=int(step))
+    # a 0-d tensor is one window of its element (or none): shape (size,), as PyTorch's
+    windows = _unfold(_reshape(x, shape=(1,)), dim=0, size=int(size), step=int(step))
+    return _reshape(windows, shape=(int(size),))

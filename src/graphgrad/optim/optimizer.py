@@ -216,7 +216,7 @@ def _check_param(who, p):
         raise TypeError(f"{who} can only optimize Tensors, got {type(p).__name__}")
     if not p.is_leaf:
         raise ValueError(f"{who} can't optimize a non-leaf tensor (shape {p.shape}, made by "
-                         f"'{p.grad_fn.name}'): optimize the leaf it was computed from")
+                         f"'{p.grad_fn.name()}'): optimize the leaf it was computed from")
     if not is_float(p.dtype):
         raise TypeError(f"{who}: parameter of dtype {p.dtype}; only floating-point tensors can "
                         "be optimized")
