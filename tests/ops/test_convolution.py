@@ -24,7 +24,7 @@ CONV2D = [
     ((3, 6, 5), (2, 3, 1, 1), {}),                                      # unbatched, 1×1 kernel
     ((3, 6, 5), (2, 3, 3, 3), {"padding": 1, "stride": 2}),              # unbatched
     ((2, 2, 4, 4), (3, 2, 4, 4), {}),                                   # kernel = input
-    ((2, 5, 7, 6), (4, 5, 3, 3), {"padding": 1}),       # C·kh·kw > SHALLOW: one GEMM for all
+    ((2, 5, 7, 6), (4, 5, 3, 3), {"padding": 1}),       # C·kh·kw > SHALLOW: blocked GEMMs
     ((1, 6, 6, 5), (3, 6, 3, 2), {"stride": 2, "padding": (1, 0)}),
 ]
 
@@ -86,6 +86,16 @@ def test_conv_transpose2d_values_and_gradients_match_torch(case, dtype, both, TF
     out_channels = w[1] * kwargs.get("groups", 1)
     _check(both, F.conv_transpose2d, TF.conv_transpose2d, (x, w, out_channels), kwargs, dtype,
            bias=case % 2 == 1)
+
+
+@pytest.mark.parametrize("groups", [1, 2])
+def test_conv2d_in_batch_blocks_with_a_partial_last_block(groups, both, TF, monkeypatch):
+    """The GEMMs of the forward and of ∂L/∂x run two samples at a time (the last block one)."""
+    from graphgrad.ops import convolution
+    x, w = (5, 6, 7, 6), (4, 6 // groups, 3, 3)         # 54 column rows, 42 positions
+    monkeypatch.setattr(convolution, "BLOCK", 2 * 54 * 42 * 8)
+    _check(both, F.conv2d, TF.conv2d, (x, w, w[0]), {"padding": 1, "groups": groups},
+           np.float64)
 
 
 def test_top_level_names_are_the_functional_ones(torch):

@@ -13,19 +13,22 @@ bilinearity: ẏ = conv(ẋ, W) + conv(x, Ẇ) + ḃ. Padding is ((top, bottom),
 that 'same' with an even kernel and conv_transpose's output_padding need nothing else.
 
 The forward is im2col (one strided copy per kernel offset into a column buffer that is reused
-from step to step, ops.im2col) and one GEMM: W (O, C·kh·kw) @ cols (C·kh·kw, N·L), the whole
-batch at once (one large GEMM keeps both BLAS threads busy, where one per sample would not),
-copied back to (N, O, Ho, Wo) with the bias added; for a shallow column matrix (a first layer,
+from step to step, ops.im2col) and a GEMM W (O, C·kh·kw) @ cols (C·kh·kw, N·L), run in blocks
+of a few samples' columns (BLOCK bytes: each block is filled, multiplied and its product copied
+back to (N, O, Ho, Wo) with the bias added while it is in cache; a block still spans thousands
+of columns, enough for both BLAS threads); for a shallow column matrix (a first layer,
 C·kh·kw ≤ SHALLOW), where the GEMM is bound by memory, one batched matmul of per-sample GEMMs
-writes (N, O, Ho, Wo) directly instead. The column buffer is kept as the residual for ∂L/∂W
-(one more GEMM); ∂L/∂x is the GEMM Wᵀ g followed by col2im. conv1d is conv2d on a height of 1.
+writes (N, O, Ho, Wo) directly instead. The column buffer is kept as the residual for ∂L/∂W,
+one GEMM cols @ g (N·L, O) with g copied channels last; ∂L/∂x is the GEMM Wᵀ g followed by
+col2im, block by block, so the (C·kh·kw, N·L) product is never written out whole. conv1d is
+conv2d on a height of 1.
 """
 import numpy as np
 
 from ..errors import ShapeError
 from ..primitives import primitive
 from . import scratch
-from .im2col import col2im, im2col, ntuple, out_shape
+from .im2col import col2im, column_buffer, fill_columns, im2col, ntuple, out_shape
 from .padding import _pad
 from .shape import reshape
 
@@ -53,6 +56,20 @@ def _shallow(cols, groups):
     return groups == 1 and len(cols) <= SHALLOW
 
 
+#: Bytes of the column block that one GEMM reads or writes at a time: a few samples' columns,
+#: so that the block stays in cache between the GEMM and the copy or col2im beside it.
+BLOCK = 4 * 2 ** 20
+
+
+def _blocks(a, n, rows=None):
+    """(batch slice, column block) pairs of a (…, N·L) matrix laid out sample after sample,
+    each block about BLOCK bytes at `rows` rows (a's own by default)."""
+    per_sample = a.shape[1] // max(n, 1)
+    step = max(1, BLOCK // ((rows or len(a)) * per_sample * a.itemsize))
+    for s in range(0, n, step):
+        yield slice(s, s + step), a[:, s * per_sample:(s + step) * per_sample]
+
+
 def _gemm(a, b, groups):
     """a (G·P, Q) @ b (G·Q, R) per group, → (G·P, R) in a scratch buffer."""
     out = scratch.scratch((a.shape[0], b.shape[1]), np.result_type(a, b))
@@ -61,54 +78,64 @@ def _gemm(a, b, groups):
 
 
 def conv_forward(x, weight, bias, stride, padding, dilation, groups):
-    """(y, cols) for x (N, C, H, W), weight (O, C/G, kh, kw), bias (O,) or None: one GEMM
-    W (O, C·kh·kw) @ cols (C·kh·kw, N·L) per group, written back in (N, O, Ho, Wo) order."""
+    """(y, cols) for x (N, C, H, W), weight (O, C/G, kh, kw), bias (O,) or None: the GEMM
+    W (O, C·kh·kw) @ cols (C·kh·kw, N·L) per group and batch block, written back in
+    (N, O, Ho, Wo) order."""
     n, o = x.shape[0], weight.shape[0]
     kernel = weight.shape[2:]
     ho, wo = out_shape(x.shape[2:], kernel, stride, padding, dilation)
-    cols = im2col(x, kernel, stride, padding, dilation, channels_first=True)
+    cols = column_buffer(x, kernel, stride, padding, dilation)
     if _shallow(cols, groups):      # per sample, (O, K) @ (K, L) written into y in place
+        fill_columns(cols, x, kernel, stride, padding, dilation)
         y = np.empty((n, o, ho * wo), np.result_type(weight, cols))
         np.matmul(weight.reshape(o, -1), cols.reshape(len(cols), n, -1).transpose(1, 0, 2),
                   out=y)
         if bias is not None:
             y += bias.reshape(o, 1).astype(y.dtype, copy=False)
         return y.reshape(n, o, ho, wo), cols
-    prod = _gemm(weight.reshape(o, -1), cols, groups).reshape(o, n, ho, wo).transpose(1, 0, 2, 3)
-    y = np.empty((n, o, ho, wo), prod.dtype)
-    if bias is None:
-        np.copyto(y, prod)
-    else:           # the bias is added while the product is copied into place
-        np.add(prod, bias.reshape(o, 1, 1), out=y, casting="unsafe")
+    y = np.empty((n, o, ho, wo), np.result_type(weight, cols))
+    for batch, part in _blocks(cols, n):   # each block's GEMM reads its columns from cache
+        fill_columns(cols, x, kernel, stride, padding, dilation, batch)
+        prod = _gemm(weight.reshape(o, -1), part, groups).reshape(o, -1, ho, wo)
+        if bias is None:
+            np.copyto(y[batch], prod.transpose(1, 0, 2, 3))
+        else:
+            np.add(prod.transpose(1, 0, 2, 3), bias.reshape(o, 1, 1), out=y[batch],
+                   casting="unsafe")
     return y, cols
 
 
 def conv_transpose_forward(y, weight, bias, stride, padding, dilation, groups, size):
-    """x (N, G·C_g, *size) = col2im(Wᵀ y) (+ bias per channel) for y (N, O, Ho, Wo)."""
+    """x (N, G·C_g, *size) = col2im(Wᵀ y) (+ bias per channel) for y (N, O, Ho, Wo), one
+    batch block at a time (its columns stay in cache between the GEMM and col2im)."""
     o, cg = weight.shape[:2]
     w = weight.reshape(o, -1)
     wt = w.T if groups == 1 else np.ascontiguousarray(
         _by_group(w, groups).transpose(0, 2, 1)).reshape(-1, o // groups)
-    cols = _gemm(wt, _channels_first(y), groups)
-    x = col2im(cols, groups * cg, size, weight.shape[2:], stride, padding, dilation,
-               channels_first=True)
+    g = _channels_first(y)
+    x = np.zeros((y.shape[0], groups * cg) + tuple(size), np.result_type(wt, g))
+    for batch, part in _blocks(g, y.shape[0], len(wt)):
+        col2im(_gemm(wt, part, groups), groups * cg, size, weight.shape[2:], stride, padding,
+               dilation, channels_first=True, out=x[batch])
     if bias is not None:
         x += bias.reshape(-1, 1, 1).astype(x.dtype, copy=False)
     return x
 
 
 def weight_grad_from_cols(cols, g, weight_shape, groups):
-    """∂L/∂W = g colsᵀ per group: (O, N·L) @ (N·L, C·kh·kw), one GEMM (BLAS reads the
-    columns transposed in place), → (O, C/G, kh, kw)."""
+    """∂L/∂W = g colsᵀ per group, computed as its transpose cols (C·kh·kw, N·L) @ g (N·L, O)
+    with g copied channels last (OpenBLAS is fastest for this shape), → (O, C/G, kh, kw)."""
     if _shallow(cols, groups):      # Σ_n g_n (O, L) @ cols_nᵀ (L, K): g is read where it lies
         n, o = g.shape[:2]
         per_sample = np.matmul(g.reshape(n, o, -1), cols.reshape(len(cols), n, -1).transpose(
             1, 2, 0))
         return per_sample.sum(axis=0).reshape(weight_shape)
-    g = _by_group(_channels_first(g), groups)
-    cols = _by_group(cols, groups)
-    return np.matmul(g, cols.T if groups == 1 else cols.transpose(0, 2, 1)).reshape(
-        weight_shape)
+    n, o, h, w = g.shape
+    last = scratch.scratch((n, h, w, o), g.dtype)
+    np.copyto(last, g.transpose(0, 2, 3, 1))
+    last = last.reshape(n * h * w, groups, o // groups).transpose(1, 0, 2)   # (G, N·L, O_g)
+    grad_t = np.matmul(_by_group(cols, groups), last if groups > 1 else last[0])
+    return (grad_t.T if groups == 1 else grad_t.transpose(0, 2, 1)).reshape(weight_shape)
 
 
 # ------------------------------------------------------------------------------ samples

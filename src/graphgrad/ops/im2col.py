@@ -113,19 +113,36 @@ def im2col(x, kernel, stride, padding, dilation, channels_first=False):
         cols = np.empty(view.shape, x.dtype)
         np.copyto(cols, view)
         return cols.reshape(n, k, ho * wo)
-    cols = scratch.scratch((c,) + tuple(kernel) + (n, ho, wo), x.dtype)
-    source = x.transpose(1, 0, 2, 3)
+    cols = column_buffer(x, kernel, stride, padding, dilation)
+    fill_columns(cols, x, kernel, stride, padding, dilation)
+    return cols
+
+
+def column_buffer(x, kernel, stride, padding, dilation):
+    """The uninitialised scratch buffer (C·kh·kw, N·Ho·Wo) of x's channels-first columns."""
+    n, c, h, w = x.shape
+    ho, wo = out_shape((h, w), kernel, stride, padding, dilation)
+    return scratch.scratch((c * kernel[0] * kernel[1], n * ho * wo), x.dtype)
+
+
+def fill_columns(cols, x, kernel, stride, padding, dilation, batch=slice(None)):
+    """Fill the columns of the samples `batch` of the channels-first cols from x[batch]: one
+    strided copy per kernel offset, the zero padding written where a tap falls outside."""
+    n, c, h, w = x.shape
+    ho, wo = out_shape((h, w), kernel, stride, padding, dilation)
+    cols = cols.reshape((c,) + tuple(kernel) + (n, ho, wo))[:, :, :, batch]
+    source = x[batch].transpose(1, 0, 2, 3)
     for a, b, out, read, bounds in _taps((h, w), (ho, wo), kernel, stride, padding, dilation):
         block = cols[:, a, b]
         np.copyto(block[(..., *out)], source[(..., *read)])
         _zero_border(block, bounds)
-    return cols.reshape(k, n * ho * wo)
 
 
-def col2im(cols, channels, hw, kernel, stride, padding, dilation, channels_first=False):
+def col2im(cols, channels, hw, kernel, stride, padding, dilation, channels_first=False,
+           out=None):
     """The adjoint of im2col: x (N, C, H, W) with every column entry added back where im2col
     read it (overlapping windows sum; what fell on the padding dropped), a loop over the
-    kh·kw kernel offsets only, accumulated straight into x."""
+    kh·kw kernel offsets only, accumulated straight into x (or added into out, in place)."""
     kh, kw = kernel
     ho, wo = out_shape(hw, kernel, stride, padding, dilation)
     if channels_first:      # columns (C, kh, kw, N, Ho, Wo)
@@ -134,7 +151,7 @@ def col2im(cols, channels, hw, kernel, stride, padding, dilation, channels_first
     else:                   # columns (N, C, kh, kw, Ho, Wo)
         n = cols.shape[0]
         c6 = cols.reshape(n, channels, kh, kw, ho, wo).transpose(1, 2, 3, 0, 4, 5)
-    x = np.zeros((n, channels) + tuple(hw), cols.dtype)
+    x = np.zeros((n, channels) + tuple(hw), cols.dtype) if out is None else out
     target = x.transpose(1, 0, 2, 3)
     for a, b, out, read, _ in _taps(hw, (ho, wo), kernel, stride, padding, dilation):
         target[(..., *read)] += c6[(slice(None), a, b, Ellipsis, *out)]
