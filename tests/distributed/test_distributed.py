@@ -90,6 +90,19 @@ DDP_JOB = """
     F.cross_entropy(ref(gg.tensor(X)), gg.tensor(Y)).backward()
     out["grad_error"] = max(float(np.abs(p.grad.array - q.grad.array).max())
                             for p, q in zip(model.parameters(), ref.parameters()))
+    # .grad is laid out like its parameter (Linear's weight is column-major), and its memory
+    # is its own: a later backward does not write into the gradients it handed out
+    out["same_layout"] = all(p.grad.array.strides == p.array.strides
+                             for p in model.parameters())
+    held = [(p.grad, p.grad.array.copy()) for p in model.parameters()]
+    step = lambda: (F.cross_entropy(ddp(gg.tensor(X[lo:hi])), gg.tensor(Y[lo:hi])) *
+                    weight).backward()
+    model.zero_grad()
+    step()
+    out["held_kept"] = all(np.array_equal(g.array, kept) for g, kept in held)
+    step()                                               # accumulates: twice the mean
+    out["accumulated_error"] = max(float(np.abs(p.grad.array - 2 * kept).max())
+                                   for p, (_, kept) in zip(model.parameters(), held))
     # buffers: each rank's BatchNorm statistics are its own, rank 0's are broadcast before
     # every forward (PyTorch's broadcast_buffers=True)
     bn = gg.nn.BatchNorm1d(6, momentum=0.5)
@@ -116,6 +129,7 @@ def test_ddp_gradients_equal_the_single_process_gradient_of_the_global_batch(mpi
         assert r["keys"] == ["module.0.bias", "module.0.weight", "module.2.bias",
                              "module.2.weight"]
         assert r["grad_error"] < 1e-6
+        assert r["same_layout"] and r["held_kept"] and r["accumulated_error"] < 1e-6
         np.testing.assert_allclose(r["bn_after_two"], r["bn_expected"], rtol=1e-5, atol=1e-6)
     assert ranks[0]["bn_after_one"] != ranks[1]["bn_after_one"]      # kept per rank
 

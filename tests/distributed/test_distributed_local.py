@@ -54,6 +54,27 @@ def test_ddp_in_a_world_of_one_is_the_module(world_of_one):
         ddp(x).sum().backward()
 
 
+@pytest.mark.parametrize("make, dense", [
+    (lambda a: a, True),                                  # C order
+    (lambda a: np.asfortranarray(a), True),               # nn.Linear's column-major weight
+    (lambda a: np.ascontiguousarray(a.transpose(0, 2, 3, 1)).transpose(0, 3, 1, 2), True),
+    (lambda a: a[:, ::2], False),                         # not dense: C order in the bucket
+], ids=["C", "F", "channels-last", "strided"])
+def test_a_bucket_slot_has_its_parameters_layout(make, dense):
+    from graphgrad.distributed.ddp import _Slot
+    array = make(np.arange(2 * 4 * 3 * 5, dtype=np.float32).reshape(2, 4, 3, 5))
+    slot = _Slot(gg.tensor(array), offset=7)
+    flat = np.zeros(7 + array.size + 3, np.float32)
+    view = slot.view(flat)
+    view[...] = array
+    assert view.shape == array.shape and np.shares_memory(view, flat)
+    np.testing.assert_array_equal(view, array)
+    assert not flat[:7].any() and not flat[-3:].any()
+    np.testing.assert_array_equal(np.sort(flat[7:-3]), np.sort(array, axis=None))
+    # the update p − ε ḡ reads both operands in one order
+    assert view.strides == array.strides if dense else view.flags.c_contiguous
+
+
 def test_functions_before_init_say_to_call_init(monkeypatch):
     monkeypatch.setattr(comm, "_group", None)
     with pytest.raises(gg.distributed.DistributedError, match=r"call gg.distributed.init\(\)"):

@@ -4,10 +4,11 @@ of the data, and the gradients are averaged across ranks, as torch.nn.parallel's
 After ``loss.backward()`` every parameter's .grad is ḡ = (1/N) Σ_r g_r on every rank, so the
 same optimizer step keeps the copies equal. The gradients travel in flat buckets of about
 ``bucket_cap_mb`` megabytes (one MPI_Iallreduce per bucket, not one per parameter). Each
-parameter has a tensor hook; when the hooks of a bucket's parameters have all run, its
-Iallreduce starts (buckets in a fixed order, the same on every rank), and the last hook waits
-for them all and writes ḡ into the .grads. Buckets hold the parameters in the reverse order of
-``module.parameters()``, the order in which a backward sweep usually finishes them.
+parameter has a tensor hook, which copies g_r / N into the parameter's slice of its bucket;
+when the hooks of a bucket's parameters have all run, its Iallreduce (a sum) starts (buckets
+in a fixed order, the same on every rank), and the last hook waits for them all and makes each
+parameter's slice of the reduced buffer its .grad. Buckets hold the parameters in the reverse
+order of ``module.parameters()``, the order in which a backward sweep usually finishes them.
 
 Overlap: graphgrad's engine hands a leaf its gradient (running the leaf's hooks) when the sweep
 has finished, so a bucket's reduction overlaps only with the hooks and accumulation of the
@@ -24,48 +25,79 @@ from ..tensor import make
 from . import comm
 
 
-class _Bucket:
-    __slots__ = ("flat", "params", "ready", "request", "result")
+class _Slot:
+    """Where one parameter's gradient lies in its bucket: `size` elements from `offset`, laid
+    out like the parameter itself (a column-major weight gets a column-major slice), so that
+    copying the gradient in is one pass and the optimizer's update, p ← p − ε ḡ, reads both
+    operands in the same order."""
 
-    def __init__(self, dtype, params):
-        size = sum(n for _, _, n in params)
+    __slots__ = ("ref", "offset", "size", "dims", "back")
+
+    def __init__(self, p, offset):
+        array = p.array
+        order = sorted(range(array.ndim), key=lambda a: -abs(array.strides[a]))
+        if not array.transpose(order).flags.c_contiguous:     # not dense: C order
+            order = list(range(array.ndim))
         # weak: the hooks live in the engine's table for as long as the parameters do
-        self.params = [(weakref.ref(p), offset, n) for p, offset, n in params]
-        self.flat = np.empty(size, dtype)
+        self.ref, self.offset, self.size = weakref.ref(p), offset, array.size
+        self.dims = tuple(array.shape[a] for a in order)
+        self.back = tuple(np.argsort(order).tolist())
+
+    def view(self, flat):
+        """This parameter's part of the bucket's buffer, in the parameter's shape and layout."""
+        return flat[self.offset:self.offset + self.size].reshape(self.dims).transpose(self.back)
+
+
+class _Bucket:
+    """Consecutive parameters of one dtype whose gradients are reduced by one Iallreduce. Each
+    backward fills a new buffer (``flat``), which then becomes the storage of their .grads."""
+
+    __slots__ = ("dtype", "size", "slots", "scale", "flat", "ready", "request")
+
+    def __init__(self, dtype, params, world):
+        self.dtype, self.slots, offset = dtype, [], 0
+        for p in params:
+            self.slots.append(_Slot(p, offset))
+            offset += p.array.size
+        self.size = offset
+        self.scale = dtype.type(1.0 / world)
+        self.flat = self.request = None
         self.ready = 0
-        self.request = self.result = None
 
 
-def _buckets(params, cap_bytes):
+def _buckets(params, cap_bytes, world):
     """Consecutive parameters (in reverse order) grouped by dtype, each group up to cap_bytes
     (a parameter larger than the cap gets a bucket of its own)."""
     groups, current, used = [], None, 0
     for p in reversed(params):
-        size, dtype = p.array.size, p.array.dtype
+        dtype = p.array.dtype
         if current is None or current[0] != dtype or (current[1] and used + p.array.nbytes >
                                                        cap_bytes):
             current, used = (dtype, []), 0
             groups.append(current)
-        current[1].append((p, sum(n for _, _, n in current[1]), size))
+        current[1].append(p)
         used += p.array.nbytes
-    return [_Bucket(dtype, members) for dtype, members in groups]
+    return [_Bucket(dtype, members, world) for dtype, members in groups]
 
 
 class _Reducer:
-    """The hooks and buckets that average the gradients of `params` across the group."""
+    """The hooks and buckets that average the gradients of `params` across the group.
+
+    Each rank's gradient enters its bucket already divided by N, in the copy's one pass (as
+    PyTorch's reducer does), so the Iallreduce's sum is the mean ḡ = Σ_r g_r / N."""
 
     def __init__(self, params, cap_bytes, group):
         self.group = group
-        self.buckets = _buckets(params, cap_bytes)
-        self.slot = {id(p()): (b, off, n) for b in self.buckets for p, off, n in b.params}
+        self.buckets = _buckets(params, cap_bytes, group.size)
+        self.slot = {id(s.ref()): (b, s) for b in self.buckets for s in b.slots}
         self.expected = len(self.slot)
         self.seen = set()
         self.launched = 0
         self.sync = True
         self.comm_seconds = 0.0                  # time spent starting and waiting for MPI
         self.reductions = 0
-        self.handles = [p().register_hook(self._hook_for(p)) for b in self.buckets
-                        for p, _, _ in b.params]
+        self.handles = [s.ref().register_hook(self._hook_for(s.ref)) for b in self.buckets
+                        for s in b.slots]
 
     def _hook_for(self, param_ref):
         def ddp_average(grad):
@@ -84,15 +116,17 @@ class _Reducer:
                 "backward must reach every parameter that requires grad, once (run a step's "
                 "other backward passes under no_sync())")
         self.seen.add(key)
-        bucket, offset, size = self.slot[key]
-        g = grad.array.reshape(-1)
-        target = bucket.flat[offset:offset + size]
+        bucket, slot = self.slot[key]
+        if bucket.flat is None:
+            bucket.flat = np.empty(bucket.size, bucket.dtype)
+        target = slot.view(bucket.flat)
         if p.grad is not None:                    # gradients accumulated under no_sync()
-            np.add(p.grad.array.reshape(-1), g, out=target, casting="same_kind")
+            np.add(p.grad.array, grad.array, out=target, casting="same_kind")
+            np.multiply(target, bucket.scale, out=target)
         else:
-            np.copyto(target, g, casting="same_kind")
+            np.multiply(grad.array, bucket.scale, out=target, casting="same_kind")
         bucket.ready += 1
-        if bucket.ready == len(bucket.params):
+        if bucket.ready == len(bucket.slots):
             self._launch_ready()
         if len(self.seen) == self.expected:
             return self._finish(p)
@@ -104,30 +138,30 @@ class _Reducer:
         MPI, began = self.group.MPI, time.perf_counter()
         while self.launched < len(self.buckets):
             bucket = self.buckets[self.launched]
-            if bucket.ready < len(bucket.params):
+            if bucket.ready < len(bucket.slots):
                 break
             bucket.request = self.group.comm.Iallreduce(MPI.IN_PLACE, bucket.flat, op=MPI.SUM)
             self.launched += 1
         self.comm_seconds += time.perf_counter() - began
 
     def _finish(self, last):
-        """Wait for every bucket, then .grad ← (1/N)·Σ_r g_r for every parameter. The last
-        parameter's hook returns its average (the engine then stores it in .grad)."""
+        """Wait for every bucket, then .grad ← ḡ for every parameter: a view of the bucket's
+        buffer, which the next backward no longer writes into. The last parameter's hook
+        returns its average (the engine then stores it in .grad)."""
         began = time.perf_counter()
-        scale = 1.0 / self.group.size
         for i, bucket in enumerate(self.buckets):
             comm.wait(bucket.request, f"the gradient all-reduce of bucket {i} "
                                       f"({bucket.flat.nbytes} bytes)", self.group)
             bucket.request = None
-            bucket.result = bucket.flat * bucket.flat.dtype.type(scale)   # fresh: .grads own it
         self.comm_seconds += time.perf_counter() - began
         returned = None
         for bucket in self.buckets:
-            for ref, offset, size in bucket.params:
-                p = ref()
+            flat, bucket.flat = bucket.flat, None
+            for slot in bucket.slots:
+                p = slot.ref()
                 if p is None:
                     continue
-                mean = bucket.result[offset:offset + size].reshape(p.shape)
+                mean = slot.view(flat)
                 if p is last:
                     p.grad, returned = None, mean
                 else:
@@ -137,6 +171,7 @@ class _Reducer:
         return returned
 
     def reset(self):
+        """Forget the backward under way (a buffer handed to MPI stays its bucket's)."""
         self.seen.clear()
         self.launched = 0
         for bucket in self.buckets:
@@ -147,7 +182,7 @@ class _Reducer:
         """The parameters whose gradient the unfinished reduction still waits for."""
         if not self.seen:
             return []
-        return [p() for b in self.buckets for p, _, _ in b.params if id(p()) not in self.seen]
+        return [s.ref() for b in self.buckets for s in b.slots if id(s.ref()) not in self.seen]
 
     def remove(self):
         for handle in self.handles:
