@@ -37,6 +37,15 @@ CASES = {
     "unfold": lambda m, x, M, B: M.unfold(1, 2, 1), "mean": lambda m, x, M, B: M.mean(),
     "mean dim": lambda m, x, M, B: B.mean((0, 1)), "square": lambda m, x, M, B: x.square(),
     "norm": lambda m, x, M, B: M.norm(dim=1), "vector @ batch": lambda m, x, M, B: x @ B.mT,
+    "transpose": lambda m, x, M, B: M.transpose(0, 1),
+    "transpose 0-d": lambda m, x, M, B: x.sum().transpose(0, -1),
+    "swapaxes": lambda m, x, M, B: B.swapaxes(0, 2),
+    "swapdims": lambda m, x, M, B: M.swapdims(1, 0), "mT": lambda m, x, M, B: B.mT,
+    "t": lambda m, x, M, B: M.t(), "t vector": lambda m, x, M, B: x.t(),
+    "permute": lambda m, x, M, B: B.permute(2, 0, 1), "movedim": lambda m, x, M, B: B.movedim(0, 2),
+    "addmm": lambda m, x, M, B: m.addmm(x[:2], M, M.T),
+    "addmm scaled": lambda m, x, M, B: m.addmm(M[:, :2], M, M.T, beta=0, alpha=2),
+    "torch.bmm": lambda m, x, M, B: m.bmm(B, B.mT),
 }
 
 
@@ -103,6 +112,19 @@ def test_next_functions_as_torch(torch):
                 r"<AccumulateGrad object at 0x[0-9a-f]+>", repr(acc))
         else:
             assert ours == described
+
+
+def test_transposes_and_fused_products_link_as_torchs(torch):
+    """transpose, t, addmm and bmm: one node each, over the same next functions as PyTorch's."""
+    def described(lib):
+        x, M, B = _leaves(lib)
+        outs = [M.transpose(0, 1), M.t(), lib.addmm(x[:2], M, M.T), lib.bmm(B, B.mT)]
+        return [[None if f is None else f.name() if lib is gg else type(f).__name__
+                 for f, _ in out.grad_fn.next_functions] for out in outs]
+    assert described(gg) == described(torch) == [
+        ["AccumulateGrad"], ["AccumulateGrad"],
+        ["SliceBackward0", "AccumulateGrad", "PermuteBackward0"],
+        ["AccumulateGrad", "TransposeBackward0"]]
 
 
 def test_tensor_repr_names_the_grad_fn_as_torch(torch):

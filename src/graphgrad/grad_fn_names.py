@@ -15,6 +15,7 @@ import numpy as np
 TORCH_NAMES = {
     "log1p": "Log1PBackward0", "astype": "ToCopyBackward0", "identity": "AliasBackward0",
     "reshape": "ViewBackward0", "transpose": "PermuteBackward0",
+    "swapdims": "TransposeBackward0",
     "broadcast_to": "ExpandBackward0", "sum_to": "SumBackward1",
     "concatenate": "CatBackward0", "pad": "ConstantPadNdBackward0",
     "take_along_axis": "GatherBackward0", "cross_entropy": "NllLossBackward0",

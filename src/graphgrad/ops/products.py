@@ -1,7 +1,8 @@
 """Products with PyTorch's names and shape rules, composed from matmul, the elementwise product
-and reshapes (so their derivatives are those primitives'): mm, bmm, mv, dot, outer, addmm,
-addmv, inner, kron, cross, tensordot. Each checks its operands' shapes first and raises a
-ShapeError naming the operation and both shapes, as PyTorch raises.
+and reshapes (so their derivatives are those primitives'): mm, mv, dot, outer, addmv, inner,
+kron, cross, tensordot. bmm and addmm are primitives of their own (matmul's rules), so that
+their grad_fn reads as PyTorch's (BmmBackward0, AddmmBackward0). Each checks its operands'
+shapes first and raises a ShapeError naming the operation and both shapes, as PyTorch raises.
 
 dot is torch.dot: two 1-D tensors of one length (NumPy's np.dot of a tensor keeps NumPy's
 meaning through __array_function__); matmul is the general product.
@@ -11,11 +12,13 @@ import warnings
 import numpy as np
 
 from ..errors import ShapeError
+from ..primitives import primitive
 from ..tensor import Tensor, as_array
 from .elementwise import mul, sub, zero_like
 from .index import getitem
-from .linalg import matmul
-from .shape import _reshape, _transpose
+from .linalg import contracted_cost, matmul
+from .promotion import promote
+from .shape import _reshape, _swapdims, _t, _transpose
 
 
 def _shape(x):
@@ -38,12 +41,40 @@ def _mismatch(op, a, b, detail):
                       f"({detail})")
 
 
+def _matrices(op, mat1, mat2):
+    """Refuse operands other than an (n, m) and an (m, p) matrix."""
+    _want(op, (2, 2), mat1, mat2, what="two matrices (2-D)")
+    if _shape(mat1)[1] != _shape(mat2)[0]:
+        raise _mismatch(op, mat1, mat2, f"{_shape(mat1)[1]} ≠ {_shape(mat2)[0]}")
+
+
 def mm(input, mat2):
     """The matrix product of an (n, m) and an (m, p) matrix."""
-    _want("mm", (2, 2), input, mat2, what="two matrices (2-D)")
-    if _shape(input)[1] != _shape(mat2)[0]:
-        raise _mismatch("mm", input, mat2, f"{_shape(input)[1]} ≠ {_shape(mat2)[0]}")
+    _matrices("mm", input, mat2)
     return matmul(input, mat2)
+
+
+def _bmm_cases(rng):
+    n = rng.normal
+    return [((n(size=(2, 2, 3)), n(size=(2, 3, 4))), {}),
+            ((n(size=(1, 3, 1)), n(size=(1, 1, 2))), {})]
+
+
+@primitive(name="bmm", saves=("inputs",), examples=_bmm_cases, notation="@",
+           vjp_text=("{g} @ {1}ᵀ", "{0}ᵀ @ {g}"), cost=contracted_cost)
+def _bmm(a, b):
+    """Batched matrix product A_k B_k: matmul's rules on 3-D operands, a node of its own so
+    that its grad_fn reads as PyTorch's (BmmBackward0; matmul's batched is UnsafeView)."""
+    return np.matmul(a, b)
+
+
+def _swapped(x):
+    """Each matrix of a batch transposed."""
+    return _swapdims(x, dim0=1, dim1=2)
+
+
+_bmm.defvjp(lambda g, out, a, b: _bmm(g, _swapped(b)), lambda g, out, a, b: _bmm(_swapped(a), g))
+_bmm.defjvp(lambda t, out, a, b: _bmm(t, b), lambda t, out, a, b: _bmm(a, t))
 
 
 def bmm(input, mat2):
@@ -52,7 +83,7 @@ def bmm(input, mat2):
     (b1, _, m1), (b2, m2, _) = _shape(input), _shape(mat2)
     if b1 != b2 or m1 != m2:
         raise _mismatch("bmm", input, mat2, f"batches {b1}, {b2}; inner sizes {m1}, {m2}")
-    return matmul(input, mat2)
+    return _bmm(input, mat2)
 
 
 def mv(input, vec):
@@ -79,10 +110,8 @@ def outer(input, vec2):
     return mul(_reshape(input, shape=(input.shape[0], 1)), vec2)
 
 
-def _scaled_sum(op, input, product, beta, alpha):
-    """beta · input + alpha · product, input broadcast to the product's shape; input is
-    ignored (NaN included) where beta = 0, as PyTorch."""
-    out_shape = _shape(product)
+def _fits(op, input, out_shape):
+    """Refuse an input that does not broadcast to the product's shape."""
     try:
         fits = np.broadcast_shapes(_shape(input), out_shape) == tuple(out_shape)
     except ValueError:
@@ -90,6 +119,12 @@ def _scaled_sum(op, input, product, beta, alpha):
     if not fits:
         raise ShapeError(f"{op}: input of shape {_shape(input)} does not broadcast to the "
                          f"product's shape {tuple(out_shape)}")
+
+
+def _scaled_sum(op, input, product, beta, alpha):
+    """beta · input + alpha · product, input broadcast to the product's shape; input is
+    ignored (NaN included) where beta = 0, as PyTorch."""
+    _fits(op, input, _shape(product))
     if alpha != 1:
         product = product * alpha
     if beta == 0:
@@ -97,9 +132,51 @@ def _scaled_sum(op, input, product, beta, alpha):
     return product + (input if beta == 1 else input * beta)
 
 
+def _addmm_cases(rng):
+    n = rng.normal
+    return [((n(size=(2, 4)), n(size=(2, 3)), n(size=(3, 4))), {"beta": 1, "alpha": 1}),
+            ((n(size=(4,)), n(size=(2, 3)), n(size=(3, 4))), {"beta": 0.5, "alpha": 2}),
+            ((n(size=()), n(size=(2, 3)), n(size=(3, 2))), {"beta": 0, "alpha": -1})]
+
+
+def _addmm_cost(out, operands, params, i):
+    """|Y| · K for the matrices (as matmul), |Y| for the input."""
+    return contracted_cost(out, operands[1:], params, i) if i else out.size
+
+
+@primitive(name="addmm", saves=("inputs",), examples=_addmm_cases, cost=_addmm_cost,
+           vjp_text=("β {g} summed to {shape}", "α {g} @ {2}ᵀ", "α {1}ᵀ @ {g}"))
+def _addmm(input, mat1, mat2, *, beta, alpha):
+    """Y = β · input + α · (mat1 @ mat2), fused as PyTorch's (its grad_fn AddmmBackward0);
+    input is ignored (NaN included) where β = 0, else promoted with the product as by +.
+    ∂L/∂input = β g (summed to its shape), ∂L/∂mat1 = α g mat2ᵀ, ∂L/∂mat2 = α mat1ᵀ g."""
+    out = np.matmul(mat1, mat2)
+    if alpha != 1:
+        out = out * alpha
+    if beta == 0:
+        return out
+    (out, input), _ = promote(out, input)
+    return out + (input if beta == 1 else input * beta)
+
+
+def _times(x, factor):
+    """x · factor, skipped for 1."""
+    return x if factor == 1 else x * factor
+
+
+_addmm.defvjp(lambda g, out, input, mat1, mat2, beta, alpha: _times(g, beta),
+              lambda g, out, input, mat1, mat2, beta, alpha: _times(matmul(g, _t(mat2)), alpha),
+              lambda g, out, input, mat1, mat2, beta, alpha: _times(matmul(_t(mat1), g), alpha))
+_addmm.defjvp(lambda t, out, input, mat1, mat2, beta, alpha: _times(t, beta),
+              lambda t, out, input, mat1, mat2, beta, alpha: _times(matmul(t, mat2), alpha),
+              lambda t, out, input, mat1, mat2, beta, alpha: _times(matmul(mat1, t), alpha))
+
+
 def addmm(input, mat1, mat2, *, beta=1, alpha=1):
     """beta · input + alpha · (mat1 @ mat2), input broadcast to (n, p)."""
-    return _scaled_sum("addmm", input, mm(mat1, mat2), beta, alpha)
+    _matrices("addmm", mat1, mat2)
+    _fits("addmm", input, (_shape(mat1)[0], _shape(mat2)[1]))
+    return _addmm(input, mat1, mat2, beta=beta, alpha=alpha)
 
 
 def addmv(input, mat, vec, *, beta=1, alpha=1):

@@ -49,6 +49,30 @@ _transpose.defvjp(lambda g, out, x, axes: _transpose(g, axes=tuple(np.argsort(ax
 _transpose.deflinear()
 
 
+@primitive(name="swapdims", is_view=True, saves=(), vjp_text="{g} with the dims swapped back",
+           examples=fixed((lambda r: (_normal(r, (2, 3)),), {"dim0": 1, "dim1": 0}),
+                          (lambda r: (_normal(r, (2, 3, 4)),), {"dim0": 0, "dim1": 2}),
+                          (lambda r: (_normal(r, ()),), {"dim0": 0, "dim1": 0})))
+def _swapdims(x, *, dim0, dim1):
+    """Two dims exchanged (PyTorch's transpose; a 0-d tensor unchanged): its own adjoint."""
+    return np.swapaxes(x, dim0, dim1) if np.ndim(x) else x[...]
+
+
+@primitive(name="t", is_view=True, saves=(), vjp_text="{g} transposed back",
+           examples=fixed((lambda r: (_normal(r, (2, 3)),), {}),
+                          (lambda r: (_normal(r, (3,)),), {}),
+                          (lambda r: (_normal(r, ()),), {})))
+def _t(x):
+    """The transpose of a matrix (torch.t; 0 or 1 dims unchanged): its own adjoint."""
+    return np.transpose(x)
+
+
+_swapdims.defvjp(lambda g, out, x, dim0, dim1: _swapdims(g, dim0=dim0, dim1=dim1))
+_swapdims.deflinear()
+_t.defvjp(lambda g, out, x: _t(g))
+_t.deflinear()
+
+
 @primitive(name="broadcast_to", is_view=True, saves=(), vjp_text="{g} summed to {shape}",
            examples=fixed((lambda r: (_normal(r, (3,)),), {"shape": (2, 3)}),
                                         (lambda r: (_normal(r, (2, 1)),), {"shape": (2, 4)}),

@@ -1,9 +1,11 @@
 """Dims reordered and tensors sliced, with PyTorch's meanings: permute, transpose (two dims),
 T, movedim, narrow, select, flip, rot90, roll.
 
-All are the transpose primitive or basic indexing (views, as in PyTorch) or, for roll, a
-concatenation of two slices; so their derivatives are those primitives' (the adjoint of a
-permutation is the inverse permutation, of a slice the slice's place in zeros).
+All are the transpose, swapdims and t primitives or basic indexing (views, as in PyTorch) or,
+for roll, a concatenation of two slices; so their derivatives are those primitives' (the
+adjoint of a permutation is the inverse permutation, of a slice the slice's place in zeros).
+transpose and t have primitives of their own so that their grad_fn reads as PyTorch's
+(TransposeBackward0, TBackward0; permute's is PermuteBackward0).
 """
 import warnings
 
@@ -17,6 +19,8 @@ from .shape import (
     _concatenate,
     _reshape,
     _shape_arg,
+    _swapdims,
+    _t,
     _transpose,
     dims_arg,
 )
@@ -42,11 +46,7 @@ def permute(x, *dims):
 def transpose(x, dim0, dim1):
     """Two dims exchanged (PyTorch's transpose; NumPy's meaning is numpy_transpose)."""
     ndim = np.ndim(x)
-    axes = list(range(ndim))
-    a, b = _axis(dim0, ndim, "transpose"), _axis(dim1, ndim, "transpose")
-    if ndim:
-        axes[a], axes[b] = axes[b], axes[a]
-    return _transpose(x, axes=tuple(axes))
+    return _swapdims(x, dim0=_axis(dim0, ndim, "transpose"), dim1=_axis(dim1, ndim, "transpose"))
 
 
 def swapaxes(x, axis0, axis1):
@@ -92,7 +92,7 @@ def t(x):
     if np.ndim(x) > 2:
         raise ShapeError(f"t() expects a tensor with <= 2 dimensions, but self is "
                          f"{np.ndim(x)}D")
-    return transpose(x, 0, -1) if np.ndim(x) == 2 else _reshape(x, shape=np.shape(x))
+    return _t(x)
 
 
 def movedim(x, source, destination):
