@@ -10,37 +10,49 @@ Also here, for a tracer that replays what the engine does: the switches it must 
 version counters it moves (as in-place methods do), and where in-place recording and NumPy's
 ufuncs on tensors are dispatched (so that they can be watched too).
 """
+import operator
+
 from . import _state, _tensor_inplace, _tensor_methods
 from .primitives import registry
 
-_saved = {}          # id(prim) → (closure cell, the original finish)
+_saved = []          # [(closure cell, the original finish)] while watching
+_cells = [(), []]    # the entry points when last watched, and their cells that hold finish
 
 
 def watch(on_call):
     """Report every primitive call on tensors to on_call until unwatch() (not nestable)."""
     if _saved:
         raise RuntimeError("graphgrad.tracing.watch: already watching (traces do not nest)")
+    calls = tuple(map(_entry_point, registry.values()))
+    if calls != _cells[0]:       # a primitive registered since: look the cells up again
+        _cells[:] = [calls, [_finish_cell(prim) for prim in registry.values()]]
     wrappers = {}        # one per distinct finish (there are two: plain and view)
-    for prim in registry.values():
-        call = prim.call
-        try:
-            cell = call.__closure__[call.__code__.co_freevars.index("finish")]
-        except (ValueError, TypeError):     # unwatched, its results would look like constants
-            unwatch()
-            raise RuntimeError(f"graphgrad.tracing.watch: the entry point of {prim.name!r} "
-                               "holds no `finish` (recording.make_call changed?)") from None
+    for cell in _cells[1]:
         original = cell.cell_contents
         wrapper = wrappers.get(original)
         if wrapper is None:
             wrapper = wrappers[original] = _reporting(original, on_call)
         cell.cell_contents = wrapper
-        _saved[id(prim)] = (cell, original)
+        _saved.append((cell, original))
+
+
+_entry_point = operator.attrgetter("call")
+
+
+def _finish_cell(prim):
+    """The closure cell of prim's entry point that holds finish."""
+    call = prim.call
+    try:
+        return call.__closure__[call.__code__.co_freevars.index("finish")]
+    except (ValueError, TypeError):     # unwatched, its results would look like constants
+        raise RuntimeError(f"graphgrad.tracing.watch: the entry point of {prim.name!r} "
+                           "holds no `finish` (recording.make_call changed?)") from None
 
 
 def unwatch():
     """Restore every primitive's original finish (a no-op when not watching)."""
     while _saved:
-        cell, original = _saved.popitem()[1]
+        cell, original = _saved.pop()
         cell.cell_contents = original
 
 

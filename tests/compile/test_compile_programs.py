@@ -274,3 +274,44 @@ def test_gradients_kept_from_step_to_step_are_not_overwritten():
     for i in range(4):
         unkept(*batch(8, i))
     assert unkept.traces == 1            # nobody holds the gradients: replayed every time
+
+
+def test_comparisons_are_recorded_however_they_are_reached():
+    """The comparisons' code is swapped while tracing: an alias, an operator and a reflected
+    operator (Tensor.__rand__ wraps bitwise_and) all replay with the new values."""
+    from graphgrad.ops.compare import gt as greater  # an alias graphgrad does not hold
+
+    def fn(x):
+        positive = greater(x, 0.0)
+        small = x < 0.5
+        both = True & positive                       # Tensor.__rand__
+        return (positive & small).to(gg.float64) + both.to(gg.float64) * x
+
+    compiled = gg.compile(fn)
+    rng = np.random.default_rng(0)
+    for _ in range(4):
+        x = gg.tensor(rng.normal(size=(5, 3)))
+        assert np.array_equal(compiled(x).array, fn(x).array)
+    assert compiled.traces == 1 and compiled.eager_reason is None
+
+
+def test_the_hook_follows_an_entry_point_made_since_the_last_trace(monkeypatch):
+    """tracing.watch keeps the cells it patches from call to call, and looks them up again when
+    a primitive's entry point changed (an unwatched one would make results look constant)."""
+    from graphgrad import recording, tracing
+    from graphgrad.primitives import registry
+
+    gg.compile(lambda x: x * 2)(gg.tensor([1.0]))          # a first watch: the cells are kept
+    prim = registry["tanh"]
+    fresh = recording.make_call(prim, 1, False)
+    monkeypatch.setattr(prim, "call", fresh)
+    seen = []
+    tracing.watch(lambda p, out, *rest: seen.append((p.name, float(out[0]))))
+    try:
+        with pytest.raises(RuntimeError, match="already watching"):
+            tracing.watch(lambda *a: None)
+        fresh(gg.tensor([0.5]))
+    finally:
+        tracing.unwatch()
+    fresh(gg.tensor([0.25]))                                # unwatched: not reported
+    assert seen == [("tanh", float(np.tanh(np.float32(0.5))))]

@@ -135,7 +135,7 @@ class CompiledFunction:
         tracer = Tracer()
         for i, a in enumerate(arrays(inputs)):
             tracer.input(i, a.array if isinstance(a, Tensor) else a)
-        patches = Patches(tracer, getattr(self.fn, "__globals__", None))
+        patches = Patches(tracer)
         _recording.append(self)
         try:
             patches.install()
@@ -158,7 +158,7 @@ class CompiledFunction:
             return result
         program = Program(tracer, len(arrays(inputs)), outs)
         program.spec = spec
-        program.modules = guards.module_state(m for m, _ in tracer.modules.values())
+        program.modules = [e for _, before in tracer.modules.values() for e in before]
         program.keep = [a for a, k in zip(inputs, key[2]) if k[0] == "O"]  # ids stay unique
         self.cache[key] = self.last = program
         while len(self.cache) > self.cache_size:

@@ -61,22 +61,23 @@ def changed_value(guards):
 
 
 def module_state(modules):
-    """[(label, the module's __dict__, attribute, value, by value)] for the modules a trace
+    """[(the module's class, its __dict__, attribute, value, by value)] for the modules a trace
     called, in the order first called."""
     entries = []
     for m in modules:
-        label = type(m).__name__
-        for key, value in m.__dict__.items():
-            if key not in _REGISTRIES:
-                entries.append((f"{label}.{key}", m.__dict__, key, value, _plain(value)))
+        cls, space = type(m), m.__dict__
+        entries += [(cls, space, key, value, _plain(value)) for key, value in space.items()
+                    if key not in _REGISTRIES]
     return entries
 
 
 def changed_module(entries):
-    """(what changed, whether it is a number) for the first entry that changed, or None."""
-    for label, space, key, value, plain in entries:
+    """("Class.attribute" that changed, whether it is a number) for the first entry that
+    changed, or None."""
+    for cls, space, key, value, plain in entries:
         now = space.get(key, space)
         if now is value or plain and now.__class__ is value.__class__ and now == value:
             continue
-        return label, plain and is_number(value) and not isinstance(value, bool)
+        return f"{cls.__name__}.{key}", plain and is_number(value) and not isinstance(value,
+                                                                                         bool)
     return None

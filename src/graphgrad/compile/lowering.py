@@ -51,10 +51,13 @@ def chain(*steps):
     the first step's result is written with {out}."""
     def emit(cg, op):
         o, buf = cg.out(op)
-        names = dict(zip((f"a{i}" for i in range(len(op.args))), cg.names(op.args)), o=o)
+        names = dict(zip(_OPERANDS, cg.names(op.args)), o=o)
         first = steps[0].format(out=_out(buf), **names)
         return [f"{o} = {first}"] + [s.format(out=f", out={o}", **names) for s in steps[1:]]
     return emit
+
+
+_OPERANDS = tuple(f"a{i}" for i in range(8))     # what a chain's steps may name (a0 … a7)
 
 
 def _linear_forward(bias_in_place):

@@ -6,17 +6,17 @@ with their cause: reading a traced value into Python (.item(), bool(), float(), 
 .tolist(), np.asarray), gg.autograd.grad/backward, random numbers from the global generator,
 recorded in-place operations, lr schedulers stepped inside the step.
 
-Three ways, each chosen so that no call can slip past unseen:
+Two ways, each chosen so that no call can slip past unseen:
 
 - methods, replaced on their class (Tensor, Optimizer, Module, LRScheduler): every instance,
   subclass and bound method finds the replacement;
 - module-level functions that work on ``.array`` with NumPy, out of the primitive hook's sight
-  (clipping, dropout, running statistics, tensor.make, autodiff's entry points): their code is
-  swapped (``Patches.swap``), so that every reference to them, under any name, in a partial
-  or a closure, runs the replacement (a name-by-name replacement that missed one would leave a
-  silently wrong program);
-- the comparisons (ops/compare.py) by name, where graphgrad holds them: one missed makes a
-  tensor that tensor.make marks, and using it refuses the trace (safe).
+  (clipping, dropout, running statistics, tensor.make, autodiff's entry points, the
+  comparisons of ops/compare.py, recorded as calls on the arrays): their code is swapped
+  (``Patches.swap``), so that every reference to them, under any name, in a partial, a closure
+  or a Tensor method, runs the replacement (a name-by-name replacement that missed one would
+  leave a silently wrong program, or a refused one). A swap is a few attribute writes, however
+  many places hold the function: a first call stays cheap.
 
 Nothing here costs anything outside a trace. Everything is put back in ``uninstall`` (called in
 a ``finally``), and a patched function does its tracing work only on the thread that traces
@@ -24,7 +24,6 @@ a ``finally``), and a patched function does its tracing work only on the thread 
 refused. The cleaner design is a hook in each of those functions (a decorator of
 graphgrad.tracing): nn and optim would then name what a tracer may take over.
 """
-import sys
 import types
 
 import numpy as np
@@ -46,33 +45,14 @@ _READS = ("item", "__bool__", "__float__", "__int__", "__index__", "tolist", "nu
 class Patches:
     """install() / uninstall() of everything above for one tracer."""
 
-    def __init__(self, tracer, fn_globals=None):
-        self.tracer, self.fn_globals, self.undo = tracer, fn_globals, []
+    def __init__(self, tracer):
+        self.tracer, self.undo = tracer, []
 
     def set(self, owner, name, value):
         old = owner.__dict__[name] if isinstance(owner, type) else getattr(owner, name)
         self.undo.append((owner, name, old))
         setattr(owner, name, value)
         return old
-
-    def comparisons(self):
-        """Record the comparisons (ops/compare.py) wherever they are held by name: Tensor's
-        methods, the table of NumPy ufuncs on tensors, graphgrad's modules and fn's globals.
-        A place missed here is safe: the comparison's result is then refused (see _make)."""
-        _refresh()
-        new = {id(f): _recorded(self.tracer, f) for f in map(compare.__dict__.get, _UNRECORDED)}
-        places = [p for f in new for p in _places.get(f, ())]
-        if self.fn_globals is not None:
-            places += [(self.fn_globals, k) for k, v in self.fn_globals.items() if id(v) in new]
-        for owner, key in places:
-            old = owner.__dict__.get(key) if isinstance(owner, type) else owner.get(key)
-            if id(old) not in new:
-                continue
-            if isinstance(owner, type):
-                self.set(owner, key, new[id(old)])
-            else:
-                owner[key] = new[id(old)]
-                self.undo.append((owner, key, old))
 
     def swap(self, fn, replacing):
         """Make every call of the function fn run ``replacing(original)`` instead, however fn is
@@ -81,13 +61,12 @@ class Patches:
         fn as it was. For the library functions that change gradients, draw random numbers or
         make tensors with NumPy, out of the primitive hook's sight: where a name-by-name
         replacement missed an alias, the replay would be silently wrong."""
-        if fn.__closure__:
-            raise TypeError(f"compile: cannot swap {fn.__qualname__}: it has a closure")
-        original = types.FunctionType(fn.__code__, fn.__globals__, fn.__name__, fn.__defaults__)
+        original = types.FunctionType(fn.__code__, fn.__globals__, fn.__name__, fn.__defaults__,
+                                      fn.__closure__)
         original.__kwdefaults__ = fn.__kwdefaults__
         original.__wrapped__ = fn
         self.undo.append((fn, None, (fn.__code__, fn.__defaults__, fn.__kwdefaults__)))
-        fn.__code__, fn.__defaults__ = _trampoline.__code__, None
+        fn.__code__, fn.__defaults__ = _trampoline_code(len(fn.__closure__ or ())), None
         fn.__kwdefaults__ = {"_replacement": replacing(original)}
         return original
 
@@ -97,8 +76,6 @@ class Patches:
             owner, name, old = self.undo.pop()
             if name is None:
                 owner.__code__, owner.__defaults__, owner.__kwdefaults__ = old
-            elif isinstance(owner, dict):
-                owner[name] = old
             else:
                 setattr(owner, name, old)
         gen = random.default_generator
@@ -107,7 +84,8 @@ class Patches:
 
     def install(self):
         tracer = self.tracer
-        self.comparisons()
+        for name in _UNRECORDED:
+            self.swap(compare.__dict__[name], lambda original: _recorded(tracer, original))
         self.swap(autodiff.gradients, lambda original: _refusing(
             tracer, original, "gg.autograd.grad (gradients as values) inside the step"))
         backward = self.swap(autodiff.backward, lambda original: _refusing(
@@ -153,25 +131,24 @@ def _trampoline(*args, _replacement=None, **kwargs):
     return _replacement(*args, **kwargs)
 
 
-_places = {}    # id(comparison) → [(Tensor, a dict), name]: where it is held
-_seen = [0]     # len(sys.modules) when _places was made
+def _trampoline_code(free):
+    """_trampoline's code with `free` free variables: a function's code can only be swapped
+    for code with as many as its closure has cells (made once per number)."""
+    code = _trampolines.get(free)
+    if code is None:
+        names = [f"_cell{i}" for i in range(free)]
+        source = (f"def outer():\n    {' = '.join(names)} = None\n"
+                  "    def trampoline(*args, _replacement=None, **kwargs):\n"
+                  f"        {', '.join(names)}\n"
+                  "        return _replacement(*args, **kwargs)\n"
+                  "    return trampoline\n")
+        space = {}
+        exec(source, space)     # noqa: S102 - fixed source, names made here
+        code = _trampolines[free] = space["outer"]().__code__
+    return code
 
 
-def _refresh():
-    """Where the comparisons are held (scanned again after new imports; called before anything
-    is patched, so that it sees the originals)."""
-    if len(sys.modules) == _seen[0]:
-        return
-    _seen[0] = len(sys.modules)
-    wanted = {id(compare.__dict__[name]) for name in _UNRECORDED}
-    _places.clear()
-    spaces = [(Tensor, Tensor.__dict__), (tracing.UFUNC_TABLE, tracing.UFUNC_TABLE)]
-    spaces += [(m.__dict__, m.__dict__) for n, m in list(sys.modules.items())
-               if n.startswith("graphgrad") and m is not None]
-    for owner, space in spaces:
-        for key, value in list(space.items()):
-            if id(value) in wanted:
-                _places.setdefault(id(value), []).append((owner, key))
+_trampolines = {0: _trampoline.__code__}
 
 
 #: ops/compare.py's operations without a derivative: recorded as calls on the arrays.
@@ -216,14 +193,16 @@ def on_arrays(fn):
 def _recorded(tracer, fn):
     raw_fn = on_arrays(fn)
 
-    def recorded(*args):
-        result = fn(*args)
+    def recorded(*args, **kwargs):
+        result = fn(*args, **kwargs)
         if tracer.active and any(isinstance(a, Tensor) for a in args):
+            if kwargs:
+                tracer.fail(f"{fn.__name__}(…, {', '.join(kwargs)}=…) on a traced tensor")
+                return result
             tracer.tainted.pop(id(result.array), None)
             ins = [tracer.operand(a, a.array if isinstance(a, Tensor) else a) for a in args]
             tracer.add(Op(fn.__name__, raw_fn, ins, outs=[tracer.temp(result.array)]))
         return result
-    recorded.__name__ = fn.__name__
     return recorded
 
 

@@ -9,6 +9,7 @@ allocated once; a buffer is handed to a later result of the same shape, dtype an
 operation reads the earlier one (or a view of it) any more. Results the caller receives are
 allocated afresh on every run.
 """
+import heapq
 import itertools
 import sys
 
@@ -36,9 +37,6 @@ class Codegen:
         self.slot_names, self.objects, self.counter = {}, {}, itertools.count()
         self.escaping = escaping
         self.read_counts = {}
-        for op in keep:
-            for s in op.reads():
-                self.read_counts[s] = self.read_counts.get(s, 0) + 1
         self.assign_buffers(keep, grads)
 
     # ----------------------------------------------------------------- names
@@ -77,7 +75,8 @@ class Codegen:
         return name
 
     def names(self, slots):
-        return [self.name(s) for s in slots]
+        known = self.slot_names
+        return [known[s] if s in known else self.name(s) for s in slots]
 
     def readers(self, slot):
         return self.read_counts.get(slot, 0)
@@ -110,10 +109,14 @@ class Codegen:
 
     def assign_buffers(self, ops, grads):
         """Lowered results get buffers, shared by liveness (see the module docstring)."""
-        last = {}
+        last, counts = {}, self.read_counts
         for k, op in enumerate(ops):
-            for s in op.reads():
+            for s in op.args:
                 last[s] = k
+                counts[s] = counts.get(s, 0) + 1
+            for s in op.kw.values():
+                last[s] = k
+                counts[s] = counts.get(s, 0) + 1
             if op.inplace is not None:
                 last[op.inplace] = k
         for s in grads:
@@ -126,19 +129,17 @@ class Codegen:
                 for a in op.args:
                     if _may_share(self.values[o], self.values[a]):
                         last[a] = max(last.get(a, k), last.get(o, k))
-        self.buffer_of, free, busy = {}, {}, []
+        self.buffer_of, free, busy = {}, {}, []     # busy: a heap of (last read, #, key, name)
         for k, op in enumerate(ops):
-            still = []
-            for end, key, name in busy:
-                (free.setdefault(key, []).append(name) if end < k else still.append(
-                    (end, key, name)))
-            busy = still
+            while busy and busy[0][0] < k:
+                _, _, key, name = heapq.heappop(busy)
+                free.setdefault(key, []).append(name)
             if op.emit is None or not op.outs or op.outs[0] in self.escaping:
                 continue
             value = self.values[op.outs[0]]
             if value.__class__ is not np.ndarray:
                 continue
-            key = (value.shape, value.dtype.str, value.flags.f_contiguous and value.ndim > 1)
+            key = (value.shape, value.dtype, value.flags.f_contiguous and value.ndim > 1)
             pool = free.get(key)
             if pool:
                 name = pool.pop()
@@ -146,7 +147,7 @@ class Codegen:
                 name = f"B{len(self.buffers)}"
                 self.buffers.append(np.empty_like(value))
             self.buffer_of[op.outs[0]] = name
-            busy.append((last.get(op.outs[0], k), key, name))
+            heapq.heappush(busy, (last.get(op.outs[0], k), len(self.buffer_of), key, name))
 
 
 def _may_share(a, b):
@@ -159,9 +160,10 @@ def live_ops(ops, returned):
     """The operations whose results are read (or that change something outside)."""
     live, keep = set(returned), []
     for op in reversed(ops):
-        if op.effect or op.inplace in live or any(o in live for o in op.outs):
+        if op.effect or op.inplace in live or not live.isdisjoint(op.outs):
             keep.append(op)
-            live.update(op.reads())
+            live.update(op.args)
+            live.update(op.kw.values())
     return keep[::-1]
 
 

@@ -29,13 +29,16 @@ class Op:
     __slots__ = ("name", "fn", "args", "kw", "outs", "effect", "inplace", "emit", "node", "wrap")
 
     def __init__(self, name, fn, args, kw=None, outs=(), effect=False, inplace=None, emit=None):
-        self.name, self.fn, self.args, self.kw = name, fn, list(args), dict(kw or {})
-        self.outs, self.effect, self.inplace, self.emit = list(outs), effect, inplace, emit
+        self.name = name
+        self.fn = fn
+        self.args = list(args)
+        self.kw = dict(kw) if kw else {}
+        self.outs = list(outs)
+        self.effect = effect
+        self.inplace = inplace
+        self.emit = emit
         self.node = None
         self.wrap = False      # a forward whose 0-d result eager mode turns into an array
-
-    def reads(self):
-        return [*self.args, *self.kw.values()]
 
 
 class Tracer:
@@ -86,7 +89,7 @@ class Tracer:
         self.values.append(value)
         self.kind.append(kind)
         self.source.append(source)
-        if kind != "const" or isinstance(value, np.ndarray):
+        if kind != "const" or value.__class__ is np.ndarray or isinstance(value, np.ndarray):
             self.slot_of[id(value)] = slot
         return slot
 
