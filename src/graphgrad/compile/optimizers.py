@@ -10,6 +10,7 @@ their own step().
 """
 import numpy as np
 
+from ..nn.utils import norm_and_factor
 from ..optim.adaptive import Adam
 from ..optim.sgd import SGD
 from ..tracing import bump_versions
@@ -225,19 +226,9 @@ def _zero(cg, op):
 
 
 def clip_arrays(grads, max_norm, norm_type, error_if_nonfinite):
-    """clip_grad_norm_ on the gradient arrays, with its arithmetic: the joint norm (float64
-    sums), the factor max_norm / (norm + 1e-6) clamped at 1, applied in place when below 1."""
-    import math
-    norm_type = float(norm_type)
-    if norm_type == math.inf:
-        total = max(float(np.max(np.abs(g))) if g.size else 0.0 for g in grads)
-    else:
-        total = sum(float(np.sum(np.abs(g.astype(np.float64)) ** norm_type)) for g in grads)
-        total = total ** (1.0 / norm_type)
-    if error_if_nonfinite and not math.isfinite(total):
-        raise RuntimeError(f"clip_grad_norm_: the total gradient norm of order {norm_type} is "
-                           f"{total}; pass error_if_nonfinite=False to clip anyway")
-    factor = min(max_norm / (total + 1e-6), 1.0)
+    """clip_grad_norm_ on the gradient arrays, with its arithmetic (nn.utils.norm_and_factor),
+    the factor applied in place when below 1."""
+    total, factor = norm_and_factor(grads, max_norm, norm_type, error_if_nonfinite)
     if factor < 1.0:
         for g in grads:
             np.multiply(g, factor, out=g, casting="same_kind")

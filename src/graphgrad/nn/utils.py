@@ -13,16 +13,10 @@ def _with_grads(parameters):
     return [p for p in parameters if p.grad is not None]
 
 
-def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False):
-    """Scale all gradients together so that their joint norm ‖(g_1, ..., g_n)‖_p is at most
-    max_norm (a no-op below it); returns the norm before clipping, as a float Tensor.
-
-    Uses PyTorch's factor max_norm / (norm + 10⁻⁶), clamped at 1."""
-    found = _with_grads(parameters)
+def norm_and_factor(grads, max_norm, norm_type=2.0, error_if_nonfinite=False):
+    """(‖(g_1, ..., g_n)‖_p of the gradient arrays, summed in float64; the clipping factor
+    min(max_norm / (norm + 10⁻⁶), 1)), as clip_grad_norm_ computes them."""
     norm_type = float(norm_type)
-    if not found:
-        return leaf(np.zeros((), np.float32))
-    grads = [p.grad.array for p in found]
     if norm_type == math.inf:
         total = max(float(np.max(np.abs(g))) if g.size else 0.0 for g in grads)
     else:
@@ -31,7 +25,19 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
     if error_if_nonfinite and not math.isfinite(total):
         raise RuntimeError(f"clip_grad_norm_: the total gradient norm of order {norm_type} is "
                            f"{total}; pass error_if_nonfinite=False to clip anyway")
-    factor = min(max_norm / (total + 1e-6), 1.0)
+    return total, min(max_norm / (total + 1e-6), 1.0)
+
+
+def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False):
+    """Scale all gradients together so that their joint norm ‖(g_1, ..., g_n)‖_p is at most
+    max_norm (a no-op below it); returns the norm before clipping, as a float Tensor.
+
+    Uses PyTorch's factor max_norm / (norm + 10⁻⁶), clamped at 1."""
+    found = _with_grads(parameters)
+    if not found:
+        return leaf(np.zeros((), np.float32))
+    total, factor = norm_and_factor([p.grad.array for p in found], max_norm, norm_type,
+                                    error_if_nonfinite)
     if factor < 1.0:
         with no_grad():
             for p in found:
