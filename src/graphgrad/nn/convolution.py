@@ -129,39 +129,34 @@ class _ConvNd(Module):
         return s
 
 
-class Conv2d(_ConvNd):
+class _Conv(_ConvNd):
+    """Conv1d and Conv2d: PyTorch's constructor, and the forward through their function."""
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1,
+                 padding: Any = 0, dilation: Any = 1, groups: int = 1, bias: bool = True,
+                 padding_mode: str = "zeros", device: Any = None,
+                 dtype: DTypeLike | None = None, *, generator: GeneratorLike = None) -> None:
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
+                         groups, bias, padding_mode, device, dtype, generator)
+
+    def forward(self, input: Tensor) -> Tensor:
+        x, padding = self._padded(input)
+        return self._function(x, self.weight, self.bias, self.stride, padding, self.dilation,
+                              self.groups)
+
+
+class Conv2d(_Conv):
     """2-D convolution (cross-correlation) of (N, C_in, H, W) or (C_in, H, W) input:
     y[n, o] = b[o] + Σ_c W[o, c] ⋆ x[n, c] over the channels of o's group (F.conv2d)."""
 
-    def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1,
-                 padding: Any = 0, dilation: Any = 1, groups: int = 1, bias: bool = True,
-                 padding_mode: str = "zeros", device: Any = None,
-                 dtype: DTypeLike | None = None, *, generator: GeneratorLike = None) -> None:
-        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
-                         groups, bias, padding_mode, device, dtype, generator)
-
-    def forward(self, input: Tensor) -> Tensor:
-        x, padding = self._padded(input)
-        return conv2d(x, self.weight, self.bias, self.stride, padding, self.dilation,
-                      self.groups)
+    _function = staticmethod(conv2d)
 
 
-class Conv1d(_ConvNd):
+class Conv1d(_Conv):
     """1-D convolution of (N, C_in, L) or (C_in, L) input (F.conv1d)."""
 
     _dims = 1
-
-    def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1,
-                 padding: Any = 0, dilation: Any = 1, groups: int = 1, bias: bool = True,
-                 padding_mode: str = "zeros", device: Any = None,
-                 dtype: DTypeLike | None = None, *, generator: GeneratorLike = None) -> None:
-        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
-                         groups, bias, padding_mode, device, dtype, generator)
-
-    def forward(self, input: Tensor) -> Tensor:
-        x, padding = self._padded(input)
-        return conv1d(x, self.weight, self.bias, self.stride, padding, self.dilation,
-                      self.groups)
+    _function = staticmethod(conv1d)
 
 
 class ConvTranspose2d(_ConvNd):
