@@ -12,21 +12,14 @@ relative difference of the loss over the N steps: float32 rounding is about 1e-7
 at lr = 1 lets it grow over the steps.
 """
 import argparse
-import importlib
-import os
 import sys
 from pathlib import Path
 
 import numpy as np
 
 HERE = Path(__file__).resolve().parent
-
-
-def load(backend):
-    """The ported cnn_mnist module with `backend` behind its `torch` name."""
-    os.environ["PORTED_BACKEND"] = backend
-    sys.modules.pop("cnn_mnist", None)
-    return importlib.import_module("cnn_mnist")
+sys.path.insert(0, str(HERE))
+from _lockstep import BACKENDS, header, load, row, share_init, steps  # noqa: E402
 
 
 def train(mod, images, labels, batches, init):
@@ -35,22 +28,11 @@ def train(mod, images, labels, batches, init):
     lib = mod.torch
     model = mod.Net()
     model.dropout1.p = model.dropout2.p = 0.0
-    if init:
-        model.load_state_dict({k: lib.tensor(v) for k, v in init.items()})
-    else:
-        init.update({k: v.detach().numpy().copy() for k, v in model.state_dict().items()})
+    share_init(model, lib, init)
     optimizer = mod.optim.Adadelta(model.parameters(), lr=1.0)
     model.train()
-    losses, grads = [], None
-    for ix in batches:
-        optimizer.zero_grad()
-        loss = mod.F.nll_loss(model(lib.tensor(images[ix])), lib.tensor(labels[ix]))
-        loss.backward()
-        if grads is None:
-            grads = {k: p.grad.numpy().copy() for k, p in model.named_parameters()}
-        optimizer.step()
-        losses.append(loss.item())
-    return np.array(losses), grads
+    return steps(model, optimizer, batches, lambda ix: mod.F.nll_loss(
+        model(lib.tensor(images[ix])), lib.tensor(labels[ix])))
 
 
 def main(argv=None):
@@ -58,20 +40,14 @@ def main(argv=None):
     parser.add_argument("--steps", type=int, default=20)
     parser.add_argument("--batch-size", type=int, default=64)
     args = parser.parse_args(argv)
-    sys.path.insert(0, str(HERE))
     from _data import digits28
 
     images, labels, _, _ = digits28(normalize=(0.1307, 0.3081))
     batches = np.random.default_rng(0).integers(0, len(images), (args.steps, args.batch_size))
     init = {}
-    (lt, gt), (lg, gg) = (train(load(b), images, labels, batches, init)
-                          for b in ("torch", "graphgrad"))
-    grad = max(np.abs(gt[k] - gg[k]).max() / max(np.abs(gt[k]).max(), 1e-30) for k in gt)
-    print("| model | first loss: rel. diff | first gradients: largest rel. diff "
-          f"| loss over {args.steps} Adadelta steps: largest rel. diff |")
-    print("|---|---|---|---|")
-    print(f"| cnn_mnist Net | {abs(lt[0] - lg[0]) / lt[0]:.1e} | {grad:.1e} "
-          f"| {np.max(np.abs(lt - lg) / lt):.1e} |")
+    runs = [train(load("cnn_mnist", b), images, labels, batches, init) for b in BACKENDS]
+    print(header(args.steps, "Adadelta"))
+    print(row("cnn_mnist Net", *runs))
     return 0
 
 

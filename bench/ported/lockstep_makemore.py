@@ -15,13 +15,15 @@ in for it, and says so.
 """
 import argparse
 import importlib
-import os
 import sys
 from pathlib import Path
 
 import numpy as np
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from _lockstep import BACKENDS, header, load, row, share_init, steps  # noqa: E402
+
 KINDS = ("bigram", "mlp", "rnn", "gru", "bow", "transformer")
 
 
@@ -35,13 +37,11 @@ def bridge_dataloader_module():
         print("(graphgrad.utils.data.dataloader is missing: graphgrad.utils.data stands in)\n")
 
 
-def load(backend):
+def load_makemore(backend):
     """The ported makemore module with `backend` behind its `torch` name."""
     if backend == "graphgrad":
         bridge_dataloader_module()
-    os.environ["PORTED_BACKEND"] = backend
-    sys.modules.pop("makemore", None)
-    return importlib.import_module("makemore")
+    return load("makemore", backend)
 
 
 def build(mm, kind, dataset):
@@ -60,24 +60,15 @@ def train(mm, kind, words, batches, init):
     chars = sorted(set("".join(words)))
     dataset = mm.CharDataset(words, chars, max(len(w) for w in words))
     model = build(mm, kind, dataset)
-    if init:
-        model.load_state_dict({k: lib.tensor(v) for k, v in init.items()})
-    else:
-        init.update({k: v.detach().numpy().copy() for k, v in model.state_dict().items()})
+    share_init(model, lib, init)
     optimizer = lib.optim.AdamW(model.parameters(), lr=5e-4, weight_decay=0.01,
                                 betas=(0.9, 0.99), eps=1e-8)
-    losses, grads = [], None
-    for ix in batches:
+
+    def loss_of(ix):
         x = lib.stack([dataset[int(i)][0] for i in ix])
         y = lib.stack([dataset[int(i)][1] for i in ix])
-        _, loss = model(x, y)
-        model.zero_grad(set_to_none=True)
-        loss.backward()
-        if grads is None:
-            grads = {k: p.grad.numpy().copy() for k, p in model.named_parameters()}
-        optimizer.step()
-        losses.append(loss.item())
-    return np.array(losses), grads
+        return model(x, y)[1]
+    return steps(model, optimizer, batches, loss_of)
 
 
 def main(argv=None):
@@ -85,20 +76,13 @@ def main(argv=None):
     parser.add_argument("--steps", type=int, default=30)
     parser.add_argument("--batch-size", type=int, default=32)
     args = parser.parse_args(argv)
-    sys.path.insert(0, str(HERE))
     words = (HERE / "data" / "names.txt").read_text().split()
     batches = np.random.default_rng(0).integers(0, len(words), (args.steps, args.batch_size))
-    modules = {b: load(b) for b in ("torch", "graphgrad")}
-    print("| model | first loss: rel. diff | first gradients: largest rel. diff "
-          f"| loss over {args.steps} AdamW steps: largest rel. diff |")
-    print("|---|---|---|---|")
+    modules = {b: load_makemore(b) for b in BACKENDS}
+    print(header(args.steps, "AdamW"))
     for kind in KINDS:
         init = {}
-        (lt, gt), (lg, gg) = (train(modules[b], kind, words, batches, init)
-                              for b in ("torch", "graphgrad"))
-        grad = max(np.abs(gt[k] - gg[k]).max() / max(np.abs(gt[k]).max(), 1e-30) for k in gt)
-        print(f"| {kind} | {abs(lt[0] - lg[0]) / lt[0]:.1e} | {grad:.1e} "
-              f"| {np.max(np.abs(lt - lg) / lt):.1e} |")
+        print(row(kind, *[train(modules[b], kind, words, batches, init) for b in BACKENDS]))
     return 0
 
 
