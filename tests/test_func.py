@@ -128,8 +128,8 @@ def test_functional_call_swaps_parameters_for_one_call(torch):
     assert_same(ours, theirs)
     assert isinstance(m.weight, gg.nn.Parameter)                # put back after the call
     assert [n for n, _ in m.named_parameters()] == ["weight", "bias"]
-    y = F.functional_call(m, ({"weight": gg.tensor(given["weight"])}, {"bias": gg.zeros(2)}),
-                          (x,))
+    y = F.functional_call(m, ({"weight": gg.tensor(given["weight"])},
+                              {"bias": gg.zeros(2, dtype=gg.float64)}), (x,))
     np.testing.assert_allclose(y.numpy(), XS @ given["weight"].T, rtol=1e-14)
 
 

@@ -148,7 +148,8 @@ def test_indexing_and_setitem():
 def test_every_slot_is_set_however_a_tensor_or_node_is_made():
     """Tensors are built in three places (Tensor._become_leaf, tensor.make, and inlined in the
     recorded call) and nodes in one: each must set every slot, or a later read fails far from the
-    cause. Node's optional slots (tangents, vcell, label) are read with getattr defaults."""
+    cause. The optional slots (a tensor's _view, set by view_tracking.py only for views; a
+    node's tangents, vcell, label, alias) are read with getattr defaults."""
     from graphgrad.node import Node
     from graphgrad.tensor import make
 
@@ -157,9 +158,9 @@ def test_every_slot_is_set_however_a_tensor_or_node_is_made():
             gg.tensor(np.ones(2)) + 1, gg.Tensor(2, 3), gg.nn.Parameter(np.ones(2))]
     for t in made:
         for slot in gg.Tensor.__slots__:
-            if slot != "__weakref__":
+            if slot not in ("_view", "__weakref__"):
                 getattr(t, slot)           # AttributeError if the slot was never set
-    optional = {"tangents", "vcell", "label", "__weakref__"}
+    optional = {"tangents", "vcell", "label", "alias", "__weakref__"}
     nodes = [t._node for t in made if t._node is not None]
     assert len(nodes) == 5
     for node in nodes:

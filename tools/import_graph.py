@@ -19,7 +19,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "src" / "graphgrad"
 LAYERS = [
     ("state", ["graphgrad._state", "graphgrad.errors"]),
     ("tensor", ["graphgrad.grad_mode", "graphgrad.tensor", "graphgrad.numpy_refusal",
-                "graphgrad.random",
+                "graphgrad.random", "graphgrad.view_tracking",
                 "graphgrad.device", "graphgrad.cuda", "graphgrad.accelerator",
                 "graphgrad.backends"]),
     ("node", ["graphgrad.node", "graphgrad.grad_fn_names"]),
@@ -28,7 +28,8 @@ LAYERS = [
     ("ops", ["graphgrad.ops"]),
     ("engine", ["graphgrad.autodiff", "graphgrad.transforms", "graphgrad.check",
                 "graphgrad.creation", "graphgrad._tensor_methods", "graphgrad.io",
-                "graphgrad._tensor_core", "graphgrad._tensor_inplace", "graphgrad.hooks",
+                "graphgrad._tensor_core", "graphgrad._tensor_inplace", "graphgrad._tensor_views",
+                "graphgrad.hooks",
                 "graphgrad.numpy_dispatch", "graphgrad.sampling",
                 "graphgrad.linalg", "graphgrad.autograd", "graphgrad.func",
                 "graphgrad.vmap", "graphgrad.pytree", "graphgrad.tracing"]),

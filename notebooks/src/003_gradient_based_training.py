@@ -462,7 +462,7 @@ for _ in range(30):
     look_ahead.append(phi)
     v = gamma * v - eps * gradJ(phi)
     theta_n = theta_n + v
-p = gg.tensor([1.0, 1.0], requires_grad=True)
+p = gg.tensor([1.0, 1.0], dtype=gg.float64, requires_grad=True)
 opt = gg.optim.SGD([p], lr=eps, momentum=gamma, nesterov=True)
 torch_like = []
 for _ in range(30):
@@ -496,7 +496,7 @@ def note_adaptive(rho, eps_, delta, steps=20):
 for name, make, rho in [("Adagrad", lambda q: gg.optim.Adagrad(q, lr=0.5, eps=1e-8), None),
                         ("RMSprop", lambda q: gg.optim.RMSprop(q, lr=0.02, alpha=0.9, eps=1e-8),
                          0.9)]:
-    q = gg.tensor([1.0, 1.0], requires_grad=True)
+    q = gg.tensor([1.0, 1.0], dtype=gg.float64, requires_grad=True)
     opt = make([q])
     for _ in range(20):
         opt.zero_grad()
@@ -513,7 +513,7 @@ for name, make, rho in [("Adagrad", lambda q: gg.optim.Adagrad(q, lr=0.5, eps=1e
 
 # %%
 def path(make, steps=40):
-    p = gg.tensor([1.0, 1.0], requires_grad=True)
+    p = gg.tensor([1.0, 1.0], dtype=gg.float64, requires_grad=True)
     opt = make([p])
     pts = [p.detach().numpy().copy()]
     for _ in range(steps):

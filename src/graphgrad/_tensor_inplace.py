@@ -11,8 +11,8 @@ x += y on x's memory, fast (optimizers step this way). While recording:
   x ← op(x_old, y): the new value is written into x's memory, and x's node becomes the new
   operation's, so backward goes through it. Earlier nodes that saved x's old value see x's
   version counter move and refuse a backward through them (InplaceError), as PyTorch does.
-- a tensor that is, or has, a view is refused while recording (its views would not see the
-  new node): use the out-of-place operation there.
+- a view, or a tensor that has views, is recorded through the view's root, whose node and
+  its views' nodes are made afresh, as PyTorch's CopySlices does (_tensor_views.py).
 
 An indexing write is recorded the same way, as x ← (x_old with the write), PyTorch's
 CopySlices: x[i] = v is ops.index_put.assigned(x_old, i, v), so no gradient reaches x_old where
@@ -23,12 +23,14 @@ import inspect
 import numpy as np
 
 from . import _state, ops
+from ._tensor_views import rebase, refresh, views_to_refresh, writable_view
 from .errors import DtypeError, InplaceError, ShapeError
 from .ops.elementwise import astype as convert
 from .ops.index import plain_index
 from .ops.index_put import assigned, index_put
 from .random import numpy_generator
-from .tensor import Tensor, _InplaceCell, assign, inplace_refusal, make
+from .tensor import Tensor, assign, inplace_refusal, make
+from .view_tracking import extend
 
 
 def _traced(self, *operands):
@@ -45,10 +47,8 @@ def _record(self, name, op, operands):
     """self ← op(self_old, *operands), recorded; self keeps its memory (see module doc)."""
     if self.requires_grad and self._node is None and _state.grad_enabled:
         raise InplaceError(inplace_refusal(self))
-    cell = self._vcell
-    if cell is not None and cell.__class__ is not _InplaceCell or \
-            self._node is not None and self._node.prim.is_view:      # a view, or one was made
-        raise InplaceError(inplace_refusal(self, name))
+    view = writable_view(self, name)
+    root, views = views_to_refresh(self, name)
     old = make(self.array.copy(), self.requires_grad)
     old._node = self._node
     old._tangents = self._tangents
@@ -61,18 +61,15 @@ def _record(self, name, op, operands):
             raise InplaceError(f"{name}: result type {result.dtype} can't be cast to the "
                                f"desired output type {self.dtype}")
         result = convert(result, dtype=self.dtype)
-    tick = next(_state.clock)
-    _state.last_inplace = tick
-    if cell is None:
-        cell = self._vcell = _InplaceCell([0, 0])
-        if self._node is not None and self._node.prim.saves_output:
-            self._node.vcell = cell
-    cell[0] += 1
-    cell[1] = tick
-    np.copyto(self.array, result.array)
-    self._node = result._node
-    self.requires_grad = result.requires_grad
-    self._tangents = result._tangents
+    self._bump_version()
+    if view is None:
+        np.copyto(self.array, result.array)
+        self._node = result._node
+        self.requires_grad = result.requires_grad
+        self._tangents = result._tangents
+    else:
+        rebase(view, result)
+    refresh(root, views)
     if self._node is not None and self._name is not None:
         self._node.label = self._name
     return self
@@ -268,7 +265,8 @@ def _reshaped(name, op):
     becomes a view of the same memory in the new shape, and its version counter moves, so that
     a node that saved self's old value refuses its backward (PyTorch's rules). While recording,
     self's node becomes the view's; a leaf that requires grad is refused. Views of self keep
-    their shapes (no value changes, so they stay valid)."""
+    their shapes (no value changes, so they stay valid); if self is a view, the way it was made
+    gets the new step (view_tracking.extend)."""
     def method(self, *args, **kwargs):
         if self.requires_grad and self._node is None and _state.grad_enabled:
             raise InplaceError(inplace_refusal(self, name))
@@ -277,14 +275,14 @@ def _reshaped(name, op):
                                f"recorded operation ({self._node.torch_name}) and grad mode is "
                                f"off, so its node would keep the old shape (PyTorch's backward "
                                f"then fails); call it outside no_grad, or on x.detach()")
-        if not _traced(self):
-            array = op(self.array, *args, **kwargs)
-            self._bump_version()
-            self.array = array
-            return self
+        traced = _traced(self)
         result = op(self, *args, **kwargs)  # shares self's version cell (a view)
         self._bump_version()
-        self.array, self._node, self._tangents = result.array, result._node, result._tangents
+        extend(self, result)
+        self.array = result.array
+        if not traced:
+            return self
+        self._node, self._tangents = result._node, result._tangents
         if self._node is not None and self._name is not None:
             self._node.label = self._name
         return self

@@ -8,8 +8,9 @@ class ShapeError(ValueError):
     """Operands whose shapes do not fit the operation."""
 
 
-class DtypeError(TypeError):
-    """A dtype that cannot take part (e.g. gradients of integer tensors)."""
+class DtypeError(TypeError, RuntimeError):
+    """A dtype that cannot take part (e.g. gradients of integer tensors); a RuntimeError too,
+    as PyTorch raises for these."""
 
 
 class GradientError(RuntimeError):

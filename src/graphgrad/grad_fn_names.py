@@ -8,8 +8,17 @@ whose PyTorch name differs; a few depend on the operands or parameters, as PyTor
 MvBackward0, MmBackward0 or, batched, UnsafeViewBackward0, by the operands' dimensions).
 A node freed by backward keeps its shape and parameters, not its operands: names that depend
 on the operands fall back to the most common case then.
+
+An operation composed of several primitives (sort, mse_loss, ...) records several nodes; the
+decorator ``as_torch`` names the nodes that make its results as PyTorch's single node
+(``SortBackward0``), so that its grad_fn reads the same (its next_functions still show the
+primitives inside).
 """
+import functools
+
 import numpy as np
+
+from . import _state
 
 #: Primitive name → PyTorch's grad_fn class name, where CamelCase + Backward0 is not it.
 TORCH_NAMES = {
@@ -20,9 +29,12 @@ TORCH_NAMES = {
     "concatenate": "CatBackward0", "pad": "ConstantPadNdBackward0",
     "take_along_axis": "GatherBackward0", "cross_entropy": "NllLossBackward0",
     "soft_cross_entropy": "DivBackward1", "layer_norm": "NativeLayerNormBackward0",
-    "batch_norm": "NativeBatchNormBackward0", "selu": "EluBackward0", "celu": "EluBackward0",
+    "batch_norm": "NativeBatchNormBackward0", "selu": "EluBackward0", "celu": "CeluBackward0",
     "prelu": "PreluKernelBackward0", "softsign": "DivBackward0", "tanhshrink": "SubBackward0",
     "vector_norm": "LinalgVectorNormBackward0", "square": "PowBackward0",
+    "view_at": "AsStridedBackward0", "copy_slices": "CopySlices",
+    "im2col": "Im2ColBackward0", "col2im": "Col2ImBackward0",
+    "convolution_transpose": "ConvolutionBackward0",
 }
 
 
@@ -119,11 +131,44 @@ _BY_NODE = {
     "min": lambda node: _extreme("Min", node.params),
     "pow": _pow, "clip": _clip, "clamp": _clip, "matmul": _matmul, "linear": _linear,
     "getitem": _getitem,
+    # PyTorch pools one-dimensional signals as two-dimensional ones and squeezes the result
+    "avg_pool": lambda node: "AvgPool2DBackward0" if len(node.shape) == 4 else "SqueezeBackward1",
+    "max_pool": lambda node: "MaxPool2DWithIndicesBackward0" if len(node.shape) == 4 else
+    "SqueezeBackward1",
 }
+
+
+def name_node(t, name):
+    """t's node (if recorded) reads as PyTorch's node `name`."""
+    node = getattr(t, "_node", None)
+    if node is not None:
+        node.alias = name
+
+
+def as_torch(name):
+    """Decorator for a composite operation: the nodes recorded for its results read as
+    PyTorch's node `name` (a string, or a function of the call's arguments giving one or None).
+    """
+    def decorate(composite):
+        @functools.wraps(composite)
+        def call(*args, **kwargs):
+            start = next(_state.clock)
+            out = composite(*args, **kwargs)
+            label = name if isinstance(name, str) else name(*args, **kwargs)
+            for t in out if isinstance(out, (tuple, list)) else (out,):
+                node = getattr(t, "_node", None)
+                if label and node is not None and node.tick > start:
+                    node.alias = label
+            return out
+        return call
+    return decorate
 
 
 def torch_name(node):
     """PyTorch's grad_fn class name for a recorded node."""
+    alias = getattr(node, "alias", None)
+    if alias is not None:
+        return alias
     name = node.prim.name
     special = _BY_NODE.get(name)
     if special is not None:

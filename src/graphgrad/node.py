@@ -28,7 +28,7 @@ class Node:
     """A recorded operation (see the module docstring)."""
 
     __slots__ = ("prim", "args", "raw", "out", "shape", "dtype", "params", "tick", "grad",
-                 "tangents", "vcell", "label", "__weakref__")
+                 "tangents", "vcell", "label", "alias", "__weakref__")
 
     @property
     def tensor_name(self):
@@ -37,8 +37,10 @@ class Node:
         return getattr(self, "label", None)
 
     def name(self):
-        """PyTorch's ``grad_fn.name()``: the class-style name, 'MulBackward0', ..."""
-        return torch_name(self)
+        """PyTorch's ``grad_fn.name()``: the class-style name, 'MulBackward0', ...
+        (PyTorch spells the in-place write through a view torch::autograd::CopySlices)."""
+        name = torch_name(self)
+        return "torch::autograd::CopySlices" if name == "CopySlices" else name
 
     @property
     def op(self):

@@ -21,6 +21,7 @@ from . import _state
 from .errors import ShapeError
 from .node import Node, saved_for_the_other, unsaved
 from .tensor import Tensor
+from .view_tracking import track
 
 #: Forward stack of each node recorded while anomaly detection was on; an entry goes when its
 #: node does.
@@ -206,7 +207,8 @@ def _finish_view(prim, out, args, raw, params, requires):
     t = _finish(prim, out, args, raw, params, requires)
     base = args[0]
     if isinstance(base, Tensor) and np.may_share_memory(t.array, base.array):
-        t._vcell = base.version_cell()
+        t._vcell = cell = base.version_cell()
+        track(t, base, prim, params, cell)
     return t
 
 

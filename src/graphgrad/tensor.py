@@ -12,6 +12,7 @@ from .device import CPU as _CPU
 from .device import Size
 from .errors import DtypeError, GradientError, InplaceError, ShapeError
 from .numpy_refusal import NUMPY_REFUSED, refuse_conversion
+from .view_tracking import NO_GRAD_VIEW, view_info
 
 
 def get_default_dtype():
@@ -84,7 +85,7 @@ class Tensor:
     methods, ``add_`` or ``t[i] = v``, are checked)."""
 
     __slots__ = ("array", "requires_grad", "_node", "grad", "_name", "_tangents", "_vcell",
-                 "__weakref__")
+                 "_view", "__weakref__")   # _view: view_tracking.py
     # Let NumPy hand mixed ndarray/Tensor arithmetic to our operators (see __array_ufunc__).
     __array_priority__ = 1000
 
@@ -286,8 +287,12 @@ class Tensor:
         """self ← ufunc(self, other) in NumPy, on self's memory, outside the graph; refused for
         a tensor that requires grad while recording (PyTorch's errors; _tensor_inplace.py records
         the in-place operations PyTorch allows on non-leaf tensors)."""
-        if self.requires_grad and _state.grad_enabled:
-            raise InplaceError(inplace_refusal(self, ufunc.__name__))
+        if _state.grad_enabled:
+            if self.requires_grad:
+                raise InplaceError(inplace_refusal(self, ufunc.__name__))
+            info = view_info(self)
+            if info is not None and not info.grad_mode and info.root.requires_grad:
+                raise InplaceError(f"{ufunc.__name__}: {NO_GRAD_VIEW}")
         other = other.array if isinstance(other, Tensor) else other
         try:
             ufunc(self.array, other, out=self.array, casting="same_kind")
@@ -312,8 +317,6 @@ class Tensor:
             self._vcell = cell = [0, 0]
             if self._node is not None and self._node.prim.saves_output:
                 self._node.vcell = cell
-        elif cell.__class__ is _InplaceCell:     # shared from now on (a view, or NumPy's writes)
-            self._vcell = cell = [cell[0], cell[1]]
         return cell
 
     # ----------------------------------------------------------------- display
@@ -337,13 +340,6 @@ def assign(dst, src, out=None, casting="same_kind"):
     np.copyto(out, src, casting=casting)
 
 
-class _InplaceCell(list):
-    """A version cell that a recorded in-place operation made and that no view shares yet
-    (version_cell() hands out a plain copy once something else needs it)."""
-
-    __slots__ = ()
-
-
 def inplace_refusal(t, name="in-place operation"):
     """Why an in-place change of t cannot be recorded (PyTorch's words for leaves)."""
     node = t._node
@@ -355,9 +351,9 @@ def inplace_refusal(t, name="in-place operation"):
             and node.args[0]._node is None:
         return "a view of a leaf Variable that requires grad is being used in an in-place " \
                "operation."
-    return (f"{name}: this recorded tensor of shape {t.shape} is a view, or has views, whose "
-            "gradients would go wrong if it changed in place; use the out-of-place operation, "
-            "or change it inside `with gg.no_grad():`")
+    return (f"{name}: NumPy can't change this recorded tensor of shape {t.shape} in place "
+            "without its gradient going wrong; use its in-place method (x.add_(y)), the "
+            "out-of-place operation, or change it inside `with gg.no_grad():`")
 
 
 class _ScalarError(ValueError, RuntimeError):

@@ -38,15 +38,13 @@ def is_float(dtype: np.dtype[Any]) -> bool: ...
 def as_array(data: _Operand, dtype: DTypeLike | None = None, copy: bool = False,
              who: str = "tensor") -> np.ndarray: ...
 NUMPY_REFUSED: str
+NO_GRAD_VIEW: str
 def make(data: np.ndarray, requires_grad: bool = False) -> Tensor: ...
 def leaf(data: Tensor | ArrayLike, dtype: DTypeLike | None = None, requires_grad: bool = False,
          name: str | None = None) -> Tensor: ...
 def assign(dst: np.ndarray, src: Any, out: np.ndarray | None = None,
            casting: str = "same_kind") -> None: ...
 def inplace_refusal(t: Tensor, name: str = "in-place operation") -> str: ...
-
-class _InplaceCell(list[int]):
-    """A version cell made by a recorded in-place operation that no view shares yet."""
 
 class _ScalarError(ValueError, RuntimeError):
     """A tensor of several elements used as one number."""
@@ -73,7 +71,8 @@ class Tensor:
     _node: Any
     _name: str | None
     _tangents: dict[int, Any] | None
-    _vcell: list[int] | None
+    _vcell: list[Any] | None
+    _view: tuple[Any, ...] | None    # view_tracking.py: set on views only
 
     def __init__(self, *data: Tensor | ArrayLike | int) -> None: ...
 

@@ -18,6 +18,7 @@ import warnings
 import numpy as np
 
 from .. import ops
+from ..grad_fn_names import as_torch
 from ..ops import activations as act
 from ..ops.elementwise import astype
 from ..random import numpy_generator
@@ -170,6 +171,7 @@ def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False, *,
     return input * noise
 
 
+@as_torch("LogSigmoidBackward0")
 def log_sigmoid(input):
     """log σ(x) = −softplus(−x), finite for any x."""
     return -act.softplus_neg(input)
@@ -216,6 +218,7 @@ def softmin(input, dim=None, _stacklevel=3, dtype=None):
     return ops.softmax(-_cast(input, dtype), dim)
 
 
+@as_torch("GluBackward0")
 def glu(input, dim=-1):
     """The gated linear unit a ⊙ σ(b), a and b the two halves of input along `dim`."""
     shape = tuple(np.shape(input))

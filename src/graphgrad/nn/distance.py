@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import ops
+from ..grad_fn_names import as_torch
 from ..tensor import Tensor
 from .module import Module
 
@@ -40,6 +41,7 @@ def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -
     return ops.sum((x1 / n1) * (x2 / n2), axis=axis)
 
 
+@as_torch("NormBackward1")
 def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6,
                       keepdim: bool = False) -> Tensor:
     """‖x1 − x2 + ε‖_p along the last axis (PyTorch adds ε to the difference to keep the

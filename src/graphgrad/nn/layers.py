@@ -14,6 +14,7 @@ import numpy as np
 
 from .. import ops
 from ..errors import ShapeError
+from ..grad_fn_names import as_torch
 from ..grad_mode import no_grad
 from ..ops.linear import linear as affine
 from ..random import numpy_generator
@@ -87,6 +88,7 @@ def _renorm_(weight, index, max_norm, norm_type):
         data[rows] = scaled
 
 
+@as_torch("EmbeddingBackward0")
 def embedding(input: Tensor | ArrayLike, weight: Tensor, padding_idx: int | None = None,
               max_norm: float | None = None, norm_type: float = 2.0,
               scale_grad_by_freq: bool = False, sparse: bool = False) -> Tensor:

@@ -15,6 +15,7 @@ import numpy as np
 
 from .. import ops
 from ..errors import ShapeError
+from ..grad_fn_names import as_torch
 from ..ops import losses as fused
 from ..ops.activations import softplus_neg
 from ..ops.reduce import cumsum
@@ -67,6 +68,7 @@ def _float_target(target, input):
 
 
 # ------------------------------------------------------------------------------ regression
+@as_torch("MseLossBackward0")
 def mse_loss(input, target, reduction="mean", weight=None):
     """(x − y)², the squared error of a Gaussian output (001). weight: one per element
     ('mean' is then Σ w (x − y)² / Σ w, as PyTorch)."""
@@ -81,6 +83,7 @@ def l1_loss(input, target, reduction="mean", weight=None):
     return _reduce(ops.abs(input - target), reduction, "l1_loss", weight, by_weight=True)
 
 
+@as_torch("HuberLossBackward0")
 def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     """½ d² for |d| < δ, δ (|d| − ½ δ) otherwise (d = x − y): squared near 0, absolute far."""
     _same_shape(input, target, "huber_loss")
@@ -92,6 +95,7 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     return _reduce(loss, reduction, "huber_loss", weight)
 
 
+@as_torch("SmoothL1LossBackward0")
 def smooth_l1_loss(input, target, reduction="mean", beta=1.0):
     """Huber loss divided by β: ½ d²/β for |d| < β, |d| − ½ β otherwise (l1 for β = 0)."""
     if beta == 0:
@@ -109,6 +113,7 @@ def log_cosh_loss(input, target, reduction="mean"):
 
 
 # ------------------------------------------------------------------------------ binary
+@as_torch("BinaryCrossEntropyBackward0")
 def binary_cross_entropy(input, target, weight=None, reduction="mean"):
     """−w (y log p + (1 − y) log(1 − p)) for probabilities p (logs clamped at −100, as
     PyTorch). Prefer binary_cross_entropy_with_logits: it never needs the clamp."""
@@ -206,6 +211,7 @@ def _smoothed(q, label_smoothing, weight):
     return q if weight is None else q * _raw(weight)
 
 
+@as_torch("NllLossBackward0")
 def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
     """−w_y log p_y from log-probabilities (classes on axis 1): cross_entropy after
     log_softmax."""

@@ -52,7 +52,7 @@ Adding a primitive (here atan, in elementwise.py):
    view ``notation=``, ``vjp_text=`` and ``cost=`` (see graphgrad.primitives.primitive).
 """
 # the fused families register their primitives on import (gg.nn.functional calls them)
-from . import activations, linear, losses, normalization, return_types  # noqa: F401
+from . import activations, linear, losses, normalization, return_types, view_write  # noqa: F401
 from .adaptive_pool import adaptive_avg_pool1d
 from .adaptive_pool import torch_adaptive_max_pool1d as adaptive_max_pool1d
 from .arith import (

@@ -12,6 +12,7 @@ Both are composites of primitives, so every derivative comes from theirs:
 import numpy as np
 
 from ..errors import ShapeError
+from ..grad_fn_names import as_torch
 from ..tensor import Tensor, leaf
 from .index import take_along_axis
 from .linalg import matmul
@@ -64,12 +65,14 @@ def _adaptive_avg(input, k, op, output_size):
     return out
 
 
+@as_torch("AdaptiveAvgPool2DBackward0")
 def adaptive_avg_pool2d(input, output_size):
     """The mean over each of output_size (H_out, W_out) evenly spread windows of input
     (N, C, H, W) or (C, H, W); an int for both, None to keep a size."""
     return _adaptive_avg(input, 2, "adaptive_avg_pool2d", output_size)
 
 
+@as_torch("SqueezeBackward1")
 def adaptive_avg_pool1d(input, output_size):
     """The mean over each of output_size evenly spread windows of input (N, C, L) or (C, L)."""
     return _adaptive_avg(input, 1, "adaptive_avg_pool1d", output_size)
@@ -115,12 +118,14 @@ def _adaptive_max(input, k, op, output_size, return_indices):
     return values, (leaf(flat) if isinstance(input, Tensor) else flat)
 
 
+@as_torch("AdaptiveMaxPool2DBackward0")
 def adaptive_max_pool2d(input, output_size, return_indices=False):
     """The maximum over each of output_size evenly spread windows of input (N, C, H, W) or
     (C, H, W); with return_indices also its flat index in the (H, W) plane."""
     return _adaptive_max(input, 2, "adaptive_max_pool2d", output_size, return_indices)
 
 
+@as_torch("SqueezeBackward1")
 def adaptive_max_pool1d(input, output_size, return_indices=False):
     """The maximum over each of output_size evenly spread windows of input (N, C, L) or
     (C, L); with return_indices also its index."""

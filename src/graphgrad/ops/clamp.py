@@ -10,6 +10,7 @@ PyTorch's forward rule does (tests/ops/test_clamp.py pins both).
 """
 import numpy as np
 
+from ..grad_fn_names import as_torch
 from ..primitives import primitive
 from ._samples import fixed
 from .compare import logical_not
@@ -76,11 +77,19 @@ def clip(input, min=None, max=None):
     return clamp(input, min, max)
 
 
+def _bound_name(base):
+    """PyTorch's node for clamp_min/clamp_max: Backward0 with a number, Backward1 with a
+    tensor as the bound."""
+    return lambda input, bound: f"{base}Backward{1 if hasattr(bound, 'shape') else 0}"
+
+
+@as_torch(_bound_name("ClampMin"))
 def clamp_min(input, min):
     """max(input, min) elementwise, as torch.clamp_min (the derivative goes to input at ties)."""
     return _clip(input, min, None)
 
 
+@as_torch(_bound_name("ClampMax"))
 def clamp_max(input, max):
     """min(input, max) elementwise, as torch.clamp_max (the derivative goes to input at ties)."""
     return _clip(input, None, max)

@@ -25,7 +25,8 @@ conv2d on a height of 1.
 """
 import numpy as np
 
-from ..errors import ShapeError
+from ..errors import DtypeError, ShapeError
+from ..grad_fn_names import as_torch
 from ..primitives import primitive
 from . import scratch
 from .im2col import col2im, column_buffer, fill_columns, im2col, ntuple, out_shape
@@ -243,8 +244,13 @@ def _shape_of(t):
 
 
 def _check_common(op, x, weight, bias, groups, stride, dilation, k, transposed=False):
-    """PyTorch's checks of ranks, channels, groups and bias; shapes in the messages."""
+    """PyTorch's checks of ranks, channels, groups, bias and dtypes; shapes in the messages."""
     xs, ws = _shape_of(x), _shape_of(weight)
+    dtypes = [np.result_type(a) for a in (x, weight, bias) if a is not None]
+    if any(d != dtypes[0] for d in dtypes):
+        raise DtypeError(f"{op}: expected scalar type {dtypes[0]} but found "
+                         f"{next(d for d in dtypes if d != dtypes[0])} (input, weight and bias "
+                         f"must share one dtype)")
     if len(xs) not in (k + 1, k + 2):
         raise ShapeError(f"{op}: Expected {k + 1}D (unbatched) or {k + 2}D (batched) input to "
                          f"{op}, but got input of size: {xs}")
@@ -330,6 +336,8 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     return _conv_nd("conv2d", 2, input, weight, bias, stride, padding, dilation, groups)
 
 
+@as_torch(lambda input, *args, **kwargs:
+          "ConvolutionBackward0" if np.ndim(input) == 3 else "SqueezeBackward1")
 def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """torch.nn.functional.conv1d: input (N, C, L) or (C, L), weight (O, C/groups, k)."""
     return _conv_nd("conv1d", 1, input, weight, bias, stride, padding, dilation, groups)

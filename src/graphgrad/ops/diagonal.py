@@ -8,6 +8,7 @@ holds (∂/∂x = the mask).
 import numpy as np
 
 from ..errors import ShapeError
+from ..grad_fn_names import as_torch
 from .elementwise import where
 from .index import _getitem, _index_add
 from .reduce import sum as _total
@@ -21,6 +22,7 @@ def _diagonal_index(n1, n2, offset):
     return steps + max(-offset, 0), steps + max(offset, 0)
 
 
+@as_torch("DiagonalBackward0")
 def diagonal(x, offset=0, dim1=0, dim2=1):
     """The offset diagonal of the matrices in dims (dim1, dim2), as a new last dim:
     out[..., i] = x[..., i, i + offset] (dims moved as PyTorch: the others keep their order)."""
@@ -60,6 +62,12 @@ def diag_embed(x, offset=0, dim1=-2, dim2=-1):
     return _transpose(out, axes=axes)
 
 
+def _diag_name(x, diagonal=0):
+    """PyTorch's nodes: a vector's diag is diag_embed, a matrix's a copy of its diagonal."""
+    return "DiagEmbedBackward0" if np.ndim(x) == 1 else "DiagonalBackward0_copy"
+
+
+@as_torch(_diag_name)
 def diag(x, diagonal=0):
     """A vector's square matrix with the vector on the given diagonal, or a matrix's diagonal
     as a vector."""
@@ -71,6 +79,7 @@ def diag(x, diagonal=0):
     raise ShapeError(f"diag(): Supports 1D or 2D tensors. Got {ndim}D")
 
 
+@as_torch("TraceBackward0")
 def trace(x):
     """Σ_i x[i, i] of a matrix (the main diagonal of a rectangular one too)."""
     if np.ndim(x) != 2:
@@ -88,12 +97,14 @@ def _triangle(x, keep, diagonal, op):
     return where(mask, x, np.zeros((), dtype))
 
 
+@as_torch("TrilBackward0")
 def tril(x, diagonal=0):
     """The lower triangle of the matrices in the last two dims (x[i, j] for j - i <= diagonal),
     zeros above."""
     return _triangle(x, np.tril, diagonal, "tril")
 
 
+@as_torch("TriuBackward0")
 def triu(x, diagonal=0):
     """The upper triangle of the matrices in the last two dims (x[i, j] for j - i >= diagonal),
     zeros below."""

@@ -8,6 +8,7 @@ getitem with an index built from the arguments. scatter.py holds the writes.
 import numpy as np
 
 from ..errors import DtypeError, ShapeError
+from ..grad_fn_names import as_torch
 from ..primitives import primitive
 from ..tensor import Tensor, make
 from .elementwise import astype
@@ -54,7 +55,11 @@ def _index_cases(rng):
            notation=_indexing, vjp_text="{g} scattered into zeros{shape}")
 def _getitem(x, *, index):
     """x[index] (a view for basic indexing, a copy for integer-array or boolean indexing)."""
-    return x[index]
+    out = x[index]
+    if out.__class__ is not np.ndarray and isinstance(x, np.ndarray) and _is_basic(index):
+        # one element: NumPy gives a scalar, a 0-d view with an Ellipsis
+        out = x[(index if isinstance(index, tuple) else (index,)) + (Ellipsis,)]
+    return out
 
 
 def _scatter_cases(rng):
@@ -174,12 +179,14 @@ def take_along_dim(input, indices, dim=None):
     return take_along_axis(input, indices, dim)
 
 
+@as_torch("GatherBackward0")
 def gather(x, dim, index):
     """PyTorch's gather: out[i][j] = x[index[i][j]][j] for dim=0 (out has index's shape)."""
     _, idx = torch_index(np.shape(x), dim, index, "gather")
     return _getitem(x, index=idx)
 
 
+@as_torch("IndexSelectBackward0")
 def index_select(x, dim, index):
     """The entries at positions `index` (a vector) along `dim`: x[..., index, ...]."""
     idx = index_array(index, "index_select")
@@ -197,6 +204,7 @@ def index_select(x, dim, index):
     return _getitem(x, index=(slice(None),) * d + (idx.reshape(-1),))
 
 
+@as_torch("TakeBackward0")
 def take(x, index):
     """x read as a flat vector at `index` (negative positions count from the end); the result
     has index's shape."""
@@ -209,6 +217,7 @@ def take(x, index):
     return _getitem(_reshape(x, shape=(n,)), index=(idx,))
 
 
+@as_torch("MaskedSelectBackward0")
 def masked_select(x, mask):
     """The entries of x where the boolean mask holds (mask and x broadcast together), as a
     vector in row-major order."""

@@ -10,7 +10,9 @@ import warnings
 import numpy as np
 
 from ..errors import ShapeError
+from ..grad_fn_names import as_torch
 from ..tensor import Tensor, make
+from ..view_tracking import mark_multi
 from .elementwise import astype
 from .index import _getitem
 from .shape import (
@@ -88,6 +90,7 @@ def concatenate(tensors, axis=0, *, dim=None):
     return cat(tensors, axis if dim is None else dim)
 
 
+@as_torch("StackBackward0")
 def stack(tensors, dim=0, *, axis=None):
     """Tensors of one shape joined along a new dim at position `dim`."""
     tensors = _tensor_list(tensors, "stack")
@@ -130,6 +133,12 @@ def _pieces(x, d, sizes):
                  for a, b in zip(bounds[:-1], bounds[1:]))
 
 
+def _split_name(x, split_size_or_sections, dim=0, *, axis=None):
+    return "SplitBackward0" if isinstance(split_size_or_sections, (int, np.integer)) else \
+        "SplitWithSizesBackward0"
+
+
+@as_torch(_split_name)
 def split(x, split_size_or_sections, dim=0, *, axis=None):
     """Pieces of x along `dim` (views), as a tuple: an int is the size of each piece (the last
     may be smaller), a list the size of every piece (they must add up to the dim's size)."""
@@ -141,12 +150,12 @@ def split(x, split_size_or_sections, dim=0, *, axis=None):
             raise ShapeError(f"split: split_size can only be 0 if dimension size is 0, and "
                              f"never negative; got {size} for a dimension of size {n}")
         sizes = [size] * (n // size) + [n % size] * bool(n % size) if size else [0]
-        return _pieces(x, d, sizes or [0])
+        return mark_multi(_pieces(x, d, sizes or [0]), "Split")
     sizes = [int(s) for s in split_size_or_sections]
     if sum(sizes) != n or any(s < 0 for s in sizes):
         raise ShapeError(f"split_with_sizes expects split_sizes to sum exactly to {n} (input "
                          f"tensor's size at dimension {d}), but got split_sizes={sizes}")
-    return _pieces(x, d, sizes)
+    return mark_multi(_pieces(x, d, sizes), "SplitWithSizes")
 
 
 def chunk(x, chunks, dim=0):
@@ -155,16 +164,18 @@ def chunk(x, chunks, dim=0):
         raise ShapeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
     d, n = _sized_dim(x, dim, "chunk")
     if n == 0:
-        return _pieces(x, d, [0] * chunks)
+        return mark_multi(_pieces(x, d, [0] * chunks), "Split")
     return split(x, -(-n // chunks), d)
 
 
+@as_torch("UnbindBackward0")
 def unbind(x, dim=0):
     """The slices of x along `dim`, that dim removed, as a tuple."""
     d, n = _sized_dim(x, dim, "unbind")
-    return tuple(_getitem(x, index=_along(d, i)) for i in range(n))
+    return mark_multi(tuple(_getitem(x, index=_along(d, i)) for i in range(n)), "Unbind")
 
 
+@as_torch("RepeatBackward0")
 def repeat(x, *sizes):
     """x repeated sizes[i] times along dim i (new leading dims where sizes is longer): a
     broadcast of a reshaped view, so the gradient sums the copies."""
@@ -182,6 +193,7 @@ def repeat(x, *sizes):
     return _reshape(spread, shape=tuple(r * n for r, n in zip(sizes, shape)))
 
 
+@as_torch("RepeatBackward0")
 def tile(x, *dims):
     """x repeated dims[i] times along dim i; a short dims is padded with ones in front."""
     dims = _shape_arg(dims)

@@ -7,6 +7,7 @@ back by the engine. Ẏ = Ȧ B + A Ḃ.
 """
 import numpy as np
 
+from ..errors import DtypeError
 from ..primitives import primitive
 from ._samples import fixed
 from .shape import _reshape, _transpose
@@ -28,7 +29,11 @@ def contracted_cost(out, operands, params, i):
 @primitive(examples=fixed(*((_pair(a, b), {}) for a, b in _PAIRS)), saves=("inputs",),
            notation="@", vjp_text=("{g} @ {1}ᵀ", "{0}ᵀ @ {g}"), cost=contracted_cost)
 def matmul(a, b):
-    """A @ B"""
+    """A @ B, of one dtype (as in PyTorch)"""
+    if getattr(a, "dtype", None) != getattr(b, "dtype", None) and hasattr(a, "dtype") \
+            and hasattr(b, "dtype"):
+        raise DtypeError(f"matmul: expected m1 and m2 to have the same dtype, but got: "
+                         f"{a.dtype} != {b.dtype}")
     return np.matmul(a, b)
 
 

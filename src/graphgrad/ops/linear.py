@@ -4,6 +4,7 @@
 """
 import numpy as np
 
+from ..errors import DtypeError
 from ..primitives import primitive
 from .linalg import contracted_cost
 
@@ -23,7 +24,10 @@ def _cost(out, operands, params, i):
 @primitive(name="linear", saves=("inputs",), examples=_linear_cases,
            vjp_text=("{g} @ {1}", "{g}ᵀ @ {0}", "{g} summed to {shape}"), cost=_cost)
 def linear(x, weight, bias):
-    """x Wᵀ + b for x of shape (..., in), W (out, in), b (out,) or None."""
+    """x Wᵀ + b for x of shape (..., in), W (out, in), b (out,) or None, of one dtype."""
+    if x.dtype != weight.dtype or bias is not None and bias.dtype != x.dtype:
+        raise DtypeError(f"linear: mat1 and mat2 must have the same dtype, but got {x.dtype} "
+                         f"and {weight.dtype}" + ("" if bias is None else f" (bias {bias.dtype})"))
     out = x @ weight.T
     if bias is None:
         return out

@@ -8,6 +8,7 @@ frequent ones) and the index of its last occurrence.
 """
 import numpy as np
 
+from ..grad_fn_names import as_torch
 from ..primitives import primitive
 from . import return_types
 from .elementwise import astype
@@ -78,6 +79,8 @@ shared by ties), or median(x, dim, keepdim=False) → (values, indices) along di
 nanmedian = _median_along("nanmedian", skip_nan=True)
 nanmedian.__doc__ = """The lower median of the entries that are not NaN: nanmedian(x), or
 nanmedian(x, dim, keepdim=False) → (values, indices)."""
+nanmedian = as_torch(lambda x, dim=None, *args, axis=None, **kwargs:
+                     "NanmedianBackward0" if dim is None and axis is None else None)(nanmedian)
 
 
 def _mode_indices(raw, axis):

@@ -9,6 +9,7 @@ each copy's gradient back at its source.
 import numpy as np
 
 from ..errors import ShapeError
+from ..grad_fn_names import as_torch
 from ..primitives import primitive
 from ._samples import fixed
 from .index import _getitem
@@ -103,6 +104,15 @@ def _check_non_constant(shape, widths, k, mode):
                              f"{list(shape)}")
 
 
+def _pad_name(input, pad, mode="constant", value=None):
+    """PyTorch's node for F.pad: ReflectionPad<k>D, ReplicationPad<k>D (k = len(pad) / 2),
+    CopySlices for circular."""
+    k = len(pad) // 2
+    return {"reflect": f"ReflectionPad{k}DBackward0", "replicate": f"ReplicationPad{k}DBackward0",
+            "circular": "CopySlices"}.get(mode)
+
+
+@as_torch(_pad_name)
 def pad_nd(input, pad, mode="constant", value=None):
     """torch.nn.functional.pad: pad = (left, right) of the last dim, then (top, bottom) of the
     one before, …; negative entries crop. Modes 'constant' (value, 0 by default), 'reflect'

@@ -12,6 +12,7 @@ import warnings
 import numpy as np
 
 from ..errors import ShapeError
+from ..grad_fn_names import as_torch
 from ..primitives import primitive
 from ..tensor import Tensor, as_array
 from .elementwise import mul, sub, zero_like
@@ -179,6 +180,7 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1):
     return _addmm(input, mat1, mat2, beta=beta, alpha=alpha)
 
 
+@as_torch("AddmvBackward0")
 def addmv(input, mat, vec, *, beta=1, alpha=1):
     """beta · input + alpha · (mat @ vec), input broadcast to (n,)."""
     return _scaled_sum("addmv", input, mv(mat, vec), beta, alpha)
@@ -231,6 +233,7 @@ def inner(input, other):
     return tensordot(input, other, dims=([-1], [-1]))
 
 
+@as_torch("UnsafeViewBackward0")
 def kron(input, other):
     """The Kronecker product: blocks input[i] · other, of shape (a₀b₀, a₁b₁, …) (the operand
     with fewer axes gets leading ones)."""
@@ -242,6 +245,7 @@ def kron(input, other):
     return _reshape(mul(spread_a, spread_b), shape=tuple(x * y for x, y in zip(sa, sb)))
 
 
+@as_torch("LinalgCrossBackward0")
 def cross(input, other, dim=None):
     """The cross product along dim (an axis of size 3), broadcasting the others, as
     torch.cross: c = a_{i+1} b_{i+2} − a_{i+2} b_{i+1}. dim=None picks the first axis of size

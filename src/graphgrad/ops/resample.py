@@ -21,6 +21,7 @@ import numbers
 import numpy as np
 
 from ..errors import ShapeError
+from ..grad_fn_names import as_torch
 from ..tensor import Tensor
 from .adaptive_pool import average_matrix
 from .index import getitem
@@ -146,6 +147,18 @@ def _check(input, mode, align_corners, antialias):
         raise NotImplementedError("interpolate: antialias=True is not implemented in graphgrad")
 
 
+_UPSAMPLE = {"nearest": "Nearest", "nearest-exact": "NearestExact", "linear": "Linear",
+             "bilinear": "Bilinear", "bicubic": "Bicubic", "trilinear": "Trilinear"}
+
+
+def _upsample_name(input, size=None, scale_factor=None, mode="nearest", *args, **kwargs):
+    """PyTorch's node: Upsample<Mode><k>DBackward0 for input (N, C, d₁, …, d_k)."""
+    if mode not in _UPSAMPLE:
+        return None
+    return f"Upsample{_UPSAMPLE[mode]}{np.ndim(input) - 2}DBackward0"
+
+
+@as_torch(_upsample_name)
 def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corners=None,
                 recompute_scale_factor=None, antialias=False):
     """input (N, C, d₁, …, d_k), k = 1, 2, 3, resampled to `size` or ⌊d·scale_factor⌋ per dim
@@ -174,6 +187,7 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     return out
 
 
+@as_torch("PixelShuffleBackward0")
 def pixel_shuffle(input, upscale_factor):
     """(*, C·r², H, W) → (*, C, H·r, W·r): out[…, c, h·r + i, w·r + j] = in[…, c·r² + i·r + j,
     h, w] with r = upscale_factor."""
@@ -194,6 +208,7 @@ def pixel_shuffle(input, upscale_factor):
     return reshape(x, lead + (c // (r * r), h * r, w * r))
 
 
+@as_torch("PixelUnshuffleBackward0")
 def pixel_unshuffle(input, downscale_factor):
     """The inverse of pixel_shuffle: (*, C, H·r, W·r) → (*, C·r², H, W)."""
     shape, r = tuple(np.shape(input)), int(downscale_factor)

@@ -12,6 +12,7 @@ split the gradient evenly among the entries equal to the result.
 import numpy as np
 
 from ..errors import DtypeError, ShapeError
+from ..grad_fn_names import as_torch
 from ..primitives import primitive
 from ..tensor import Tensor, make
 from ._samples import fixed
@@ -160,6 +161,14 @@ def _prepared(x, dim, index, src, op):
     return idx, src
 
 
+def _scatter_name(x, dim, index, src=None, *, value=None, reduce=None):
+    """ScatterBackward0 with a tensor src, ScatterBackward1 with a number (PyTorch's)."""
+    if reduce is not None:
+        return None
+    return "ScatterBackward0" if hasattr(src, "shape") else "ScatterBackward1"
+
+
+@as_torch(_scatter_name)
 def scatter(x, dim, index, src=None, *, value=None, reduce=None):
     """x with src (or the number `value`) written at index along dim:
     out[index[i][j]][j] = src[i][j] for dim=0. The gradient reaches x where nothing was written
@@ -187,6 +196,7 @@ def _scatter_with(x, dim, index, src, reduce):
     return scatter_reduce(x, dim, index, src, "sum" if reduce == "add" else "prod")
 
 
+@as_torch("ScatterAddBackward0")
 def scatter_add(x, dim, index, src):
     """x with src added at index along dim (repeats accumulate)."""
     return scatter_reduce(x, dim, index, src, "sum")
@@ -221,6 +231,7 @@ def scatter_reduce(x, dim, index, src, reduce, *, include_self=True):
     return total / count.astype(dtype)
 
 
+@as_torch("IndexAddBackward0")
 def index_add(x, dim, index, source, *, alpha=1):
     """x with alpha · source added at positions `index` (a vector) along dim:
     out[..., index[i], ...] += alpha · source[..., i, ...] (repeats accumulate)."""
@@ -240,6 +251,7 @@ def index_add(x, dim, index, source, *, alpha=1):
     return x + _index_add(source if alpha == 1 else source * alpha, index=at, shape=shape)
 
 
+@as_torch("MaskedFillBackward0")
 def masked_fill(x, mask, value):
     """value where the boolean mask holds, x elsewhere (mask broadcast against x); value is a
     number or a 0-d tensor, which then gets the sum of the gradient at the filled places."""

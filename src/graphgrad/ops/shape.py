@@ -11,6 +11,7 @@ import math
 import numpy as np
 
 from ..errors import ShapeError
+from ..grad_fn_names import as_torch
 from ..primitives import primitive
 from ..tensor import Tensor
 from ._samples import fixed
@@ -286,6 +287,14 @@ def unflatten(x, dim, sizes):
     return _reshape(x, shape=shape[:d] + sizes + shape[d + 1:])
 
 
+def _squeeze_name(x, dim=None, *, axis=None):
+    """SqueezeBackward0 (every size-1 dim), 1 (one dim) or 2 (a tuple), as PyTorch's."""
+    dim = dim if axis is None else axis
+    return "SqueezeBackward0" if dim is None else \
+        "SqueezeBackward2" if isinstance(dim, (tuple, list)) else "SqueezeBackward1"
+
+
+@as_torch(_squeeze_name)
 def squeeze(x, dim=None, *, axis=None):
     """Size-1 dims removed: all of them, or those of `dim` (an int or a tuple) that have size 1;
     a named dim of another size is left as it is (PyTorch's; NumPy would raise)."""
@@ -298,6 +307,7 @@ def squeeze(x, dim=None, *, axis=None):
     return _reshape(x, shape=tuple(n for i, n in enumerate(shape) if i not in drop))
 
 
+@as_torch("UnsqueezeBackward0")
 def unsqueeze(x, dim):
     """A size-1 dim inserted at position `dim` (in [-ndim - 1, ndim])."""
     shape = list(np.shape(x))

@@ -11,6 +11,7 @@ as the largest value (as in PyTorch).
 import numpy as np
 
 from ..errors import ShapeError
+from ..grad_fn_names import name_node
 from ..tensor import Tensor
 from . import return_types
 from .elementwise import maximum, minimum
@@ -37,16 +38,22 @@ def _length(raw, axis):
     return raw.shape[axis] if raw.ndim else 1
 
 
+#: PyTorch's node for (values, indices) where it is not the function's name + Backward0.
+_SELECTION_NAMES = {"median": "MedianBackward1", "nanmedian": "NanmedianBackward1"}
+
+
 def selected(cls, x, indices, axis, keepdim=True):
     """cls(values, indices): x gathered at `indices` along axis (indices with x's number of
     dims); keepdim=False drops that axis from both."""
     raw = _raw(x)
     if raw.ndim == 0:
-        return cls(_reshape(x, shape=()), _outside(x, np.zeros((), np.int64)))
-    values = take_along_axis(x, indices, axis)
-    if not keepdim:
-        indices = np.squeeze(indices, axis)
-        values = _reshape(values, shape=indices.shape)
+        values, indices = _reshape(x, shape=()), np.zeros((), np.int64)
+    else:
+        values = take_along_axis(x, indices, axis)
+        if not keepdim:
+            indices = np.squeeze(indices, axis)
+            values = _reshape(values, shape=indices.shape)
+    name_node(values, _SELECTION_NAMES.get(cls.__name__) or f"{cls.__name__.title()}Backward0")
     return cls(values, _outside(x, indices.astype(np.int64, copy=False)))
 
 

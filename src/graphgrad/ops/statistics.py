@@ -9,6 +9,7 @@ above with the uncorrected n − c.
 """
 import numpy as np
 
+from ..grad_fn_names import as_torch
 from ..primitives import primitive
 from .elementwise import where
 from .reduce import _count, _floating, _mean, _sum, _unreduce, merge_aliases, normalize_dims
@@ -108,6 +109,7 @@ def std(x, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None
     return _std(x, **params)
 
 
+@as_torch("VarMeanBackward0")
 def var_mean(x, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None,
              keepdims=None, ddof=None):
     """(var, mean) over dim, as torch.var_mean (a plain tuple)."""
@@ -116,6 +118,7 @@ def var_mean(x, dim=None, unbiased=None, keepdim=False, *, correction=None, axis
     return _var(x, **params), _mean(x, axis=params["axis"], keepdims=params["keepdims"])
 
 
+@as_torch("StdMeanBackward0")
 def std_mean(x, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None,
              keepdims=None, ddof=None):
     """(std, mean) over dim, as torch.std_mean (a plain tuple)."""

@@ -12,6 +12,7 @@ import warnings
 import numpy as np
 
 from ..errors import ShapeError
+from ..grad_fn_names import as_torch
 from .index import _getitem
 from .shape import (
     DimensionError,
@@ -151,6 +152,7 @@ def select(x, dim, index):
     return _getitem(x, index=_along(d, index))
 
 
+@as_torch("FlipBackward0")
 def flip(x, *dims):
     """x reversed along each of `dims`: flip(x, 0, 1) or flip(x, (0, 1))."""
     dims = dims[0] if len(dims) == 1 and isinstance(dims[0], (tuple, list)) else dims
@@ -176,6 +178,7 @@ def flipud(x):
     return flip(x, 0)
 
 
+@as_torch("Rot90Backward0")
 def rot90(x, k=1, dims=(0, 1)):
     """x rotated by k·90° in the plane of `dims`, from the first dim towards the second."""
     dims = tuple(dims)
@@ -197,6 +200,7 @@ def rot90(x, k=1, dims=(0, 1)):
     return _reshape(x, shape=np.shape(x))
 
 
+@as_torch("RollBackward0")
 def roll(x, shifts, dims=None):
     """x rolled: out[(i + shift) mod n] = x[i] along each dim; without dims, over the
     flattened tensor (shape kept)."""
