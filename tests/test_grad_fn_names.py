@@ -219,3 +219,20 @@ def test_optimizer_refusal_names_the_grad_fn():
     x = gg.tensor([1.0], requires_grad=True)
     with pytest.raises(ValueError, match="made by 'MulBackward0'"):
         gg.optim.SGD([x * 2], lr=0.1)
+
+
+def test_a_custom_functions_node_is_named_as_torch_names_it(torch):
+    names = []
+    for lib in (gg, torch):
+        class Spread(lib.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                return x * 2, x.exp()
+
+            @staticmethod
+            def backward(ctx, g_double, g_exp):
+                raise AssertionError("not called here")
+        x = lib.ones(2, requires_grad=True)
+        first, second = Spread.apply(x)
+        names.append((first.grad_fn.name(), second.grad_fn.name()))
+    assert names[0] == names[1] == ("SpreadBackward", "SpreadBackward")

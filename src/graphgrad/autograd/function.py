@@ -85,9 +85,15 @@ class Function:
         if not any(tensors):
             return _run_forward(cls, ctx, args)[0]
         out = _primitive_of(cls).call(*args, ctx=ctx)
-        if out._node is not None:
-            _drop_unsaved(out._node, ctx)
-        return _outputs(ctx, out)
+        if out._node is None:
+            return _outputs(ctx, out)
+        _drop_unsaved(out._node, ctx)
+        start = out._node.tick
+        result = _outputs(ctx, out)
+        for t in result if isinstance(result, tuple) else (result,):
+            if isinstance(t, Tensor) and t._node is not None and t._node.tick >= start:
+                t._node.alias = f"{cls.__name__}Backward"     # PyTorch's name for it
+        return result
 
 
 def _overrides(cls, name):

@@ -278,9 +278,13 @@ def where(condition, x, y):
             and condition.__class__ is np.ndarray and condition.dtype.kind == "b":
         # the rules' where(kept, v, 0.0), ~4x quicker than np.where with a scalar: x's bits
         # AND a mask of all ones where kept, all zeros (+0.0) elsewhere (exact for -0, ∞, NaN)
+        # (the AND written into the mask: a third array of this size costs page faults)
         bits = _BITS[x.dtype.itemsize]
         mask = np.subtract(0, condition, dtype=bits)
-        return np.bitwise_and(mask, x.view(bits)).view(x.dtype)
+        if mask.__class__ is not np.ndarray or mask.shape != x.shape:   # 0-d, or broadcast
+            return np.bitwise_and(mask, x.view(bits)).view(x.dtype)
+        np.bitwise_and(mask, x.view(bits), out=mask)
+        return mask.view(x.dtype)
     return np.where(condition, x, y)
 
 

@@ -128,22 +128,25 @@ def _overlapping(geom):
 def max_code(x, geom):
     """(y, code): each window's maximum and the offset a of its first maximum (NaN counts as
     the largest, the last NaN of a window chosen, as in PyTorch). Whole-array passes only:
-    y by np.maximum, then code as the smallest a with x_a = y, found from the last offset
-    down by code ← code − [x_a = y]·(code − a)."""
+    y by np.maximum, then code = Σ_a Π_{b≤a} [x_b ≠ y], the number of entries before the
+    first maximum, counted in the smallest integer type that holds it."""
     fill = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
     xp = _padded(x, geom, fill)
     slices = _offsets(geom)
     best = xp[slices[0]].copy()
     for where in slices[1:]:
         np.maximum(best, xp[where], out=best)
-    code = np.full(best.shape, len(slices) - 1, np.int16 if len(slices) < 2 ** 15 else np.int32)
-    equal = scratch.scratch(best.shape, bool)
-    step = scratch.scratch(best.shape, code.dtype)
-    for a in range(len(slices) - 2, -1, -1):
-        np.equal(xp[slices[a]], best, out=equal)
-        np.subtract(code, a, out=step)
-        np.multiply(step, equal, out=step)
-        code -= step
+    k = len(slices)
+    code = np.empty(best.shape, np.int8 if k < 2 ** 7 else np.int16 if k < 2 ** 15 else np.int32)
+    before = scratch.scratch(best.shape, bool)      # no maximum among the offsets so far
+    np.not_equal(xp[slices[0]], best, out=before)
+    np.copyto(code, before)
+    if k > 2:
+        differs = scratch.scratch(best.shape, bool)
+        for where in slices[1:-1]:
+            np.not_equal(xp[where], best, out=differs)
+            np.logical_and(before, differs, out=before)
+            np.add(code, before, out=code, casting="unsafe")
     if x.dtype.kind == "f" and np.isnan(best).any():
         for a, where in enumerate(slices):
             np.copyto(code, a, where=np.isnan(xp[where]))
