@@ -4,8 +4,9 @@ Each is a subclass of the built-in a user would catch (ValueError, TypeError, Ru
 """
 
 
-class ShapeError(ValueError):
-    """Operands whose shapes do not fit the operation."""
+class ShapeError(ValueError, RuntimeError):
+    """Operands whose shapes do not fit the operation; a RuntimeError too, as PyTorch raises
+    for these (and a ValueError, as NumPy does)."""
 
 
 class DtypeError(TypeError, RuntimeError):

@@ -57,7 +57,7 @@ from .loss_modules import (
 )
 from .models import MLP, Autoencoder, LogisticRegression, Perceptron, SoftmaxRegression
 from .module import IncompatibleKeys, Module, ModuleNameError, Parameter, StateDictError
-from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm
+from .normalization import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm
 from .pooling import (
     AdaptiveAvgPool1d,
     AdaptiveAvgPool2d,
@@ -78,7 +78,8 @@ from .resample import (
 
 __all__ = ["Module", "Parameter", "IncompatibleKeys", "StateDictError", "Sequential", "ModuleList",
            "ModuleDict", "Linear", "Embedding", "Dropout", "Flatten", "Unflatten", "Identity",
-           "BatchNorm1d", "LayerNorm", "ReLU", "LeakyReLU", "ELU", "GELU", "SiLU", "Swish",
+           "BatchNorm1d", "LayerNorm", "GroupNorm", "ReLU", "LeakyReLU", "ELU", "GELU", "SiLU",
+           "Swish",
            "Sigmoid", "LogSigmoid", "Tanh", "Softmax", "LogSoftmax", "Softplus", "BinaryThreshold",
            "StochasticBinary", "MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss", "LogCoshLoss",
            "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss", "KLDivLoss", "HingeLoss",

@@ -67,12 +67,13 @@ from .losses import (
     wasserstein_1d,
     zero_one_loss,
 )
-from .normalization import batch_norm, layer_norm
+from .normalization import batch_norm, group_norm, layer_norm
 
 __all__ = ["relu", "leaky_relu", "elu", "gelu", "silu", "swish", "sigmoid", "log_sigmoid",
            "logsigmoid", "tanh", "softmax", "log_softmax", "softplus", "binary_threshold",
            "stochastic_binary", "linear", "dropout", "embedding", "one_hot", "batch_norm",
-           "layer_norm", "scaled_dot_product_attention", "mse_loss", "l1_loss", "smooth_l1_loss",
+           "layer_norm", "group_norm", "scaled_dot_product_attention", "mse_loss", "l1_loss",
+           "smooth_l1_loss",
            "huber_loss", "log_cosh_loss", "cross_entropy", "nll_loss", "binary_cross_entropy",
            "binary_cross_entropy_with_logits", "kl_div", "hinge_loss", "multiclass_hinge_loss",
            "multi_margin_loss", "wasserstein_1d", "logistic_objective_base2", "zero_one_loss",

@@ -1,6 +1,7 @@
-"""Layer and batch normalisation as functions and modules (PyTorch's layer_norm / LayerNorm,
-batch_norm / BatchNorm1d): each sample standardised over its last axes, or each channel over
-the batch, then scaled and shifted by learnt γ and β."""
+"""Layer, group and batch normalisation as functions and modules (PyTorch's layer_norm /
+LayerNorm, group_norm / GroupNorm, batch_norm / BatchNorm1d): each sample standardised over its
+last axes or over each group of its channels, or each channel over the batch, then scaled and
+shifted by learnt γ and β."""
 from __future__ import annotations
 
 import numbers
@@ -11,6 +12,7 @@ import numpy as np
 
 from .. import ops
 from ..errors import ShapeError
+from ..grad_fn_names import as_torch
 from ..grad_mode import no_grad
 from ..ops import normalization as fused
 from ..tensor import Tensor, leaf
@@ -72,6 +74,62 @@ class LayerNorm(Module):
     def extra_repr(self) -> str:
         return (f"{self.normalized_shape}, eps={self.eps}, "
                 f"elementwise_affine={self.elementwise_affine}, bias={self.bias is not None}")
+
+
+@as_torch("NativeGroupNormBackward0")
+def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
+    """Group normalisation of input (N, C, *): the C channels in num_groups groups, each
+    sample's group standardised over its channels and positions, (x − μ)/√(σ² + ε) (σ²
+    biased), then γ and β per channel (shape (C,)): layer_norm of (N, G, C/G·…) per group."""
+    shape = tuple(np.shape(input))
+    if len(shape) < 2 or shape[1] % num_groups:
+        raise ShapeError(f"group_norm: Expected number of channels in input to be divisible by "
+                         f"num_groups, but got input of shape {list(shape)} and "
+                         f"num_groups={num_groups}")
+    for name, value in (("weight", weight), ("bias", bias)):
+        if value is not None and tuple(np.shape(value)) != shape[1:2]:
+            raise ShapeError(f"group_norm: Expected {name} to be a vector of size equal to the "
+                             f"number of channels in input, but got {name} of shape "
+                             f"{list(np.shape(value))} and input of shape {list(shape)}")
+    grouped = ops.reshape(input, (shape[0], num_groups, -1))
+    out = ops.reshape(fused.layer_norm(grouped, None, None, axes=(2,), eps=float(eps)), shape)
+    per_channel = _per_channel(len(shape))
+    out = out if weight is None else out * per_channel(weight)
+    return out if bias is None else out + per_channel(bias)
+
+
+class GroupNorm(Module):
+    """Group normalisation of (N, C, *) over num_groups groups of channels; with affine, a
+    learnt scale γ (ones) and shift β (zeros) per channel."""
+
+    weight: Parameter | None
+    bias: Parameter | None
+
+    def __init__(self, num_groups: int, num_channels: int, eps: float = 1e-5,
+                 affine: bool = True, device: Any = None, dtype: DTypeLike | None = None, *,
+                 bias: bool = True) -> None:
+        super().__init__()
+        if num_channels % num_groups:
+            raise ValueError(f"num_channels ({num_channels}) must be divisible by num_groups "
+                             f"({num_groups})")
+        self.num_groups, self.num_channels, self.eps, self.affine = \
+            num_groups, num_channels, eps, affine
+        dtype = _dtype(dtype, device, "GroupNorm")
+        if affine:
+            self.weight = Parameter(np.ones(num_channels, dtype))
+        else:
+            self.register_parameter("weight", None)
+        if affine and bias:
+            self.bias = Parameter(np.zeros(num_channels, dtype))
+        else:
+            self.register_parameter("bias", None)
+
+    def forward(self, input: Tensor) -> Tensor:
+        return group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
+
+    def extra_repr(self) -> str:
+        return (f"{self.num_groups}, {self.num_channels}, eps={self.eps}, "
+                f"affine={self.affine}, bias={self.bias is not None}")
 
 
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,
