@@ -10,33 +10,29 @@ Also here, for a tracer that replays what the engine does: the switches it must 
 version counters it moves (as in-place methods do), and where in-place recording and NumPy's
 ufuncs on tensors are dispatched (so that they can be watched too).
 """
-import operator
-
 from . import _state, _tensor_inplace, _tensor_methods
 from .primitives import registry
 
-_saved = []          # [(closure cell, the original finish)] while watching
-_cells = [(), []]    # the entry points when last watched, and their cells that hold finish
+_saved = []          # [(the original finish, the closure cells that hold it)] while watching
+_cells = [[], []]    # the entry points when last looked up, and their cells by their finish
 
 
 def watch(on_call):
     """Report every primitive call on tensors to on_call until unwatch() (not nestable)."""
     if _saved:
         raise RuntimeError("graphgrad.tracing.watch: already watching (traces do not nest)")
-    calls = tuple(map(_entry_point, registry.values()))
-    if calls != _cells[0]:       # a primitive registered since: look the cells up again
-        _cells[:] = [calls, [_finish_cell(prim) for prim in registry.values()]]
-    wrappers = {}        # one per distinct finish (there are two: plain and view)
-    for cell in _cells[1]:
-        original = cell.cell_contents
-        wrapper = wrappers.get(original)
-        if wrapper is None:
-            wrapper = wrappers[original] = _reporting(original, on_call)
-        cell.cell_contents = wrapper
-        _saved.append((cell, original))
-
-
-_entry_point = operator.attrgetter("call")
+    calls = [prim.call for prim in registry.values()]
+    if calls != _cells[0]:      # a primitive registered, or an entry point made, since
+        by_finish = {}          # two finishes: plain and view
+        for prim in registry.values():
+            cell = _finish_cell(prim)
+            by_finish.setdefault(cell.cell_contents, []).append(cell)
+        _cells[:] = [calls, list(by_finish.items())]
+    for original, cells in _cells[1]:
+        wrapper = _reporting(original, on_call)
+        for cell in cells:
+            cell.cell_contents = wrapper
+        _saved.append((original, cells))
 
 
 def _finish_cell(prim):
@@ -52,8 +48,9 @@ def _finish_cell(prim):
 def unwatch():
     """Restore every primitive's original finish (a no-op when not watching)."""
     while _saved:
-        cell, original = _saved.pop()
-        cell.cell_contents = original
+        original, cells = _saved.pop()
+        for cell in cells:
+            cell.cell_contents = original
 
 
 def _reporting(finish, on_call):

@@ -61,10 +61,14 @@ class Patches:
         fn as it was. For the library functions that change gradients, draw random numbers or
         make tensors with NumPy, out of the primitive hook's sight: where a name-by-name
         replacement missed an alias, the replay would be silently wrong."""
-        original = types.FunctionType(fn.__code__, fn.__globals__, fn.__name__, fn.__defaults__,
-                                      fn.__closure__)
-        original.__kwdefaults__ = fn.__kwdefaults__
-        original.__wrapped__ = fn
+        copy = _copies.get(fn)
+        if copy is None or copy[0] is not fn.__code__:      # made once per function
+            original = types.FunctionType(fn.__code__, fn.__globals__, fn.__name__,
+                                          fn.__defaults__, fn.__closure__)
+            original.__kwdefaults__ = fn.__kwdefaults__
+            original.__wrapped__ = fn
+            copy = _copies[fn] = (fn.__code__, original)
+        original = copy[1]
         self.undo.append((fn, None, (fn.__code__, fn.__defaults__, fn.__kwdefaults__)))
         fn.__code__, fn.__defaults__ = _trampoline_code(len(fn.__closure__ or ())), None
         fn.__kwdefaults__ = {"_replacement": replacing(original)}
@@ -125,6 +129,9 @@ class Patches:
         gen = random.default_generator
         gen.numpy = _Watched(gen.numpy, tracer)
         tracer.start()
+
+
+_copies = {}     # function → (its code, a copy of it as it was): what swap hands out
 
 
 def _trampoline(*args, _replacement=None, **kwargs):
