@@ -154,3 +154,42 @@ def test_where_keeps_an_infinite_gradient_out_of_the_branch_not_taken(torch):
     a, b = _grad(torch, lambda x: gg.sqrt(gg.where(x > 0, x, 0.0)),
                  lambda x: torch.sqrt(torch.where(x > 0, x, 0.0)), x)
     np.testing.assert_array_equal(a, b)
+
+
+SELECTIONS = {      # the reduction, and whether PyTorch also gives 0 off the selection
+    "max": (lambda t: t.max(), True), "min": (lambda t: t.min(), True),
+    "median": (lambda t: t.median(), True), "amax": (lambda t: t.amax(), False),
+    "amin dim": (lambda t: t.amin(0), False),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SELECTIONS))
+def test_an_infinite_gradient_reaches_only_the_selected_entries(name, torch):
+    """max(), min(), median() as PyTorch (0 off the selection); amax/amin too, where PyTorch's
+    multiplies by its 0/1 mask and gives NaN (the function is flat there: 0 is right)."""
+    fn, as_torch = SELECTIONS[name]
+    grads = []
+    for lib in (gg, torch):
+        x = lib.tensor([0.5, 2.0, 2.0, -1.0], dtype=lib.float64, requires_grad=True)
+        y = fn(x)
+        y.backward(lib.full(tuple(y.shape), INF, dtype=lib.float64))
+        grads.append(as_numpy(x.grad))
+    ours, theirs = grads
+    assert not np.isnan(ours).any() and np.isinf(ours).sum() in (1, 2), ours
+    if as_torch:
+        np.testing.assert_array_equal(ours, theirs)
+    else:
+        assert np.isnan(theirs).any()
+        np.testing.assert_array_equal(ours, np.where(np.isnan(theirs), 0.0, theirs))
+
+
+@pytest.mark.parametrize("kernel, stride", [(2, 2), (3, 1)])
+def test_max_pooling_sends_an_infinite_gradient_only_to_the_argmax(torch, kernel, stride):
+    grads = []
+    for lib in (gg, torch):
+        x = lib.tensor(np.arange(16.0).reshape(1, 1, 4, 4), requires_grad=True)
+        y = lib.nn.functional.max_pool2d(x, kernel, stride=stride)
+        y.backward(lib.full(tuple(y.shape), INF, dtype=lib.float64))
+        grads.append(as_numpy(x.grad))
+    np.testing.assert_array_equal(*grads)
+    assert not np.isnan(grads[0]).any()

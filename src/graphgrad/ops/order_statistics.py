@@ -11,7 +11,7 @@ import numpy as np
 from ..grad_fn_names import as_torch
 from ..primitives import primitive
 from . import return_types
-from .elementwise import astype
+from .elementwise import astype, where
 from .reduce import _raw, _sum, merge_aliases
 from .sorting import one_dim, operand, order, selected
 
@@ -40,8 +40,14 @@ def _tie_weight(x, out):
     return mask / _sum(mask, axis=None, keepdims=False)
 
 
-_median_all.defvjp(lambda g, out, x, skip_nan: g * _tie_weight(x, out))
-_median_all.defjvp(lambda t, out, x, skip_nan: _sum(t * _tie_weight(x, out), axis=None,
+def _routed(v, x, out):
+    """v ⊙ ∂median/∂x, 0 off the median (an infinite v gives 0 there, not ∞·0 = NaN)."""
+    w = _tie_weight(x, out)
+    return where(w != 0, v, 0.0) * w
+
+
+_median_all.defvjp(lambda g, out, x, skip_nan: _routed(g, x, out))
+_median_all.defjvp(lambda t, out, x, skip_nan: _sum(_routed(t, x, out), axis=None,
                                                      keepdims=False))
 
 

@@ -227,9 +227,13 @@ def window_scatter(g, code, *, geom, shape):
     add = _overlapping(geom)
     out = (np.empty if _tiles(geom, shape) else np.zeros)(full, g.dtype)
     chosen = scratch.scratch(code.shape, bool)
+    finite = g.dtype.kind != "f" or np.isfinite(g).all()    # else ∞·0 = NaN off the argmax
     for a, where in enumerate(_offsets(geom)):
         np.equal(code, a, out=chosen)
-        if add:          # windows overlap: an entry collects from several
+        if not finite:
+            term = np.where(chosen, g, 0)
+            out[where] = out[where] + term if add else term
+        elif add:        # windows overlap: an entry collects from several
             out[where] += g * chosen
         else:            # each entry in one window at most: write in place
             np.multiply(g, chosen, out=out[where])

@@ -52,15 +52,19 @@ def _unreduce(y, x, axis, keepdims):
     return y if keepdims else _reshape(y, shape=_kept_shape(x.shape, axis))
 
 
-def _reduction(name, forward, weight, sample, vjp_text):
-    """Register a reduction primitive y = forward(x) with ∂y/∂x = weight(x, y_kept, axis)."""
+def _reduction(name, forward, weight, sample, vjp_text, selects=False):
+    """Register a reduction primitive y = forward(x) with ∂y/∂x = weight(x, y_kept, axis).
+    selects: the weight is 0 off the selected entries (max, min), where y does not depend on
+    x, so the products there are selected away (an infinite g or ẋ gives 0, not ∞·0 = NaN)."""
     prim = primitive(name=name, examples=_cases(sample), vjp_text=vjp_text)(forward)
+
+    def times_weight(v, out, x, axis, keepdims):
+        w = weight(x, _unreduce(out, x, axis, keepdims), axis)
+        return where(w != 0, v, 0.0) * w if selects else v * w
     prim.defvjp(lambda g, out, x, axis, keepdims:
-                _unreduce(g, x, axis, keepdims) * weight(x, _unreduce(out, x, axis, keepdims),
-                                                         axis))
+                times_weight(_unreduce(g, x, axis, keepdims), out, x, axis, keepdims))
     prim.defjvp(lambda t, out, x, axis, keepdims:
-                _sum(t * weight(x, _unreduce(out, x, axis, keepdims), axis),
-                     axis=axis, keepdims=keepdims))
+                _sum(times_weight(t, out, x, axis, keepdims), axis=axis, keepdims=keepdims))
     return prim
 
 
@@ -156,9 +160,9 @@ def _logsumexp_forward(x, *, axis, keepdims):
 _prod = _reduction("prod", lambda x, *, axis, keepdims: np.prod(x, axis=axis, keepdims=keepdims),
                    _prod_weight, _prod_sample, "{g} · product of the other elements")
 _amax = _reduction("max", lambda x, *, axis, keepdims: np.amax(x, axis=axis, keepdims=keepdims),
-                   _extreme_weight, _distinct, "{g} routed to the maximum")
+                   _extreme_weight, _distinct, "{g} routed to the maximum", selects=True)
 _amin = _reduction("min", lambda x, *, axis, keepdims: np.amin(x, axis=axis, keepdims=keepdims),
-                   _extreme_weight, _distinct, "{g} routed to the minimum")
+                   _extreme_weight, _distinct, "{g} routed to the minimum", selects=True)
 _logsumexp = _reduction("logsumexp", _logsumexp_forward, lambda x, out, axis: exp(x - out),
                         _normal, "{g} · softmax({0})")
 _nansum = _reduction("nansum", lambda x, *, axis, keepdims: np.nansum(x, axis=axis,
