@@ -193,3 +193,19 @@ def test_max_pooling_sends_an_infinite_gradient_only_to_the_argmax(torch, kernel
         grads.append(as_numpy(x.grad))
     np.testing.assert_array_equal(*grads)
     assert not np.isnan(grads[0]).any()
+
+
+@pytest.mark.parametrize("reduce", ["amax", "amin"])
+def test_scatter_reduce_sends_an_infinite_gradient_only_to_the_selected(reduce, torch):
+    """As amax: 0 off the selected entries, where PyTorch gives NaN (its selected entries
+    agree)."""
+    grads = []
+    for lib in (gg, torch):
+        x = lib.tensor([1.0, 5.0, 2.0], dtype=lib.float64, requires_grad=True)
+        src = lib.tensor([3.0, 4.0, 6.0, 1.0], dtype=lib.float64, requires_grad=True)
+        y = x.scatter_reduce(0, lib.tensor([0, 0, 2, 2]), src, reduce=reduce)
+        y.backward(lib.full((3,), INF, dtype=lib.float64))
+        grads.append((as_numpy(x.grad), as_numpy(src.grad)))
+    for ours, theirs in zip(*grads):
+        assert not np.isnan(ours).any()
+        np.testing.assert_array_equal(ours, np.where(np.isnan(theirs), 0.0, theirs))

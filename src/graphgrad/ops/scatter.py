@@ -123,19 +123,27 @@ def _src_weight(x, src, out, index, reduce, include_self):
     return (src_is / count[index]).astype(_raw(x).dtype)
 
 
+def _weighted(v, w, reduce):
+    """v ⊙ w; amax/amin's w is 0 off the selected entries, where v is selected away first (an
+    infinite v gives 0 there, not ∞·0 = NaN; PyTorch multiplies and gives NaN)."""
+    return v * w if reduce == "prod" else where(w != 0, v, 0.0) * w
+
+
 def _reduce_jvp(tangents, out, x, src, **params):
     tx, ts = tangents
-    total = None if tx is None else tx * _x_weight(x, src, out, **params)
+    reduce = params["reduce"]
+    total = None if tx is None else _weighted(tx, _x_weight(x, src, out, **params), reduce)
     if ts is not None:
-        term = _index_add(ts * _src_weight(x, src, out, **params), index=params["index"],
-                          shape=np.shape(x))
+        term = _index_add(_weighted(ts, _src_weight(x, src, out, **params), reduce),
+                          index=params["index"], shape=np.shape(x))
         total = term if total is None else total + term
     return total
 
 
-_scatter_reduce.defvjp(lambda g, out, x, src, **p: g * _x_weight(x, src, out, **p),
-                       lambda g, out, x, src, **p: _getitem(g, index=p["index"])
-                       * _src_weight(x, src, out, **p))
+_scatter_reduce.defvjp(
+    lambda g, out, x, src, **p: _weighted(g, _x_weight(x, src, out, **p), p["reduce"]),
+    lambda g, out, x, src, **p: _weighted(_getitem(g, index=p["index"]),
+                                          _src_weight(x, src, out, **p), p["reduce"]))
 _scatter_reduce.defjvp_all(_reduce_jvp)
 
 
