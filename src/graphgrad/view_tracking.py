@@ -60,14 +60,27 @@ class ViewInfo:
             a = prim.forward(a, **params)
         v = self.view.array
         return isinstance(a, np.ndarray) and a.shape == v.shape and a.strides == v.strides \
-            and a.__array_interface__["data"][0] == v.__array_interface__["data"][0]
+            and _address(a) == _address(v)
 
     def index(self):
-        """The view's elements as flat positions in the root (its steps replayed on arange)."""
-        places = np.arange(self.root.array.size).reshape(self.root.shape)
-        for prim, params in self.steps:
-            places = prim.forward(places, **params)
-        return np.array(places)
+        """The view's elements as flat positions in the root: from the view's strides when the
+        root is C-contiguous (work in the view's size), else its steps replayed on arange."""
+        root, view = self.root.array, self.view.array
+        if not root.flags.c_contiguous or view.strides and min(view.strides) < 0:
+            places = np.arange(root.size).reshape(root.shape)
+            for prim, params in self.steps:
+                places = prim.forward(places, **params)
+            return np.array(places)
+        item = root.itemsize
+        places = np.full((), (_address(view) - _address(root)) // item, np.int64)
+        for d, (n, stride) in enumerate(zip(view.shape, view.strides)):
+            places = places + (np.arange(n) * (stride // item)).reshape(
+                (n,) + (1,) * (view.ndim - d - 1))
+        return np.broadcast_to(places, view.shape).copy()
+
+
+def _address(a):
+    return a.__array_interface__["data"][0]
 
 
 def view_info(t):
