@@ -101,13 +101,14 @@ def extend(t, result):
     """t becomes `result`, a view made from t by view primitives (t.t_(), t.unsqueeze_(0)):
     t's link gets result's steps."""
     steps, hop = [], link(result)
-    while hop is not None and hop[0] is not t:
+    while hop is not None:
         steps[:0] = hop[1]
+        if hop[0] is t:
+            break
         hop = link(hop[0])
-    steps[:0] = () if hop is None else hop[1]
     own = link(t)
-    if own is not None:
-        t._view = (own[0], own[1] + tuple(steps), own[2], own[3])
+    if own is not None:     # (result not made from t's memory: t holds memory of its own now)
+        t._view = None if hop is None else (own[0], own[1] + tuple(steps), own[2], own[3])
 
 
 def mark_multi(views, function):
