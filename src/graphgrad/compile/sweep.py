@@ -14,7 +14,7 @@ import numpy as np
 
 from .. import autodiff, tracing
 from ..hooks import leaf_hooks, node_hooks
-from ..node import Node, key_of
+from ..node import Node, key_of, parent_of
 from ..ops.shape import sum_to
 from ..tensor import Tensor, make
 from . import lowering
@@ -118,16 +118,10 @@ def _sweep(tracer, root, seed_slot, seed, retain):
             params, vjps = node.params, node.prim.vjps
             kw = {k: tracer.const(v) for k, v in params.items()}
             for i, a in enumerate(node.args):
-                cls = a.__class__
-                if cls is Node:
-                    parent = a
-                elif (cls is Tensor or isinstance(a, Tensor)) and a.requires_grad:
-                    parent = a._node
-                    if parent is None:
-                        parent = a
-                else:
+                parent = parent_of(a)
+                if parent is None:
                     continue
-                is_node = parent is not a or cls is Node
+                is_node = parent.__class__ is Node
                 shape = parent.shape if is_node else a.array.shape
                 rule = vjps[i]
                 if rule is None:
