@@ -234,3 +234,20 @@ def test_in_place_inside_jvp_carries_the_tangent(torch):
                                       (torch.tensor(v),))
     np.testing.assert_allclose(out.numpy(), out_t.numpy(), rtol=1e-14)
     np.testing.assert_allclose(tangent.numpy(), tangent_t.numpy(), rtol=1e-14)
+
+
+def test_a_leaf_hook_runs_as_soon_as_the_sweep_is_past_the_leafs_last_reader(torch):
+    """As PyTorch's AccumulateGrad: a leaf's hooks and .grad come when no node left to visit
+    reads it, not after the whole sweep (DistributedDataParallel's reductions start then)."""
+    orders = []
+    for lib in (gg, torch):
+        order = []
+        a, b, c = (lib.tensor(v, requires_grad=True) for v in ([1.0, 2.0], [3.0, 4.0], [0.5, 0.5]))
+        h = a * 2
+        k = (h * b).exp()
+        for name, t in (("h", h), ("a", a), ("b", b), ("c", c), ("k", k)):
+            t.register_hook(lambda g, name=name: order.append(name))
+        ((k + c) * c).sum().backward()
+        orders.append(order)
+        assert a.grad is not None and c.grad is not None
+    assert orders[0] == orders[1] == ["c", "k", "b", "h", "a"]

@@ -18,7 +18,7 @@ import numpy as np
 
 from . import _state
 from .errors import AnomalyError, FreedGraphError, GradientError, InplaceError, ShapeError
-from .hooks import leaf_hooks, node_hooks, run_leaf_hooks, run_node_hooks
+from .hooks import leaf_hooks, node_hooks, ready_leaves, run_leaf_hooks, run_node_hooks
 from .node import Node, key_of
 from .ops.shape import sum_to
 from .recording import forward_stacks
@@ -40,14 +40,20 @@ def backward(root, gradient=None, retain_graph=None, create_graph=False, inputs=
     retain = create_graph if retain_graph is None else retain_graph
     targets = None if inputs is None else _as_targets(inputs)
     floor = _floor(targets)
-    grads = _sweep(roots, seeds, targets, floor, retain, create_graph)
+    ready = ready_leaves(roots) if leaf_hooks and targets is None else None
+    grads = _sweep(roots, seeds, targets, floor, retain, create_graph, ready)
     for leaf, g in grads.values():
-        if leaf_hooks and id(leaf) in leaf_hooks:
-            g = run_leaf_hooks(leaf, g)
-        if leaf.grad is None and g.__class__ is _ndarray and g.dtype == leaf.array.dtype:
-            leaf.grad = make(g)          # the common case, without the checks below
-        else:
-            _accumulate_into_leaf(leaf, g)
+        _deliver(leaf, g)
+
+
+def _deliver(leaf, g):
+    """A leaf's final gradient through its hooks into its .grad (PyTorch's AccumulateGrad)."""
+    if leaf_hooks and id(leaf) in leaf_hooks:
+        g = run_leaf_hooks(leaf, g)
+    if leaf.grad is None and g.__class__ is _ndarray and g.dtype == leaf.array.dtype:
+        leaf.grad = make(g)          # the common case, without the checks below
+    else:
+        _accumulate_into_leaf(leaf, g)
 
 
 def gradients(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
@@ -100,13 +106,14 @@ def _check_outputs(outputs, who):
 
 
 # ------------------------------------------------------------------------------ the sweep
-def _sweep(roots, seeds, targets, floor, retain, record):
+def _sweep(roots, seeds, targets, floor, retain, record, ready=None):
     """Reverse sweep from roots (000's backward propagation, eq. 15; the plain reference is
     graphgrad.graphview.delta.backward_sweep). Returns {id(key): (tensor or leaf, ∂/∂it)} for
     the targets, or for every leaf reached when targets is None. Nodes ticked below `floor`
     cannot lead to a target and are not entered. record: record the rules, so that the
     gradients can be differentiated again (create_graph); they run on Tensors then and inside a
-    jvp (to carry its tangents), on raw arrays otherwise.
+    jvp (to carry its tangents), on raw arrays otherwise. ready: {tick: leaves} whose gradients
+    are final once the node of that tick is passed: delivered then (backward's hooked leaves).
 
     Steps: seed the roots, propagate node by node in reverse topological order, collect what
     reached the targets (or the leaves)."""
@@ -117,7 +124,8 @@ def _sweep(roots, seeds, targets, floor, retain, record):
     grad_mode = _state.grad_enabled
     _state.grad_enabled = record
     try:
-        _propagate(heap, leaves, leaf_grads, owned, target_ids, floor, retain, tensor_mode)
+        _propagate(heap, leaves, leaf_grads, owned, target_ids, floor, retain, tensor_mode,
+                   ready)
     except BaseException:             # leave no half-propagated gradient behind
         for x in targets or ():
             if x._node is not None:
@@ -144,7 +152,8 @@ def _seed_roots(roots, seeds):
     return heap, leaves, leaf_grads
 
 
-def _propagate(heap, leaves, leaf_grads, owned, target_ids, floor, retain, tensor_mode):
+def _propagate(heap, leaves, leaf_grads, owned, target_ids, floor, retain, tensor_mode,
+               ready):
     """Visit the waiting nodes newest first; pass each one's gradient to its parents through
     its VJP rules, ∂w/∂u += ∂w/∂v · ∂g_v/∂u, summed where several children reach a parent.
 
@@ -241,6 +250,13 @@ def _propagate(heap, leaves, leaf_grads, owned, target_ids, floor, retain, tenso
                 owned.add(key)
             if not retain:
                 node.args = node.raw = node.out = None
+            if ready and node.tick in ready:        # hooked leaves whose gradient is final
+                for leaf in ready.pop(node.tick):
+                    key = id(leaf)
+                    if key in leaf_grads:
+                        del leaves[key]
+                        g = leaf_grads.pop(key)
+                        _deliver(leaf, g if key in owned or tensor_mode else _copy(g))
     except BaseException:
         for _, waiting in heap:
             waiting.grad = None

@@ -4,7 +4,9 @@ A hook fn(grad) sees ∂L/∂t when a backward sweep has summed every contributi
 returns (if not None) replaces that gradient for the rest of the sweep. Hooks run in the order
 they were registered. For a non-leaf tensor the sweep runs them when it reaches t's node, and
 ``retain_grad`` then stores the (hooked) gradient in t.grad, accumulating over backward calls;
-for a leaf they run before the gradient is accumulated into .grad.
+for a leaf they run before the gradient is accumulated into .grad, as soon as the sweep has
+passed the last operation that reads the leaf (``ready_leaves``), as PyTorch's AccumulateGrad
+runs: DistributedDataParallel's reductions then start while the rest of the sweep goes on.
 
 The sweep asks for hooks only when some exist (one test per sweep), so graphs without hooks
 pay nothing per node.
@@ -14,6 +16,7 @@ import weakref
 import numpy as np
 
 from .errors import GradientError
+from .node import Node
 from .tensor import Tensor, make
 
 #: node → Hooks of the non-leaf tensor it made.
@@ -143,3 +146,29 @@ def run_leaf_hooks(leaf, g):
     if hooks is None or not hooks.fns:
         return g
     return _apply(hooks, g, isinstance(g, Tensor))
+
+
+def ready_leaves(roots):
+    """{tick: [leaves]}: the hooked leaves behind roots, each under the tick of the last node a
+    backward sweep visits that reads it (the smallest: the sweep goes newest first, and no node
+    visited later can reach the leaf); {} when no hooked leaf is reached."""
+    last, seen = {}, set()
+    stack = [r._node for r in roots if r._node is not None]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen or node.args is None:
+            continue
+        seen.add(id(node))
+        for a in node.args:
+            if a.__class__ is Node:
+                stack.append(a)
+            elif isinstance(a, Tensor) and a.requires_grad:
+                if a._node is not None:
+                    stack.append(a._node)
+                elif id(a) in leaf_hooks and node.tick < last.get(id(a), (node.tick + 1,))[0]:
+                    last[id(a)] = (node.tick, a)
+    by_tick = {}
+    for tick, leaf in last.values():
+        by_tick.setdefault(tick, []).append(leaf)
+    return by_tick
+

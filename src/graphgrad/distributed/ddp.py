@@ -10,9 +10,9 @@ in a fixed order, the same on every rank), and the last hook waits for them all 
 parameter's slice of the reduced buffer its .grad. Buckets hold the parameters in the reverse
 order of ``module.parameters()``, the order in which a backward sweep usually finishes them.
 
-Overlap: graphgrad's engine hands a leaf its gradient (running the leaf's hooks) when the sweep
-has finished, so a bucket's reduction overlaps only with the hooks and accumulation of the
-parameters after it, not with the sweep itself.
+Overlap: graphgrad's engine hands a leaf its gradient (running the leaf's hooks) as soon as the
+sweep has passed the last operation that reads it (as PyTorch's AccumulateGrad), so a bucket's
+Iallreduce starts while the sweep goes on through the earlier layers.
 """
 import time
 import weakref
