@@ -70,7 +70,7 @@ def rebase(info, value):
     old = make(root.array, root.requires_grad)     # copy_slices keeps no operand values
     old._node, old._tangents = root._node, root._tangents
     new = copy_slices(old, value, index=info.index())
-    np.copyto(root.array, new.array)
+    np.copyto(info.view.array, value.array)   # what changed in root's memory: the view's part
     root._node, root.requires_grad, root._tangents = new._node, new.requires_grad, new._tangents
 
 
