@@ -1,6 +1,7 @@
 """Which tensors are views of which, as PyTorch tracks them, kept cheap where views are made:
 a view holds a link to the tensor it was made from, ``_view = (parent, steps, grad_mode,
-multi)``, steps being the (view primitive, static parameters) that made it; and the version
+multi, cache)``, steps being the (view primitive, static parameters) that made it, cache a list
+that keeps the view's flat positions in its root once computed; and the version
 cell its storage shares (tensor.py) lists weak references to the storage's views after the
 two counters. _tensor_views.py reads this to record an in-place change through a view (the
 root is rebased, PyTorch's CopySlices) or of a tensor that has views (their nodes are made
@@ -19,7 +20,7 @@ NO_GRAD_VIEW = ("A view was created in no_grad mode and is being modified inplac
 
 def track(view, parent, prim, params, cell):
     """Note that `view` = prim(parent, **params) shares parent's memory and version cell."""
-    view._view = (parent, ((prim, params),), _state.grad_enabled, None)
+    view._view = (parent, ((prim, params),), _state.grad_enabled, None, [])
     while len(cell) > 2 and cell[-1]() is None:     # most views die young, the last first
         cell.pop()
     cell.append(ref(view))
@@ -38,15 +39,15 @@ class ViewInfo:
     view), the steps from the root, whether every step was made in grad mode, and `multi`, the
     words naming the function if it returned several views (split, chunk, unbind)."""
 
-    __slots__ = ("view", "root", "steps", "grad_mode", "multi")
+    __slots__ = ("view", "root", "steps", "grad_mode", "multi", "cache")
 
     def __init__(self, view, first):
         self.view = view
-        self.multi = first[3]
+        self.multi, self.cache = first[3], first[4]
         steps, grad_mode = [], True
         parent, hop = view, first
         while hop is not None:
-            parent, more, made_in_grad_mode, _ = hop
+            parent, more, made_in_grad_mode = hop[:3]
             steps[:0] = more
             grad_mode = grad_mode and made_in_grad_mode
             hop = link(parent)
@@ -63,8 +64,14 @@ class ViewInfo:
             and _address(a) == _address(v)
 
     def index(self):
-        """The view's elements as flat positions in the root: from the view's strides when the
-        root is C-contiguous (work in the view's size), else its steps replayed on arange."""
+        """The view's elements as flat positions in the root (computed once, while replays()
+        holds): from the view's strides when the root is C-contiguous (work in the view's
+        size), else its steps replayed on arange."""
+        if not self.cache:
+            self.cache.append(self._positions())
+        return self.cache[0]
+
+    def _positions(self):
         root, view = self.root.array, self.view.array
         if not root.flags.c_contiguous or view.strides and min(view.strides) < 0:
             places = np.arange(root.size).reshape(root.shape)
@@ -108,7 +115,7 @@ def extend(t, result):
         hop = link(hop[0])
     own = link(t)
     if own is not None:     # (result not made from t's memory: t holds memory of its own now)
-        t._view = None if hop is None else (own[0], own[1] + tuple(steps), own[2], own[3])
+        t._view = None if hop is None else (own[0], own[1] + tuple(steps), own[2], own[3], [])
 
 
 def mark_multi(views, function):
@@ -117,5 +124,5 @@ def mark_multi(views, function):
     for i, v in enumerate(views):
         own = link(v)
         if own is not None:
-            v._view = own[:3] + (f"Output {i} of {function}",)
+            v._view = own[:3] + (f"Output {i} of {function}", own[4])
     return views
