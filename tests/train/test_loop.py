@@ -189,3 +189,19 @@ def test_early_stopping_counts_a_nan_loss_as_no_improvement():
     assert run.stop and stop.stopped_epoch == 3
     with pytest.raises(KeyError, match="does not measure"):
         stop.on_epoch_end(run, 4, {"accuracy": 0.5})
+
+
+def test_fit_and_evaluate_take_numpy_float64_arrays_into_a_float32_model():
+    """A pair of NumPy arrays (float64 by NumPy's default) is converted to the model's dtype:
+    its layers, like PyTorch's, refuse to mix float32 weights with float64 inputs."""
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(64, 4))
+    y = (x[:, 0] > 0).astype(np.int64)
+    model = gg.nn.MLP([4, 8, 2])
+    with pytest.raises(RuntimeError, match="same dtype"):
+        model(gg.tensor(x))
+    history = gg.train.fit(model, gg.nn.CrossEntropyLoss(),
+                           gg.optim.SGD(model.parameters(), lr=0.5), (x, y), val_data=(x, y),
+                           epochs=3, seed=0)
+    assert history["loss"][-1] < history["loss"][0]
+    assert gg.train.evaluate(model, gg.nn.CrossEntropyLoss(), (x, y))["accuracy"] > 0.7

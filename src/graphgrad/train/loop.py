@@ -49,7 +49,8 @@ def fit(model, loss_fn, optimizer, train_data, val_data=None, epochs=10, schedul
     """Train `model` to minimise ``loss_fn(model(x), y)`` over `train_data`; returns a History.
 
     train_data / val_data: a DataLoader, a Dataset, or a pair (x, y) of tensors or arrays
-    (batched with batch_size; training batches shuffled, reproducibly when seed is given).
+    (batched with batch_size; training batches shuffled, reproducibly when seed is given; a
+    floating-point NumPy array of the pair takes the model's dtype, as its layers need).
     epochs: the last epoch (counted from 1; a resumed run continues up to it).
     scheduler: one or a list of lr schedulers (stepped per epoch; OneCycleLR per batch;
     ReduceLROnPlateau with the validation loss, else the training loss) or BatchSizeSchedulers.
@@ -68,8 +69,10 @@ def fit(model, loss_fn, optimizer, train_data, val_data=None, epochs=10, schedul
     _check_arguments(model, loss_fn, optimizer, epochs, callbacks, checkpoint, resume)
     _check_not_empty(train_data, "train_data")
     _check_not_empty(val_data, "val_data")
-    train_loader = as_loader(train_data, batch_size, shuffle, seed)
-    val_loader = None if val_data is None else as_loader(val_data, batch_size, False, None)
+    dtype = _float_dtype(model)
+    train_loader = as_loader(train_data, batch_size, shuffle, seed, dtype)
+    val_loader = None if val_data is None else as_loader(val_data, batch_size, False, None,
+                                                         dtype)
     schedulers = [] if scheduler is None else list(scheduler) if isinstance(
         scheduler, (list, tuple)) else [scheduler]
     for s in schedulers:
@@ -257,7 +260,7 @@ def _check_not_empty(data, name):
 
 def evaluate(model, loss_fn, data, batch_size=256, metric="auto"):
     """Mean loss (and accuracy) of the model on data, without recording or updating."""
-    loader = as_loader(data, batch_size, False, None)
+    loader = as_loader(data, batch_size, False, None, _float_dtype(model))
     metric = _metric(metric, loss_fn)
     was_training = getattr(model, "training", None)
     _set_mode(model, False)
@@ -329,16 +332,24 @@ def _metric(metric, loss_fn):
     return lambda out, target: accuracy(out, target, threshold)
 
 
-def as_loader(data, batch_size, shuffle, seed):
-    """A DataLoader for a Dataset or a pair (x, y); a DataLoader or any other iterable of
-    (x, y) batches is used as it is."""
+def as_loader(data, batch_size, shuffle, seed, dtype=None):
+    """A DataLoader for a Dataset or a pair (x, y) (its floating-point NumPy arrays converted
+    to `dtype`, when given); a DataLoader or any other iterable of (x, y) batches is used as it
+    is."""
     if isinstance(data, DataLoader):
         return data
     if isinstance(data, (tuple, list)):
-        data = TensorDataset(*data)
+        data = TensorDataset(*(a.astype(dtype) if dtype is not None and isinstance(
+            a, np.ndarray) and a.dtype.kind == "f" else a for a in data))
     if hasattr(data, "__getitem__") and hasattr(data, "__len__"):
         return DataLoader(data, batch_size=batch_size, shuffle=shuffle, seed=seed)
     return data
+
+
+def _float_dtype(model):
+    """The dtype of the model's first floating-point parameter (None: it has none)."""
+    params = model.parameters() if hasattr(model, "parameters") else ()
+    return next((p.dtype for p in params if p.dtype.kind == "f"), None)
 
 
 def _set_mode(model, training):
