@@ -48,7 +48,7 @@ def _record(self, name, op, operands):
     if self.requires_grad and self._node is None and _state.grad_enabled:
         raise InplaceError(inplace_refusal(self))
     view = writable_view(self, name)
-    root, views = views_to_refresh(self, name)
+    root, views = views_to_refresh(self, view, name)
     old = make(self.array.copy(), self.requires_grad)
     old._node = self._node
     old._tangents = self._tangents

@@ -54,13 +54,18 @@ def _check_replays(info, name):
                            f"the view was made; make the view again, or change a copy")
 
 
-def views_to_refresh(t, name):
-    """(root, its live views), checked to be refreshable before anything changes."""
-    views = [view_info(v) for v in live_views(t)]
-    for info in views:
-        _check_replays(info, name)
-    info = view_info(t)
-    return (t if info is None else info.root), views
+def views_to_refresh(t, view, name):
+    """(root, the ViewInfo of its live views), checked to be refreshable before anything
+    changes; view: t's own ViewInfo from writable_view (None: t is the root), not checked
+    again."""
+    views = []
+    for v in live_views(t):
+        if view is not None and v is t:
+            views.append(view)
+        else:
+            views.append(info := view_info(v))
+            _check_replays(info, name)
+    return (t if view is None else view.root), views
 
 
 def rebase(info, value):

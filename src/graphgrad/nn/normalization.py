@@ -45,6 +45,14 @@ def _as_shape(normalized_shape):
     return tuple(int(n) for n in normalized_shape)
 
 
+def _affine(module, shape, dtype, scale, shift):
+    """The learnt γ (ones, if scale) and β (zeros, if scale and shift) of a normalisation, as
+    module.weight and module.bias (None where absent, as PyTorch registers them)."""
+    module.register_parameter("weight", Parameter(np.ones(shape, dtype)) if scale else None)
+    module.register_parameter("bias", Parameter(np.zeros(shape, dtype)) if scale and shift
+                              else None)
+
+
 class LayerNorm(Module):
     """Layer normalisation over the last axes, of shape normalized_shape; with
     elementwise_affine, a learnt scale γ (ones at first) and, with bias, a shift β (zeros)."""
@@ -59,14 +67,7 @@ class LayerNorm(Module):
         self.normalized_shape = _as_shape(normalized_shape)
         self.eps, self.elementwise_affine = eps, elementwise_affine
         dtype = _dtype(dtype, device, "LayerNorm")
-        if elementwise_affine:
-            self.weight = Parameter(np.ones(self.normalized_shape, dtype))
-        else:
-            self.register_parameter("weight", None)
-        if elementwise_affine and bias:
-            self.bias = Parameter(np.zeros(self.normalized_shape, dtype))
-        else:
-            self.register_parameter("bias", None)
+        _affine(self, self.normalized_shape, dtype, elementwise_affine, bias)
 
     def forward(self, input: Tensor) -> Tensor:
         return layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
@@ -115,14 +116,7 @@ class GroupNorm(Module):
         self.num_groups, self.num_channels, self.eps, self.affine = \
             num_groups, num_channels, eps, affine
         dtype = _dtype(dtype, device, "GroupNorm")
-        if affine:
-            self.weight = Parameter(np.ones(num_channels, dtype))
-        else:
-            self.register_parameter("weight", None)
-        if affine and bias:
-            self.bias = Parameter(np.zeros(num_channels, dtype))
-        else:
-            self.register_parameter("bias", None)
+        _affine(self, num_channels, dtype, affine, bias)
 
     def forward(self, input: Tensor) -> Tensor:
         return group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
@@ -203,14 +197,7 @@ class _BatchNorm(Module):
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
         dtype = _dtype(dtype, device, type(self).__name__)
-        if affine:
-            self.weight = Parameter(np.ones(num_features, dtype))
-        else:
-            self.register_parameter("weight", None)
-        if affine and bias:
-            self.bias = Parameter(np.zeros(num_features, dtype))
-        else:
-            self.register_parameter("bias", None)
+        _affine(self, num_features, dtype, affine, bias)
         if track_running_stats:
             self.register_buffer("running_mean", leaf(np.zeros(num_features, dtype)))
             self.register_buffer("running_var", leaf(np.ones(num_features, dtype)))

@@ -291,6 +291,12 @@ def where(condition, x, y):
 _BITS = {2: np.uint16, 4: np.uint32, 8: np.uint64}     # an unsigned integer of a float's width
 
 
+def selected_times(v, w):
+    """v ⊙ w for a weight w that is 0 off the selected entries (max, min, median): v is
+    selected away there first, so an infinite v gives 0, not ∞·0 = NaN."""
+    return where(w != 0, v, 0.0) * w
+
+
 where.defvjp(None, lambda g, out, c, x, y: where(c, g, 0.0),
              lambda g, out, c, x, y: where(c, 0.0, g))
 where.defjvp_all(lambda ts, out, c, x, y: None if ts[1] is None and ts[2] is None else

@@ -11,7 +11,7 @@ import numpy as np
 from ..grad_fn_names import as_torch
 from ..primitives import primitive
 from . import return_types
-from .elementwise import astype, where
+from .elementwise import astype, selected_times
 from .reduce import _raw, _sum, merge_aliases
 from .sorting import one_dim, operand, order, selected
 
@@ -40,15 +40,9 @@ def _tie_weight(x, out):
     return mask / _sum(mask, axis=None, keepdims=False)
 
 
-def _routed(v, x, out):
-    """v ⊙ ∂median/∂x, 0 off the median (an infinite v gives 0 there, not ∞·0 = NaN)."""
-    w = _tie_weight(x, out)
-    return where(w != 0, v, 0.0) * w
-
-
-_median_all.defvjp(lambda g, out, x, skip_nan: _routed(g, x, out))
-_median_all.defjvp(lambda t, out, x, skip_nan: _sum(_routed(t, x, out), axis=None,
-                                                     keepdims=False))
+_median_all.defvjp(lambda g, out, x, skip_nan: selected_times(g, _tie_weight(x, out)))
+_median_all.defjvp(lambda t, out, x, skip_nan: _sum(selected_times(t, _tie_weight(x, out)),
+                                                     axis=None, keepdims=False))
 
 
 def _median_along(name, skip_nan):

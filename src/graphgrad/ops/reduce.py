@@ -15,7 +15,7 @@ from ..errors import DtypeError, ShapeError
 from ..primitives import primitive
 from ..tensor import Tensor, get_default_dtype, make
 from ._samples import fixed
-from .elementwise import astype, exp, where
+from .elementwise import astype, exp, selected_times, where
 from .shape import _broadcast_to, _reshape, _transpose
 
 
@@ -60,7 +60,7 @@ def _reduction(name, forward, weight, sample, vjp_text, selects=False):
 
     def times_weight(v, out, x, axis, keepdims):
         w = weight(x, _unreduce(out, x, axis, keepdims), axis)
-        return where(w != 0, v, 0.0) * w if selects else v * w
+        return selected_times(v, w) if selects else v * w
     prim.defvjp(lambda g, out, x, axis, keepdims:
                 times_weight(_unreduce(g, x, axis, keepdims), out, x, axis, keepdims))
     prim.defjvp(lambda t, out, x, axis, keepdims:

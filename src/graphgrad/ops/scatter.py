@@ -16,7 +16,7 @@ from ..grad_fn_names import as_torch
 from ..primitives import primitive
 from ..tensor import Tensor, make
 from ._samples import fixed
-from .elementwise import astype, where
+from .elementwise import astype, selected_times, where
 from .index import _getitem, _index_add, _out_of_bounds, index_array, torch_index
 from .shape import _axis
 
@@ -124,9 +124,9 @@ def _src_weight(x, src, out, index, reduce, include_self):
 
 
 def _weighted(v, w, reduce):
-    """v ⊙ w; amax/amin's w is 0 off the selected entries, where v is selected away first (an
-    infinite v gives 0 there, not ∞·0 = NaN; PyTorch multiplies and gives NaN)."""
-    return v * w if reduce == "prod" else where(w != 0, v, 0.0) * w
+    """v ⊙ w; amax/amin's w is 0 off the selected entries (PyTorch multiplies and gives NaN
+    there for an infinite v)."""
+    return v * w if reduce == "prod" else selected_times(v, w)
 
 
 def _reduce_jvp(tangents, out, x, src, **params):
