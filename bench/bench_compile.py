@@ -7,7 +7,9 @@ also give each contender's least disturbed single step (the steadier figure on a
    from a pool of 8,192 random float32 samples (the data does not change the cost).
 2. 2-16-16-2 tanh MLP, batch 32, SGD: time per step (Python overhead dominates).
 3. Compile cost: the first call of a compiled step (eager run, recording, program building)
-   against 5 eager steps.
+   against 5 eager steps, once with Python compiling each program's source (as in a fresh
+   process) and once reusing the code of an identical earlier recording; and the big MLP's
+   GEMMs alone against the hand NumPy step (the floor under any program of NumPy calls).
 4. Peak memory of the big MLP's step (tracemalloc, which sees NumPy's allocations), counting
    all that each contender allocated: weights, gradients, optimizer state, program buffers.
 5. The CNN of `graphgrad train --model cnn` (gg.nn.ConvNet, Adam, batch 128, 28×28 random
@@ -24,6 +26,7 @@ import tracemalloc
 import numpy as np
 
 import graphgrad as gg
+from graphgrad.compile.program import forget_compiled_code
 
 from .timing import init, optional_torch
 
@@ -157,12 +160,16 @@ def table(title, timings, unit, scale):
         print(row)
 
 
-def compile_cost(sizes, act, lr, batch, repeat):
-    """(first compiled call, 5 eager steps), best of `repeat` fresh compilations."""
+def compile_cost(sizes, act, lr, batch, repeat, new_code):
+    """(first compiled call, 5 eager steps), best of `repeat` fresh compilations. new_code: each
+    compilation's source goes through Python's compiler (as in a fresh process); otherwise the
+    code object kept from an identical earlier recording is reused (a model recorded again)."""
     batches = [(gg.tensor(x), gg.tensor(y)) for x, y in data(sizes, batch, 6)]
     first, eager5 = float("inf"), float("inf")
     for _ in range(repeat):
         step = graphgrad_step(sizes, act, lr, True)
+        if new_code:
+            forget_compiled_code()
         start = time.perf_counter()
         step(*batches[0])
         first = min(first, time.perf_counter() - start)
@@ -173,6 +180,34 @@ def compile_cost(sizes, act, lr, batch, repeat):
             eager(*b)
         eager5 = min(eager5, time.perf_counter() - start)
     return first, eager5
+
+
+def gemm_floor(sizes, batch, repeat, steps=50):
+    """The time of one step's GEMMs alone (forward, ∂W of every layer and ∂h of all but the
+    first), in hand NumPy's layout: what no program of NumPy calls can go below."""
+    rng = np.random.default_rng(0)
+    weights = [rng.normal(size=(a, b)).astype(np.float32) for a, b in zip(sizes, sizes[1:])]
+    acts = [rng.random((batch, n), dtype=np.float32) for n in sizes]
+
+    def gemms():
+        for _ in range(steps):
+            for h, w in zip(acts, weights):
+                h @ w
+            for i, w in enumerate(weights):
+                acts[i].T @ acts[i + 1]
+                if i:
+                    acts[i + 1] @ w.T
+    return _best(gemms, repeat) / steps
+
+
+def _best(fn, repeat):
+    fn()
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - start)
+    return best
 
 
 def peak_memory(make_step, batches):
@@ -240,9 +275,15 @@ def main(quick=False):
         {k: v / n for k, v in best.items()}, quickest), "µs", 1e6)
     for sizes, act, batch, name in ((big, gg.nn.ReLU, 128, "784-256-128-10"),
                                     (tiny, gg.nn.Tanh, 32, "2-16-16-2")):
-        first, eager5 = compile_cost(sizes, act, 0.01, batch, repeat)
-        print(f"compile cost, {name}: first call {first * 1e3:.2f} ms, 5 eager steps "
-              f"{eager5 * 1e3:.2f} ms, ratio {first / eager5:.2f}")
+        for new_code, how in ((True, "new code"), (False, "code reused")):
+            first, eager5 = compile_cost(sizes, act, 0.01, batch, repeat, new_code)
+            print(f"compile cost, {name} ({how}): first call {first * 1e3:.2f} ms, 5 eager "
+                  f"steps {eager5 * 1e3:.2f} ms, ratio {first / eager5:.2f}")
+    hand, floor_batches = numpy_step(big, gg.nn.ReLU, 0.01), data(big, 128, 50)
+    numpy_time = _best(lambda: [hand(*b) for b in floor_batches], repeat) / len(floor_batches)
+    floor = gemm_floor(big, 128, repeat)
+    print(f"784-256-128-10, batch 128: its GEMMs alone {floor * 1e6:.0f} µs a step, "
+          f"{floor / numpy_time:.2f}× the hand NumPy step ({numpy_time * 1e6:.0f} µs)")
     memory_table(big, 128)
     cnn_table(3 if quick else 10, 2 if quick else 3)
 

@@ -292,12 +292,22 @@ def test_a_small_cnn_with_residuals_read_by_the_backward():
     train_both(*both, data)
 
 
+def _laid_out(model, order):
+    """model with each weight matrix in the memory order `order` ('F': column-major)."""
+    for p in model.parameters():
+        if p.ndim == 2:
+            p.array = np.asarray(p.array, order=order)
+    return model
+
+
+@pytest.mark.parametrize("order, blocks", [("C", "range(0, 16, 5)"), ("F", "range(0, 7, 2)")])
 @pytest.mark.parametrize("name", ["sgd", "momentum", "nesterov"])
-def test_sgd_updates_large_weights_block_by_block(name, monkeypatch):
-    """A weight larger than the update's scratch is updated in blocks of rows (CHUNK made
-    small here): the same numbers as eager mode's one-piece update."""
+def test_sgd_updates_large_weights_block_by_block(name, order, blocks, monkeypatch):
+    """A weight larger than the update's scratch is updated in blocks (CHUNK made small here)
+    of rows, or of columns for a column-major weight: the same numbers as eager mode's
+    one-piece update."""
     from graphgrad.compile import optimizers
     monkeypatch.setattr(optimizers, "CHUNK", 40)
-    both = pair(lambda: mlp((7, 16, 3), np.float32), OPTIMIZERS[name])
+    both = pair(lambda: _laid_out(mlp((7, 16, 3), np.float32), order), OPTIMIZERS[name])
     step = train_both(*both, batches(20, 8, 7, 3, np.float32))
-    assert "for _i in range(0, 7, 2):" in str(step.program)
+    assert f"for _i in {blocks}:" in str(step.program)

@@ -396,6 +396,7 @@ def test_ranks_with_different_models_or_data_are_refused_by_ddp_and_check_same(m
 
 def test_the_benchmark_runs_two_ranks(mpi):
     from bench import bench_distributed
-    result = bench_distributed._launch(2, 1, ["train", "mlp", "4", "1", "25"], timeout=60)
+    result = bench_distributed._launch(2, 1, ["train", "mlp", "4", "1", "25", "128"],
+                                        timeout=60)
     assert result["world"] == 2 and result["samples_per_s"] > 0
     assert 0 <= result["comm_ms"] <= result["step_ms"] and result["buckets"] == 1

@@ -30,8 +30,8 @@ def test_linear_matches_torch(shape, bias, torch, both):
 
 @pytest.mark.parametrize("order", ["F", "C"])
 def test_linear_weight_gradient_is_laid_out_like_the_weight(order):
-    """nn.Linear keeps W column-major, so both products of its backward are row-major gemms;
-    the gradient must come back in W's own layout (and equal gᵀx) whichever layout W has."""
+    """The gradient comes back in W's own layout (and equals gᵀx) whichever layout W has, as
+    PyTorch lays out a parameter's .grad."""
     rng = np.random.default_rng(0)
     weight = gg.tensor(np.asarray(rng.normal(size=(3, 4)), order=order), requires_grad=True)
     x, g = rng.normal(size=(5, 4)), rng.normal(size=(5, 3))
@@ -39,6 +39,17 @@ def test_linear_weight_gradient_is_laid_out_like_the_weight(order):
     flag = "F_CONTIGUOUS" if order == "F" else "C_CONTIGUOUS"
     assert weight.grad.detach().numpy().flags[flag]
     np.testing.assert_allclose(weight.grad.detach().numpy(), g.T @ x, rtol=1e-14)
+
+
+def test_linear_weight_is_laid_out_as_pytorchs(torch):
+    """nn.Linear's W is row-major (out, in), as PyTorch's: contiguous, its strides, and a view
+    of it works (parameters_to_vector and user code call w.view(-1))."""
+    layer, reference = nn.Linear(4, 3), torch.nn.Linear(4, 3)
+    assert layer.weight.is_contiguous() and reference.weight.is_contiguous()
+    assert layer.weight.stride() == reference.weight.stride() == (4, 1)
+    assert layer.weight.view(-1).shape == (12,)
+    layer(gg.ones(2, 4)).sum().backward()
+    assert layer.weight.grad.stride() == reference.weight.stride()
 
 
 def test_linear_shape_error_names_the_operation():

@@ -26,6 +26,12 @@ _CODE_CACHE = 64
 _code = {}
 
 
+def forget_compiled_code():
+    """Empty the cache of compiled sources (so that a benchmark's next recording pays for
+    Python's compiler, as the first one in a fresh process does)."""
+    _code.clear()
+
+
 class Codegen:
     """Names, buffers and bound objects while the source is written (the emitters' view)."""
 

@@ -156,9 +156,7 @@ class Linear(Module):
         super().__init__()
         dtype, generator = _dtype(dtype, device, "Linear"), numpy_generator(generator)
         self.in_features, self.out_features = in_features, out_features
-        # column-major, so that x Wᵀ and the weight gradient are plain row-major products
-        # (the layout hand-written NumPy would use) while W keeps PyTorch's (out, in) shape
-        self.weight = Parameter(np.empty((out_features, in_features), dtype, order="F"))
+        self.weight = Parameter(np.empty((out_features, in_features), dtype))
         if bias:
             self.bias = Parameter(np.empty(out_features, dtype))
         else:

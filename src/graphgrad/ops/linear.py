@@ -53,9 +53,9 @@ def _linear_dbias(g, out, x, weight, bias):
 
 
 def _linear_dweight(g, out, x, weight, bias):
-    """∂L/∂W = gᵀ x, laid out in memory like W itself: a column-major W (as nn.Linear keeps it)
-    gets the product written into a column-major buffer — one gemm, the one hand-written NumPy
-    computes, and a buffer of its own (a transposed view would be copied by the sweep)."""
+    """∂L/∂W = gᵀ x, laid out in memory like W itself, as PyTorch lays out a parameter's .grad:
+    a column-major W (the transpose of a row-major matrix) gets the product written straight
+    into a column-major buffer (one gemm; a transposed view would be copied by the sweep)."""
     g, x = _rows(g), _rows(x)
     if weight.__class__ is np.ndarray and weight.strides[0] < weight.strides[1]:
         return np.matmul(g.T, x, out=np.empty(weight.shape, np.result_type(g, x), order="F"))
