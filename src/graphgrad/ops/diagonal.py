@@ -1,16 +1,20 @@
 """Diagonals and triangles, with PyTorch's meanings: diagonal, diag, diag_embed, trace, tril,
 triu.
 
-diagonal is an integer-array index (its adjoint puts the gradient back on the diagonal of
-zeros), diag of a vector is that adjoint itself, and tril/triu keep x where a constant mask
-holds (∂/∂x = the mask).
+diagonal is a view, as in PyTorch (x.diagonal().add_(ε) changes x), its adjoint puts the
+gradient back on the diagonal of zeros; diag of a vector is that adjoint itself, of a matrix a
+copy of its diagonal; tril/triu keep x where a constant mask holds (∂/∂x = the mask).
 """
 import numpy as np
+from numpy.lib.stride_tricks import as_strided
 
 from ..errors import ShapeError
 from ..grad_fn_names import as_torch
+from ..primitives import primitive
+from ._samples import fixed
+from .clone import clone
 from .elementwise import where
-from .index import _getitem, _index_add
+from .index import _index_add
 from .reduce import sum as _total
 from .shape import _axis, _transpose
 
@@ -22,9 +26,43 @@ def _diagonal_index(n1, n2, offset):
     return steps + max(-offset, 0), steps + max(offset, 0)
 
 
+def _normal(rng, shape):
+    return rng.normal(size=shape)
+
+
+@primitive(name="diagonal", is_view=True, saves=(), vjp_text="{g} on the diagonal of zeros",
+           examples=fixed((lambda r: (_normal(r, (3, 4)),), {"offset": 1, "dim1": 0, "dim2": 1}),
+                          (lambda r: (_normal(r, (2, 3, 3)),), {"offset": -1, "dim1": 2,
+                                                                  "dim2": 1})))
+def _diagonal(x, *, offset, dim1, dim2):
+    """out[..., i] = x[..., i, i + offset] over dims (dim1, dim2), in x's own memory: the other
+    dims keep their order and the diagonal is the new last dim (stride = the two dims'
+    strides summed)."""
+    start = [slice(None)] * x.ndim
+    start[dim1], start[dim2] = slice(max(-offset, 0), None), slice(max(offset, 0), None)
+    corner = x[tuple(start)]
+    rest = [d for d in range(x.ndim) if d not in (dim1, dim2)]
+    shape = [x.shape[d] for d in rest] + [min(corner.shape[dim1], corner.shape[dim2])]
+    strides = [x.strides[d] for d in rest] + [x.strides[dim1] + x.strides[dim2]]
+    return as_strided(corner, shape, strides, writeable=corner.flags.writeable)
+
+
+def _diagonal_vjp(g, out, x, offset, dim1, dim2):
+    """g placed on the offset diagonal of zeros shaped like x."""
+    ndim = len(x.shape)
+    order = tuple(d for d in range(ndim) if d not in (dim1, dim2)) + (dim1, dim2)
+    rows, cols = _diagonal_index(x.shape[dim1], x.shape[dim2], offset)
+    placed = _index_add(g, index=(Ellipsis, rows, cols), shape=tuple(x.shape[d] for d in order))
+    return _transpose(placed, axes=tuple(int(d) for d in np.argsort(order)))
+
+
+_diagonal.defvjp(_diagonal_vjp)
+_diagonal.deflinear()
+
+
 @as_torch("DiagonalBackward0")
 def diagonal(x, offset=0, dim1=0, dim2=1):
-    """The offset diagonal of the matrices in dims (dim1, dim2), as a new last dim:
+    """The offset diagonal of the matrices in dims (dim1, dim2), as a new last dim, a view:
     out[..., i] = x[..., i, i + offset] (dims moved as PyTorch: the others keep their order)."""
     ndim = np.ndim(x)
     a, b = _axis(dim1, ndim, "diagonal"), _axis(dim2, ndim, "diagonal")
@@ -33,10 +71,7 @@ def diagonal(x, offset=0, dim1=0, dim2=1):
     if ndim < 2:
         raise ShapeError(f"diagonal: needs a tensor of at least 2 dims, got shape "
                          f"{list(np.shape(x))}")
-    rest = tuple(d for d in range(ndim) if d not in (a, b))
-    moved = _transpose(x, axes=rest + (a, b))
-    rows, cols = _diagonal_index(np.shape(x)[a], np.shape(x)[b], offset)
-    return _getitem(moved, index=(Ellipsis, rows, cols))
+    return _diagonal(x, offset=int(offset), dim1=a, dim2=b)
 
 
 _diagonal_of = diagonal      # diag's argument `diagonal` (PyTorch's name) hides the function
@@ -75,7 +110,7 @@ def diag(x, diagonal=0):
     if ndim == 1:
         return diag_embed(x, diagonal)
     if ndim == 2:
-        return _diagonal_of(x, diagonal)
+        return clone(_diagonal_of(x, diagonal))
     raise ShapeError(f"diag(): Supports 1D or 2D tensors. Got {ndim}D")
 
 

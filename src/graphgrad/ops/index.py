@@ -56,7 +56,9 @@ def _index_cases(rng):
 def _getitem(x, *, index):
     """x[index] (a view for basic indexing, a copy for integer-array or boolean indexing)."""
     out = x[index]
-    if out.__class__ is not np.ndarray and isinstance(x, np.ndarray) and _is_basic(index):
+    if out.__class__ is np.ndarray:     # a gather is new memory, C-ordered as PyTorch's
+        return out if out.flags.c_contiguous or _is_basic(index) else np.ascontiguousarray(out)
+    if isinstance(x, np.ndarray) and _is_basic(index):
         # one element: NumPy gives a scalar, a 0-d view with an Ellipsis
         out = x[(index if isinstance(index, tuple) else (index,)) + (Ellipsis,)]
     return out

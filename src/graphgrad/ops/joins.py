@@ -13,6 +13,7 @@ from ..errors import ShapeError
 from ..grad_fn_names import as_torch
 from ..tensor import Tensor, make
 from ..view_tracking import mark_multi
+from .clone import clone
 from .elementwise import astype
 from .index import _getitem
 from .shape import (
@@ -178,7 +179,8 @@ def unbind(x, dim=0):
 @as_torch("RepeatBackward0")
 def repeat(x, *sizes):
     """x repeated sizes[i] times along dim i (new leading dims where sizes is longer): a
-    broadcast of a reshaped view, so the gradient sums the copies."""
+    broadcast of a reshaped view, so the gradient sums the copies; always new memory, as
+    PyTorch's (repeat(1, 1) too)."""
     sizes = _shape_arg(sizes)
     shape = np.shape(x)
     if len(sizes) < len(shape):
@@ -190,7 +192,8 @@ def repeat(x, *sizes):
     pairs = tuple(v for n in shape for v in (1, n))
     grown = tuple(v for r, n in zip(sizes, shape) for v in (r, n))
     spread = _broadcast_to(_reshape(x, shape=pairs), shape=grown)
-    return _reshape(spread, shape=tuple(r * n for r, n in zip(sizes, shape)))
+    out = _reshape(spread, shape=tuple(r * n for r, n in zip(sizes, shape)))
+    return clone(out) if all(r == 1 for r in sizes) else out
 
 
 @as_torch("RepeatBackward0")

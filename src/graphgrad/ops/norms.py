@@ -15,6 +15,7 @@ import numpy as np
 from ..errors import ShapeError
 from ..primitives import primitive
 from .elementwise import abs, pow, sign, where
+from .layout import c_order
 from .reduce import (
     _amax,
     _amin,
@@ -45,11 +46,12 @@ def _cases(rng):
 def _vector_norm(x, *, ord, axis, keepdims):
     """(Σ |x|^p)^(1/p) over the axes, for a finite p ≠ 0."""
     if ord == 2:
-        return np.sqrt(np.add.reduce(x * x, axis=axis, keepdims=keepdims))
+        return c_order(np.sqrt(np.add.reduce(x * x, axis=axis, keepdims=keepdims)))
     if ord == 1:
-        return np.add.reduce(np.abs(x), axis=axis, keepdims=keepdims)
+        return c_order(np.add.reduce(np.abs(x), axis=axis, keepdims=keepdims))
     with np.errstate(divide="ignore"):
-        return np.add.reduce(np.abs(x) ** ord, axis=axis, keepdims=keepdims) ** (1.0 / ord)
+        return c_order(np.add.reduce(np.abs(x) ** ord, axis=axis, keepdims=keepdims) **
+                       (1.0 / ord))
 
 
 def _norm_weight(x, norm, p):

@@ -333,8 +333,8 @@ def avg_pool(x, *, geom, count_include_pad=True, divisor_override=None):
     slices = _offsets(geom)
     integer = x.dtype.kind in "iub"
     dtype = np.int64 if integer else x.dtype
-    out = (np.add(xp[slices[0]], xp[slices[1]], dtype=dtype) if len(slices) > 1 else
-           xp[slices[0]].astype(dtype, copy=True))
+    out = (np.add(xp[slices[0]], xp[slices[1]], dtype=dtype, order="C") if len(slices) > 1
+           else xp[slices[0]].astype(dtype, order="C", copy=True))     # C order, as PyTorch's
     for where in slices[2:]:
         out += xp[where]
     n = divisor(x.shape[-len(geom[0]):], geom, count_include_pad, divisor_override)

@@ -16,6 +16,7 @@ from ..primitives import primitive
 from ..tensor import Tensor, get_default_dtype, make
 from ._samples import fixed
 from .elementwise import astype, exp, selected_times, where
+from .layout import c_order
 from .shape import _broadcast_to, _reshape, _transpose
 
 
@@ -56,7 +57,10 @@ def _reduction(name, forward, weight, sample, vjp_text, selects=False):
     """Register a reduction primitive y = forward(x) with ∂y/∂x = weight(x, y_kept, axis).
     selects: the weight is 0 off the selected entries (max, min), where y does not depend on
     x, so the products there are selected away (an infinite g or ẋ gives 0, not ∞·0 = NaN)."""
-    prim = primitive(name=name, examples=_cases(sample), vjp_text=vjp_text)(forward)
+    def reduced(x, *, axis, keepdims):
+        return c_order(forward(x, axis=axis, keepdims=keepdims))
+    reduced.__doc__ = forward.__doc__
+    prim = primitive(name=name, examples=_cases(sample), vjp_text=vjp_text)(reduced)
 
     def times_weight(v, out, x, axis, keepdims):
         w = weight(x, _unreduce(out, x, axis, keepdims), axis)
@@ -71,7 +75,7 @@ def _reduction(name, forward, weight, sample, vjp_text, selects=False):
 @primitive(name="sum", examples=_cases(_normal), saves=(), vjp_text="{g} broadcast back to {shape}")
 def _sum(x, *, axis, keepdims):
     """Σ over the axes (booleans and small integers sum to int64, as np.sum)."""
-    return np.add.reduce(x, axis=axis, keepdims=keepdims)
+    return c_order(np.add.reduce(x, axis=axis, keepdims=keepdims))
 
 
 _sum.defvjp(lambda g, out, x, axis, keepdims:
@@ -83,7 +87,7 @@ _sum.deflinear()
            vjp_text="{g} / n broadcast back to {shape}")
 def _mean(x, *, axis, keepdims):
     """Σ x / n over the axes (n: the number of entries reduced)."""
-    return np.add.reduce(x, axis=axis, keepdims=keepdims) / _count(x, axis)
+    return c_order(np.add.reduce(x, axis=axis, keepdims=keepdims) / _count(x, axis))
 
 
 _mean.defvjp(lambda g, out, x, axis, keepdims:
@@ -317,13 +321,13 @@ def count_nonzero(x, dim=None, *, axis=None):
     """The number of nonzero entries over dim (all by default), as int64."""
     dim, _ = merge_aliases(dim, False, axis, None, "count_nonzero")
     axis = normalize_dims(dim, np.ndim(x), "count_nonzero")
-    return _outside(x, np.asarray(np.count_nonzero(_raw(x), axis=axis), dtype=np.int64))
+    return _outside(x, c_order(np.asarray(np.count_nonzero(_raw(x), axis=axis), np.int64)))
 
 
 def _logical(np_fn, name):
     def fn(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
         params = _params(x, dim, keepdim, axis, keepdims, name)
-        return _outside(x, np.asarray(np_fn(_raw(x), **params)))
+        return _outside(x, c_order(np.asarray(np_fn(_raw(x), **params))))
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = (f"Whether {'every' if name == 'all' else 'some'} entry over dim (all by "
                   "default) is nonzero, as a bool tensor outside the graph.")
@@ -340,7 +344,7 @@ any = _logical(np.any, "any")
                           (lambda r: (r.normal(size=(4,)),), {"axis": 0})))
 def cumsum(x, *, axis):
     """Running sums along an axis; its adjoint is the running sum taken from the other end."""
-    return np.cumsum(x, axis=axis)
+    return c_order(np.cumsum(x, axis=axis))
 
 
 def _reverse(v, axis):

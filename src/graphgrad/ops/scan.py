@@ -13,6 +13,7 @@ from ..primitives import primitive
 from . import return_types
 from ._samples import fixed
 from .elementwise import exp, log, where
+from .layout import c_order
 from .reduce import _floating, _raw, _reverse, _sum, converted, dtype_of
 from .reduce import cumsum as _cumsum
 from .shape import _reshape, _transpose
@@ -53,7 +54,7 @@ def _with_zeros(rng, shape):
 @primitive(name="cumprod", examples=_cases(_with_zeros))
 def _cumprod(x, *, axis):
     """Running products along an axis."""
-    return np.cumprod(x, axis=axis)
+    return c_order(np.cumprod(x, axis=axis))
 
 
 def _to_last(v, axis):
@@ -99,7 +100,7 @@ _cumprod.defjvp(_cumprod_jvp)
 @primitive(name="logcumsumexp", examples=_cases(lambda r, s: r.normal(size=s) * 3))
 def _logcumsumexp(x, *, axis):
     """log Σ_{j≤k} e^{x_j} along an axis, without overflow."""
-    return np.logaddexp.accumulate(x, axis=axis)
+    return c_order(np.logaddexp.accumulate(x, axis=axis))
 
 
 def _log_parts(v):

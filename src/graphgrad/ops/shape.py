@@ -15,6 +15,7 @@ from ..grad_fn_names import as_torch
 from ..primitives import primitive
 from ..tensor import Tensor
 from ._samples import fixed
+from .layout import c_order
 
 
 class DimensionError(ShapeError, IndexError):
@@ -112,7 +113,7 @@ def _concat_cases(rng):
            vjp_text="the slice of {g} for this operand")
 def _concatenate(*xs, axis):
     """The operands joined along an existing axis."""
-    return np.concatenate(xs, axis=axis)
+    return c_order(np.concatenate(xs, axis=axis))
 
 
 def _concat_vjp(i, g, out, *xs, axis):

@@ -12,6 +12,7 @@ import numpy as np
 from ..primitives import primitive
 from ._samples import fixed
 from .elementwise import exp
+from .layout import c_order
 from .reduce import converted, reduce_kept, sum_kept
 from .shape import _axis
 
@@ -46,7 +47,7 @@ def _softmax_axis(axis, ndim):
            vjp_text="y ⊙ ({g} − Σ {g} ⊙ y)", cost=_along_axis_cost)
 def _softmax(x, *, axis):
     """e^x / Σ e^x along an axis."""
-    e = np.exp(x - reduce_kept(np.maximum, x, axis))
+    e = c_order(np.exp(x - reduce_kept(np.maximum, x, axis)))
     e /= reduce_kept(np.add, e, axis)
     return e
 
@@ -61,7 +62,7 @@ def _log_softmax(x, *, axis):
     """x − log Σ e^x along an axis, as (x − m) − log Σ e^(x − m) with m = max x: forming
     x − (m + log Σ …) instead would round m + log Σ … to the precision of m."""
     top = reduce_kept(np.maximum, x, axis)
-    shifted = x - np.where(np.isfinite(top), top, 0)
+    shifted = c_order(x - np.where(np.isfinite(top), top, 0))
     shifted -= np.log(reduce_kept(np.add, np.exp(shifted), axis))
     return shifted
 

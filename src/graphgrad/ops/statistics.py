@@ -12,6 +12,7 @@ import numpy as np
 from ..grad_fn_names import as_torch
 from ..primitives import primitive
 from .elementwise import where
+from .layout import c_order
 from .reduce import _count, _floating, _mean, _sum, _unreduce, merge_aliases, normalize_dims
 
 
@@ -43,7 +44,7 @@ def _var(x, *, axis, correction, keepdims):
     with np.errstate(divide="ignore", invalid="ignore"):
         centred = x - np.mean(x, axis=axis, keepdims=True)
         total = np.add.reduce(centred * centred, axis=axis, keepdims=keepdims)
-        return total / max(_count(x, axis) - correction, 0)
+        return c_order(total / max(_count(x, axis) - correction, 0))
 
 
 _var.defvjp(lambda g, out, x, axis, correction, keepdims:

@@ -13,6 +13,7 @@ import numpy as np
 
 from ..errors import ShapeError
 from ..grad_fn_names import as_torch
+from .clone import clone
 from .index import _getitem
 from .shape import (
     DimensionError,
@@ -154,14 +155,15 @@ def select(x, dim, index):
 
 @as_torch("FlipBackward0")
 def flip(x, *dims):
-    """x reversed along each of `dims`: flip(x, 0, 1) or flip(x, (0, 1))."""
+    """x reversed along each of `dims`: flip(x, 0, 1) or flip(x, (0, 1)); a copy, as PyTorch's
+    (changing it in place leaves x as it was)."""
     dims = dims[0] if len(dims) == 1 and isinstance(dims[0], (tuple, list)) else dims
     dims = dims_arg(dims, np.ndim(x), "flip")
     if not np.ndim(x):
-        return _reshape(x, shape=())
+        return clone(x)
     reverse = slice(None, None, -1)
-    return _getitem(x, index=tuple(reverse if d in dims else slice(None)
-                                   for d in range(np.ndim(x))))
+    return clone(_getitem(x, index=tuple(reverse if d in dims else slice(None)
+                                         for d in range(np.ndim(x)))))
 
 
 def fliplr(x):
