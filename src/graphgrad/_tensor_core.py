@@ -21,8 +21,8 @@ def clone(self, *, memory_format=None):
 
 
 def contiguous(self, memory_format=None):
-    """self when its memory is C-contiguous, else a contiguous copy (clone)."""
-    return self if self.array.flags.c_contiguous else ops.clone(self)
+    """self when its memory is C-contiguous, else a C-contiguous copy (clone)."""
+    return self if self.array.flags.c_contiguous else ops.clone(self, order="C")
 
 
 def convert_dtype(x, dtype, copy=False):

@@ -1,6 +1,7 @@
 """One conformance case run in graphgrad and in PyTorch, and everything that comes out compared:
 whether each raises, the type and structure of the result (named tuples, Python numbers, Size),
-each tensor's shape, dtype, values and requires_grad, the gradient of every float input after a
+each tensor's shape, dtype, values and requires_grad, whether it shares an operand's memory
+(a view) and whether it is C-contiguous, the gradient of every float input after a
 backward pass with the same random seed, the forward-mode tangent (gg.jvp against
 torch.func.jvp) and, in float64, the second-order term (a Hessian-vector product: gradients of
 ⟨∂L/∂x, w⟩ with create_graph=True). The torch module is passed in, so that importing this
@@ -30,8 +31,8 @@ from conformance_specs import D, Spec, float_dtypes
 import graphgrad as gg
 
 TOL = {np.dtype(np.float64): (1e-9, 1e-11), np.dtype(np.float32): (1e-4, 1e-5)}
-KINDS = ("raises", "accepts", "type", "shape", "dtype", "value", "requires_grad", "grad",
-         "jvp", "second_order", "harness")
+KINDS = ("raises", "accepts", "type", "shape", "dtype", "value", "requires_grad", "memory",
+         "layout", "grad", "jvp", "second_order", "harness")
 #: what is recorded but is no disagreement: PyTorch has no derivative to compare with
 NOTES = ("torch_no_derivative", "torch_jvp_differs")
 
@@ -168,6 +169,7 @@ class Runner:
             if tuple(a.shape) != tuple(b.shape):
                 add("shape", f"out[{i}]: ours {tuple(a.shape)}, torch {tuple(b.shape)}")
                 continue
+            self._memory(i, a, b, leaves_g, leaves_t, add)
             if da != db:
                 add("dtype", f"out[{i}]: ours {da}, torch {db}")
             elif entry.values and (case.exact_indices or db.kind == "f") and \
@@ -192,6 +194,22 @@ class Runner:
         if dtype == np.float64 and case.second:
             self._second(entry, prep, differentiable, cots, rng, rtol, atol, add)
         return miss
+
+    @staticmethod
+    def _memory(i, a, b, leaves_g, leaves_t, add):
+        """Whether the result is a view of an operand (changing one in place changes the
+        other) and whether it is C-contiguous (so that .view() works), as in PyTorch."""
+        if not isinstance(a, gg.Tensor) or not b.numel():
+            return
+        ours = any(np.shares_memory(a.array, leaf.array) for leaf in leaves_g)
+        storage = b.untyped_storage().data_ptr()
+        theirs = any(leaf.numel() and leaf.untyped_storage().data_ptr() == storage
+                     for leaf in leaves_t)
+        if ours != theirs:
+            add("memory", f"out[{i}]: ours {'shares' if ours else 'new'}, torch "
+                          f"{'shares' if theirs else 'new'}")
+        if a.is_contiguous() != b.is_contiguous():
+            add("layout", f"out[{i}]: ours strides {a.stride()}, torch {b.stride()}")
 
     @staticmethod
     def _tol(case, dtype, prep):

@@ -100,6 +100,13 @@ KNOWN.update({
 })
 
 # --- PyTorch's quirks, where ours is the exact value ------------------------------------------
+_add_known(["sort"], "layout", "/T", "sorted along a dim of a transposed tensor, the "
+           "result is C-contiguous; PyTorch's keeps the operand's layout")
+_add_known(["erfc"], "layout", "F(3,4)/T", "float32 is computed through float64 (the accuracy of "
+           "erfc's tail), so the result is C-contiguous; PyTorch's keeps a transposed operand's "
+           "layout")
+KNOWN[("gg.identity", "memory", "")] = ("graphgrad's own operation: x itself as a new node (what "
+                                         "the transforms watch), not a copy")
 KNOWN[("Tensor.__rtruediv__", "value", "I(2,3), F(3,)")] = (
     "torch computes int_tensor.__rtruediv__(float64) as reciprocal (in float32) × other, "
     "so it is off by ~1e-8; ours divides in float64")

@@ -47,7 +47,8 @@ def test_exclusions_and_entries_are_public_names(torch):
 
 def test_a_difference_fails_the_entry(torch):
     """The harness can fail: a wrong value, dtype, gradient (and with it jvp and second order),
-    a missing error and a wrong error are each reported."""
+    memory shared where PyTorch's is new, another layout, a missing error and a wrong error
+    are each reported."""
     from conformance_specs import C, Entry, F
 
     import graphgrad as gg
@@ -56,7 +57,10 @@ def test_a_difference_fails_the_entry(torch):
     def kinds(ours, theirs, *cases):
         return {m.kind for m in runner.run_entry(Entry("probe", ours, theirs, list(cases)))}
     assert kinds(lambda x: gg.exp(x) * 1.001, lambda t, x: t.exp(x), C(F(3))) == {"value"}
-    assert kinds(lambda x: x.double(), lambda t, x: x * 1, C(F(3))) == {"dtype"}
+    assert kinds(lambda x: x.double() * 1, lambda t, x: x * 1, C(F(3))) == {"dtype"}
+    assert kinds(lambda x: x[:], lambda t, x: x.clone(), C(F(3))) == {"memory"}
+    assert kinds(lambda x: x.t().clone(), lambda t, x: x.t().contiguous(), C(F(3, 2))) == \
+        {"layout"}
     assert kinds(lambda x: x * x.detach(), lambda t, x: x * x, C(F(3))) == \
         {"grad", "jvp", "second_order"}
     assert kinds(lambda x: x * 1, lambda t, x: x.reshape(7), C(F(3))) == {"accepts"}

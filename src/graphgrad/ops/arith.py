@@ -21,6 +21,7 @@ import numpy as np
 
 from ..errors import ShapeError
 from ..tensor import Tensor, make
+from .clone import fresh
 from .compare import ge, gt, invert, le, lt, ne
 from .elementwise import abs as _abs
 from .elementwise import add as _add
@@ -180,7 +181,7 @@ def diff(input, n=1, dim=-1, prepend=None, append=None):
             break
         later, earlier = narrow(x, dim, 1, length - 1), narrow(x, dim, 0, length - 1)
         x = ne(later, earlier) if result_type(x).kind == "b" else _sub(later, earlier)
-    return x
+    return fresh(x, input)
 
 
 # ------------------------------------------------------------------------------ bitwise

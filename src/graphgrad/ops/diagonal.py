@@ -94,7 +94,9 @@ def diag_embed(x, offset=0, dim1=-2, dim2=-1):
     order = iter(range(len(lead)))
     axes = tuple(len(lead) if d == a else len(lead) + 1 if d == b else next(order)
                  for d in range(ndim))
-    return _transpose(out, axes=axes)
+    if axes == tuple(range(ndim)):
+        return out
+    return clone(_transpose(out, axes=axes), order="C")     # allocated C-ordered, as PyTorch's
 
 
 def _diag_name(x, diagonal=0):

@@ -11,6 +11,7 @@ from ..errors import DtypeError, ShapeError
 from ..grad_fn_names import as_torch
 from ..primitives import primitive
 from ..tensor import Tensor, make
+from .clone import clone, fresh
 from .elementwise import astype
 from .elementwise import where as _select
 from .promotion import cast, result_type
@@ -185,7 +186,7 @@ def take_along_dim(input, indices, dim=None):
 def gather(x, dim, index):
     """PyTorch's gather: out[i][j] = x[index[i][j]][j] for dim=0 (out has index's shape)."""
     _, idx = torch_index(np.shape(x), dim, index, "gather")
-    return _getitem(x, index=idx)
+    return fresh(_getitem(x, index=idx), x)
 
 
 @as_torch("IndexSelectBackward0")
@@ -201,7 +202,7 @@ def index_select(x, dim, index):
             raise IndexError(f"index_select(): Index to scalar can have only 1 value, got "
                              f"{idx.size} value(s)")
         _out_of_bounds(idx, 1, "index_select", d)
-        return _getitem(x, index=())
+        return clone(x)
     _out_of_bounds(idx, shape[d], "index_select", d)
     return _getitem(x, index=(slice(None),) * d + (idx.reshape(-1),))
 

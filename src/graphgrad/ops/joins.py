@@ -13,7 +13,7 @@ from ..errors import ShapeError
 from ..grad_fn_names import as_torch
 from ..tensor import Tensor, make
 from ..view_tracking import mark_multi
-from .clone import clone
+from .clone import fresh
 from .elementwise import astype
 from .index import _getitem
 from .shape import (
@@ -192,8 +192,7 @@ def repeat(x, *sizes):
     pairs = tuple(v for n in shape for v in (1, n))
     grown = tuple(v for r, n in zip(sizes, shape) for v in (r, n))
     spread = _broadcast_to(_reshape(x, shape=pairs), shape=grown)
-    out = _reshape(spread, shape=tuple(r * n for r, n in zip(sizes, shape)))
-    return clone(out) if all(r == 1 for r in sizes) else out
+    return fresh(_reshape(spread, shape=tuple(r * n for r, n in zip(sizes, shape))), x)
 
 
 @as_torch("RepeatBackward0")
@@ -241,7 +240,7 @@ def repeat_interleave(x, repeats=None, dim=None, *, output_size=None):
     if output_size is not None and np.shape(out)[d] != output_size:
         raise ShapeError(f"repeat_interleave: output_size {output_size} given, but the "
                          f"repeats make {np.shape(out)[d]}")
-    return out
+    return fresh(out, x)
 
 
 _MESHGRID_WARNING = ("torch.meshgrid: in an upcoming release, it will be required to pass the "

@@ -24,6 +24,7 @@ from ..errors import ShapeError
 from ..grad_fn_names import as_torch
 from ..tensor import Tensor
 from .adaptive_pool import average_matrix
+from .clone import fresh
 from .index import getitem
 from .linalg import matmul
 from .shape import reshape
@@ -184,7 +185,7 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
         else:
             out = _along(out, axis, interpolation_matrix(n, o, scale, bool(align_corners), mode,
                                                          dtype))
-    return out
+    return fresh(out, input)        # new memory, as PyTorch's, at any size
 
 
 @as_torch("PixelShuffleBackward0")

@@ -166,8 +166,8 @@ def _running(name, accumulate):
         if raw.dtype.kind in "fc":
             hits |= np.isnan(raw)
         ranks = np.arange(raw.shape[axis]).reshape((-1,) + (1,) * (raw.ndim - axis - 1))
-        return selected(cls, x, np.maximum.accumulate(np.where(hits, ranks, 0), axis=axis),
-                        axis)
+        return selected(cls, x, c_order(np.maximum.accumulate(np.where(hits, ranks, 0),
+                                                              axis=axis)), axis)
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = (f"(values, indices): the running {name[3:]}imum along dim and the index of "
                   "its last occurrence (NaN propagates); the gradient goes to those indices.")

@@ -14,6 +14,7 @@ from ..errors import ShapeError
 from ..grad_fn_names import name_node
 from ..tensor import Tensor
 from . import return_types
+from .clone import clone
 from .elementwise import maximum, minimum
 from .index import take_along_axis
 from .reduce import _amax, _amin, _outside, _raw, merge_aliases, normalize_dims
@@ -47,7 +48,7 @@ def selected(cls, x, indices, axis, keepdim=True):
     dims); keepdim=False drops that axis from both."""
     raw = _raw(x)
     if raw.ndim == 0:
-        values, indices = _reshape(x, shape=()), np.zeros((), np.int64)
+        values, indices = clone(x), np.zeros((), np.int64)
     else:
         values = take_along_axis(x, indices, axis)
         if not keepdim:

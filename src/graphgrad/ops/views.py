@@ -13,7 +13,7 @@ import numpy as np
 
 from ..errors import ShapeError
 from ..grad_fn_names import as_torch
-from .clone import clone
+from .clone import clone, fresh
 from .index import _getitem
 from .shape import (
     DimensionError,
@@ -226,4 +226,4 @@ def roll(x, shifts, dims=None):
         if s and np.ndim(x):
             out = _concatenate(_getitem(out, index=_along(d, slice(n - s, None))),
                                _getitem(out, index=_along(d, slice(0, n - s))), axis=d)
-    return out if out is not x else _reshape(x, shape=np.shape(x))
+    return fresh(out, x)
