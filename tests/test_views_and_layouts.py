@@ -28,6 +28,8 @@ SHARING = {
     "repeat(1, 1)": lambda m, x: x.repeat(1, 1),
     "tile((1, 1))": lambda m, x: x.tile((1, 1)),
     "repeat(2, 1)": lambda m, x: x.repeat(2, 1),
+    "unsqueeze(0).repeat(2, 1, 1)": lambda m, x: x.unsqueeze(0).repeat(2, 1, 1),
+    "repeat_interleave of one row": lambda m, x: x[:1].repeat_interleave(3, 0),
     "diagonal": lambda m, x: x.diagonal(),
     "diagonal(1)": lambda m, x: x.diagonal(1),
     "diagonal(-1, 1, 0)": lambda m, x: m.diagonal(x, -1, 1, 0),
@@ -63,6 +65,9 @@ def test_a_flipped_or_repeated_tensor_changed_in_place_leaves_its_source():
     y = x.flip(0)
     x.add_(1)                       # nor does the source's change reach the flipped copy
     np.testing.assert_array_equal(y.numpy(), np.arange(6.0).reshape(2, 3)[::-1])
+    batch = x.unsqueeze(0).repeat(2, 1, 1)
+    batch[0].zero_()                # one copy of a repeat is its own memory
+    np.testing.assert_array_equal(batch[1].numpy(), x.numpy())
 
 
 def test_writing_through_the_diagonal_changes_the_matrix():
