@@ -146,3 +146,30 @@ def test_results_of_transposed_operands_are_laid_out_as_pytorch(name):
     assert ours.is_contiguous() and theirs.is_contiguous()
     assert ours.stride() == theirs.stride()
     np.testing.assert_allclose(ours.view(-1).numpy(), theirs.view(-1).numpy(), rtol=1e-6)
+
+
+MODULES = {
+    "Linear": ((4, 3), (2, 4)), "Conv2d": ((3, 5, 3), (2, 3, 8, 8)),
+    "Conv1d": ((3, 5, 3), (2, 3, 8)), "ConvTranspose2d": ((3, 5, 3), (2, 3, 6, 6)),
+    "BatchNorm2d": ((3,), (2, 3, 4, 4)), "LayerNorm": ((4,), (2, 4)),
+    "GroupNorm": ((2, 4), (2, 4, 3)), "MultiheadAttention": ((8, 2), (5, 2, 8)),
+}
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_module_outputs_and_gradients_are_laid_out_as_pytorchs(name):
+    """Each parameter, its .grad and the output have PyTorch's strides (a .grad laid out like
+    its parameter, an output that .view() accepts)."""
+    args, shape = MODULES[name]
+    ours, theirs = getattr(gg.nn, name)(*args), getattr(torch.nn, name)(*args)
+    data = np.random.default_rng(0).normal(size=shape).astype(np.float32)
+    outputs = []
+    for module, lib in ((ours, gg), (theirs, torch)):
+        x = lib.tensor(data)
+        out = module(x, x, x)[0] if name == "MultiheadAttention" else module(x)
+        (out * out).sum().backward()
+        outputs.append(out)
+    assert outputs[0].stride() == outputs[1].stride()
+    for (key, p), (_, q) in zip(ours.named_parameters(), theirs.named_parameters()):
+        assert p.stride() == q.stride(), key
+        assert p.grad.stride() == q.grad.stride(), key

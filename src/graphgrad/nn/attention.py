@@ -184,14 +184,16 @@ class MultiheadAttention(Module):
                           array_of(query).dtype)
         drop = self.dropout if self.training else 0.0
         heads, weights = _attend(q, k, v, bias, drop, None, None)
-        merged = ops.reshape(ops.permute(heads, 0, 2, 1, 3), batch, length, self.embed_dim)
+        # the heads merged (one copy) straight into the output's order: (sequence, batch, E)
+        # unless batch_first, so that the output is contiguous as PyTorch's
+        first = unbatched or self.batch_first
+        merged = ops.reshape(ops.permute(heads, *((0, 2, 1, 3) if first else (2, 0, 1, 3))),
+                             *((batch, length) if first else (length, batch)), self.embed_dim)
         out = self.out_proj(merged)
         if average_attn_weights:
             weights = ops.mean(weights, axis=1)
         if unbatched:
             out, weights = out[0], weights[0]
-        elif not self.batch_first:
-            out = ops.swapaxes(out, 0, 1)
         return out, (weights if need_weights else None)
 
     def extra_repr(self) -> str:

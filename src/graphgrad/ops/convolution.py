@@ -136,7 +136,8 @@ def weight_grad_from_cols(cols, g, weight_shape, groups):
     np.copyto(last, g.transpose(0, 2, 3, 1))
     last = last.reshape(n * h * w, groups, o // groups).transpose(1, 0, 2)   # (G, N·L, O_g)
     grad_t = np.matmul(_by_group(cols, groups), last if groups > 1 else last[0])
-    return (grad_t.T if groups == 1 else grad_t.transpose(0, 2, 1)).reshape(weight_shape)
+    grad = (grad_t.T if groups == 1 else grad_t.transpose(0, 2, 1)).reshape(weight_shape)
+    return np.ascontiguousarray(grad)       # laid out as the weight (a reshape may be a view)
 
 
 # ------------------------------------------------------------------------------ samples
