@@ -75,8 +75,38 @@ def _record(self, name, op, operands):
     return self
 
 
+def _dense(a):
+    """Whether a's elements fill its memory span without gaps or repeats (some order of its
+    axes is contiguous): what PyTorch can compare for overlap."""
+    expected = a.itemsize
+    for stride, n in sorted((abs(s), n) for s, n in zip(a.strides, a.shape) if n != 1):
+        if stride != expected:
+            return False
+        expected *= n
+    return True
+
+
+def _refuse_partial_overlap(self, other, name):
+    """PyTorch's check before self ← op(self, other): other may be self itself (the same
+    elements in the same places), but not another dense view of self's memory that overlaps
+    it (x[1:].add_(x[:-1]), x.add_(x.t())), whose result would depend on the order of the
+    writes."""
+    b = other.array if isinstance(other, Tensor) else other
+    a = self.array
+    if b.__class__ is not np.ndarray or b is a or not np.may_share_memory(a, b) or \
+            not (_dense(a) and _dense(b)):
+        return
+    if a.__array_interface__["data"][0] == b.__array_interface__["data"][0] and \
+            a.strides == b.strides and a.shape == b.shape:
+        return
+    raise InplaceError(f"{name}: unsupported operation: some elements of the input tensor and "
+                       f"the written-to tensor refer to a single memory location. Please "
+                       f"clone() the tensor before performing the operation.")
+
+
 def _binary(name, op, ufunc):
     def method(self, other):
+        _refuse_partial_overlap(self, other, name)
         if _traced(self, other):
             return _record(self, name, op, (other,))
         return self._inplace(ufunc, other)

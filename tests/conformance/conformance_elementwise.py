@@ -75,7 +75,10 @@ def compare_cases():
 
 
 def entries():
-    out = [same(name, unary_cases(*dom)) for name, dom in UNARY.items()]
+    decimals = [C(F(2, 3, lo=-50, hi=50), decimals=2), C(F(2, 3, lo=-500, hi=500), decimals=-2),
+                C(I(2, 3), decimals=1)]
+    out = [same(name, unary_cases(*dom) + (decimals if name == "round" else []))
+           for name, dom in UNARY.items()]
     extra = {
         "pow": [C(2.0, F(2, 3)), C(F(2, 3), 2), C(F(2, 3), 3), C(I(2, 3, lo=1, hi=4), -1),
                 C(F(2, 3), 0), C(F(2, 3, lo=0.5, hi=2), 0.5)],

@@ -124,7 +124,6 @@ from .elementwise import (
     neg,
     pow,
     relu,
-    round,
     sigmoid,
     sign,
     sin,
@@ -208,6 +207,7 @@ from .rounding import (
     nan_to_num,
     positive,
     remainder,
+    round,
     sgn,
     trunc,
 )

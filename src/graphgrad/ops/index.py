@@ -5,6 +5,8 @@ One primitive reads (getitem) and its adjoint writes (index_add: zeros with the 
 at the indexed places, so indices that repeat accumulate); every differentiable read here is
 getitem with an index built from the arguments. scatter.py holds the writes.
 """
+import warnings
+
 import numpy as np
 
 from ..errors import DtypeError, ShapeError
@@ -89,26 +91,37 @@ _index_add.defvjp(lambda g, out, v, index, shape: _getitem(g, index=index))
 _index_add.deflinear()
 
 
-def _plain_index(item):
+_UINT8_INDEX = ("indexing with dtype torch.uint8 is now deprecated, please use a dtype "
+                "torch.bool instead.")
+
+
+def _plain_index(item, reading):
     if isinstance(item, Tensor):
+        if item.array.dtype == np.uint8:     # PyTorch's legacy byte mask
+            if not reading:
+                raise DtypeError("masked_fill_ only supports boolean masks, but got mask with "
+                                 "dtype unsigned char")
+            warnings.warn(_UINT8_INDEX, UserWarning, stacklevel=4)
+            return item.array.astype(bool)
         return item.array
     if isinstance(item, list):
         return np.asarray(item)
     return item
 
 
-def plain_index(index):
+def plain_index(index, reading=False):
     """An index as a tuple NumPy takes: tensors and lists inside it become integer or boolean
-    arrays."""
+    arrays (a uint8 tensor is a boolean mask when reading, as in PyTorch, and refused when
+    writing)."""
     if isinstance(index, tuple):
-        return tuple(_plain_index(i) for i in index)
-    return (_plain_index(index),)
+        return tuple(_plain_index(i, reading) for i in index)
+    return (_plain_index(index, reading),)
 
 
 def getitem(x, index):
     """x[index] with NumPy's rules; tensors and lists inside the index act as integer or boolean
     arrays."""
-    return _getitem(x, index=plain_index(index))
+    return _getitem(x, index=plain_index(index, reading=True))
 
 
 def index_array(index, op):

@@ -10,6 +10,7 @@ from ..primitives import primitive
 from ..tensor import Tensor, make
 from ._samples import binary, fixed, nonzero, off_integers, unary
 from .compare import isfinite
+from .elementwise import round as _round
 from .elementwise import sign, where, zero_like
 from .promotion import binary_forward, promote
 
@@ -26,6 +27,19 @@ def _no_integer_zero(forward, name):
         return forward(x, y)
     checked.__name__ = name
     return checked
+
+
+def round(input, *, decimals=0):
+    """Rounded to `decimals` decimal places, halves to even (torch.round): round(x·10ᵈ)/10ᵈ in
+    x's dtype (round(x/10⁻ᵈ)·10⁻ᵈ for d < 0), as PyTorch computes it; zero gradient."""
+    if not decimals:
+        return _round(input)
+    dtype = input.dtype if isinstance(input, Tensor) else np.result_type(input)
+    if dtype.kind not in "fc":
+        raise NotImplementedError(f"round: decimals={decimals} is not implemented for {dtype} "
+                                  f"tensors (PyTorch's round_cpu neither)")
+    scale = 10.0 ** abs(decimals)
+    return _round(input * scale) / scale if decimals > 0 else _round(input / scale) * scale
 
 
 def _trunc(x):
