@@ -226,9 +226,27 @@ def test_log_cosh_is_stable_far_away():
     np.testing.assert_allclose(d.grad.detach().numpy(), [1.0, -1.0, 1.0])
 
 
-def test_losses_reject_mismatched_shapes():
+@pytest.mark.parametrize("name", ["mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss"])
+def test_regression_losses_broadcast_a_target_of_another_shape_with_pytorchs_warning(name,
+                                                                                     torch):
+    """An (N, 1) output against an (N,) target: PyTorch warns and broadcasts to N × N; so does
+    graphgrad (it refused before stop 22), with the same value and gradient."""
+    x, y = np.random.default_rng(0).random((4, 1)), np.random.default_rng(1).random(4)
+    ours = gg.tensor(x, requires_grad=True)
+    with pytest.warns(UserWarning, match="different to the input size"):
+        value = getattr(F, name)(ours, gg.tensor(y))
+    value.backward()
+    theirs = torch.tensor(x, requires_grad=True)
+    with pytest.warns(UserWarning, match="different to the input size"):
+        expected = getattr(torch.nn.functional, name)(theirs, torch.tensor(y))
+    expected.backward()
+    np.testing.assert_allclose(value.item(), expected.item(), rtol=1e-12)
+    np.testing.assert_allclose(ours.grad.numpy(), theirs.grad.numpy(), rtol=1e-12)
+
+
+def test_binary_cross_entropy_refuses_mismatched_shapes_as_pytorch():
     with pytest.raises(ValueError, match="differ"):
-        F.mse_loss(gg.zeros(4, 1), gg.zeros(4))
+        F.binary_cross_entropy(gg.zeros(4, 1), gg.zeros(4))
 
 
 def _scipy_wasserstein(u, v, uw=None, vw=None):

@@ -10,6 +10,7 @@ Every loss takes ``reduction='mean' | 'sum' | 'none'``. The cross-entropies work
 one fused node (log-sum-exp inside, gradient softmax − target), so logits of ±10⁴ are fine.
 """
 import math
+import warnings
 
 import numpy as np
 
@@ -53,6 +54,16 @@ def _reduce(loss, reduction, who, weight=None, by_weight=False):
     return ops.mean(loss) if reduction == "mean" else ops.sum(loss)
 
 
+def _broadcast_warning(input, target):
+    """PyTorch's warning where a regression loss broadcasts a target of another shape (an
+    (N, 1) output against an (N,) target gives an N × N loss, rarely what was meant)."""
+    if np.shape(input) != np.shape(target):
+        warnings.warn(f"Using a target size (Size({list(np.shape(target))})) that is different "
+                      f"to the input size (Size({list(np.shape(input))})). This will likely lead "
+                      f"to incorrect results due to broadcasting. Please ensure they have the "
+                      f"same size.", UserWarning, stacklevel=3)
+
+
 def _same_shape(input, target, who):
     if np.shape(input) != np.shape(target):
         raise ShapeError(f"{who}: input of shape {tuple(np.shape(input))} and target of shape "
@@ -72,21 +83,21 @@ def _float_target(target, input):
 def mse_loss(input, target, reduction="mean", weight=None):
     """(x − y)², the squared error of a Gaussian output (001). weight: one per element
     ('mean' is then Σ w (x − y)² / Σ w, as PyTorch)."""
-    _same_shape(input, target, "mse_loss")
+    _broadcast_warning(input, target)
     diff = input - target
     return _reduce(diff * diff, reduction, "mse_loss", weight, by_weight=True)
 
 
 def l1_loss(input, target, reduction="mean", weight=None):
     """|x − y| (mean absolute error: robust to outliers)."""
-    _same_shape(input, target, "l1_loss")
+    _broadcast_warning(input, target)
     return _reduce(ops.abs(input - target), reduction, "l1_loss", weight, by_weight=True)
 
 
 @as_torch("HuberLossBackward0")
 def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     """½ d² for |d| < δ, δ (|d| − ½ δ) otherwise (d = x − y): squared near 0, absolute far."""
-    _same_shape(input, target, "huber_loss")
+    _broadcast_warning(input, target)
     if delta <= 0:
         raise ValueError(f"huber_loss: delta must be positive, got {delta}")
     diff = input - target
@@ -229,7 +240,6 @@ def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
 def kl_div(input, target, reduction="mean", log_target=False):
     """KL(q ‖ p) terms q (log q − log p) with input = log p and target = q (or log q when
     log_target); reduction='batchmean' divides the sum by the batch size (the true KL)."""
-    _same_shape(input, target, "kl_div")
     if log_target:
         loss = ops.exp(target) * (target - input)
     else:
