@@ -93,8 +93,9 @@ def _refuse_partial_overlap(self, other, name):
     writes."""
     b = other.array if isinstance(other, Tensor) else other
     a = self.array
-    if b.__class__ is not np.ndarray or b is a or not np.may_share_memory(a, b) or \
-            not (_dense(a) and _dense(b)):
+    if b.__class__ is not np.ndarray or b is a or a.base is None and b.base is None:
+        return          # (two arrays that own their memory cannot overlap)
+    if not np.may_share_memory(a, b) or not (_dense(a) and _dense(b)):
         return
     if a.__array_interface__["data"][0] == b.__array_interface__["data"][0] and \
             a.strides == b.strides and a.shape == b.shape:

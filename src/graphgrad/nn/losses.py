@@ -54,10 +54,16 @@ def _reduce(loss, reduction, who, weight=None, by_weight=False):
     return ops.mean(loss) if reduction == "mean" else ops.sum(loss)
 
 
-def _broadcast_warning(input, target):
+def _broadcast_warning(input, target, who):
     """PyTorch's warning where a regression loss broadcasts a target of another shape (an
-    (N, 1) output against an (N,) target gives an N × N loss, rarely what was meant)."""
+    (N, 1) output against an (N,) target gives an N × N loss, rarely what was meant); shapes
+    that do not broadcast are an error naming the loss."""
     if np.shape(input) != np.shape(target):
+        try:
+            np.broadcast_shapes(np.shape(input), np.shape(target))
+        except ValueError:
+            raise ShapeError(f"{who}: input of shape {tuple(np.shape(input))} and target of "
+                             f"shape {tuple(np.shape(target))} do not broadcast") from None
         warnings.warn(f"Using a target size (Size({list(np.shape(target))})) that is different "
                       f"to the input size (Size({list(np.shape(input))})). This will likely lead "
                       f"to incorrect results due to broadcasting. Please ensure they have the "
@@ -83,21 +89,21 @@ def _float_target(target, input):
 def mse_loss(input, target, reduction="mean", weight=None):
     """(x − y)², the squared error of a Gaussian output (001). weight: one per element
     ('mean' is then Σ w (x − y)² / Σ w, as PyTorch)."""
-    _broadcast_warning(input, target)
+    _broadcast_warning(input, target, "mse_loss")
     diff = input - target
     return _reduce(diff * diff, reduction, "mse_loss", weight, by_weight=True)
 
 
 def l1_loss(input, target, reduction="mean", weight=None):
     """|x − y| (mean absolute error: robust to outliers)."""
-    _broadcast_warning(input, target)
+    _broadcast_warning(input, target, "l1_loss")
     return _reduce(ops.abs(input - target), reduction, "l1_loss", weight, by_weight=True)
 
 
 @as_torch("HuberLossBackward0")
 def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     """½ d² for |d| < δ, δ (|d| − ½ δ) otherwise (d = x − y): squared near 0, absolute far."""
-    _broadcast_warning(input, target)
+    _broadcast_warning(input, target, "huber_loss")
     if delta <= 0:
         raise ValueError(f"huber_loss: delta must be positive, got {delta}")
     diff = input - target
