@@ -19,7 +19,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "src" / "graphgrad"
 LAYERS = [
     ("state", ["graphgrad._state", "graphgrad.errors"]),
     ("tensor", ["graphgrad.grad_mode", "graphgrad.tensor", "graphgrad.numpy_refusal",
-                "graphgrad.random", "graphgrad.view_tracking",
+                "graphgrad.random", "graphgrad.view_tracking", "graphgrad.tensor_format",
                 "graphgrad.device", "graphgrad.cuda", "graphgrad.accelerator",
                 "graphgrad.backends"]),
     ("node", ["graphgrad.node", "graphgrad.grad_fn_names"]),

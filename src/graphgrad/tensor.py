@@ -12,6 +12,7 @@ from .device import CPU as _CPU
 from .device import Size
 from .errors import DtypeError, GradientError, InplaceError, ShapeError
 from .numpy_refusal import NUMPY_REFUSED, refuse_conversion
+from .tensor_format import format_values
 from .view_tracking import NO_GRAD_VIEW, view_info
 
 
@@ -322,8 +323,10 @@ class Tensor:
     # ----------------------------------------------------------------- display
     def __repr__(self):
         prefix = "tensor("
-        body = np.array2string(self.array, separator=", ", prefix=prefix, precision=4)
+        body = format_values(self.array, len(prefix))
         extras = []
+        if self.array.size == 0 and self.array.shape != (0,):
+            extras.append(f"size={self.array.shape}")
         if self.array.dtype not in (_state.default_float, np.dtype(np.int64), np.dtype(bool)):
             extras.append(f"dtype={self.array.dtype}")
         if self._node is not None:
