@@ -51,3 +51,16 @@ def test_repr_suffixes_as_pytorch():
     assert repr(ours) == repr(theirs)
     assert repr(gg.tensor([1.0, 2.0], requires_grad=True)) == \
         repr(torch.tensor([1.0, 2.0], requires_grad=True))
+
+
+def test_modules_print_as_pytorchs():
+    for ours, theirs in [
+            (gg.nn.Sequential(gg.nn.Linear(2, 3), gg.nn.ReLU(), gg.nn.Conv2d(3, 8, 3, padding=1),
+                              gg.nn.BatchNorm2d(8), gg.nn.Dropout(0.3), gg.nn.Flatten()),
+             torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.ReLU(),
+                                 torch.nn.Conv2d(3, 8, 3, padding=1), torch.nn.BatchNorm2d(8),
+                                 torch.nn.Dropout(0.3), torch.nn.Flatten())),
+            (gg.nn.CrossEntropyLoss(label_smoothing=0.1), torch.nn.CrossEntropyLoss(
+                label_smoothing=0.1)),
+            (gg.nn.ModuleDict({"a": gg.nn.GELU()}), torch.nn.ModuleDict({"a": torch.nn.GELU()}))]:
+        assert repr(ours) == repr(theirs)

@@ -196,10 +196,6 @@ class MultiheadAttention(Module):
             out, weights = out[0], weights[0]
         return out, (weights if need_weights else None)
 
-    def extra_repr(self) -> str:
-        return (f"embed_dim={self.embed_dim}, num_heads={self.num_heads}, "
-                f"batch_first={self.batch_first}")
-
 
 def _widen(mask):
     """A mask with one more key column that every query may attend (0 / False)."""

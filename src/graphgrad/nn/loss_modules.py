@@ -34,10 +34,6 @@ class _Loss(Module):
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
         return type(self).function(input, target, **self.options)
 
-    def extra_repr(self) -> str:
-        return ", ".join(f"{k}={v!r}" for k, v in self.options.items()
-                         if k != "weight" and k != "pos_weight")
-
 
 class MSELoss(_Loss):
     function = staticmethod(L.mse_loss)
