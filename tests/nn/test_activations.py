@@ -87,7 +87,7 @@ def test_modules_match_functions():
              (gg.nn.GELU("tanh"), F.gelu(x, "tanh")), (gg.nn.Softplus(2.0), F.softplus(x, 2.0)),
              (gg.nn.Sigmoid(), F.sigmoid(x)), (gg.nn.Tanh(), F.tanh(x)),
              (gg.nn.LogSigmoid(), F.log_sigmoid(x)),
-             (gg.nn.Softmax(0, temperature=2.0), F.softmax(x, 0, 2.0)),
+             (gg.nn.Softmax(0, temperature=2.0), F.softmax(x, 0, temperature=2.0)),
              (gg.nn.LogSoftmax(1), F.log_softmax(x, 1)),
              (gg.nn.BinaryThreshold(0.5), F.binary_threshold(x, 0.5))]
     for module, expected in pairs:
@@ -98,15 +98,15 @@ def test_modules_match_functions():
 def test_softmax_temperature_flattens_and_sharpens():
     """003 §2.4.6 with η = (3, 0, 1): high T → nearly uniform, low T → all mass on the max."""
     eta = gg.tensor([3.0, 0.0, 1.0], dtype=gg.float64)
-    hot = F.softmax(eta, temperature=100.0).detach().numpy()
-    cold = F.softmax(eta, temperature=0.01).detach().numpy()
+    hot = F.softmax(eta, 0, temperature=100.0).detach().numpy()
+    cold = F.softmax(eta, 0, temperature=0.01).detach().numpy()
     np.testing.assert_allclose(hot, 1 / 3, atol=0.01)
     np.testing.assert_allclose(cold, [1.0, 0.0, 0.0], atol=1e-12)
     expected = np.exp(np.array([3.0, 0.0, 1.0]) / 2) / np.exp(np.array([3.0, 0.0, 1.0]) / 2).sum()
-    np.testing.assert_allclose(F.softmax(eta, temperature=2.0).detach().numpy(), expected,
+    np.testing.assert_allclose(F.softmax(eta, 0, temperature=2.0).detach().numpy(), expected,
                                rtol=1e-14)
     with pytest.raises(ValueError, match="temperature"):
-        F.softmax(eta, temperature=0.0)
+        F.softmax(eta, 0, temperature=0.0)
 
 
 def test_binary_threshold_is_a_step_with_zero_gradient():
@@ -214,3 +214,19 @@ def test_log_softmax_keeps_the_precision_of_the_gaps_not_of_the_maximum(torch, T
     np.testing.assert_allclose(F.cross_entropy(gg.tensor(x), gg.tensor(q)).detach().numpy(),
                                TF.cross_entropy(torch.tensor(x), torch.tensor(q)).detach().numpy(),
                                rtol=1e-6)
+
+
+@pytest.mark.parametrize("shape", [(5,), (2, 3), (2, 3, 4), (2, 3, 4, 5)])
+def test_softmax_without_dim_takes_pytorchs_implicit_dim(shape, torch):
+    """PyTorch's deprecated implicit choice: dim 0 for 1- and 3-D input, else dim 1 (not the
+    last: a 4-D input is normalised over its channels), with its warning."""
+    x = np.random.default_rng(0).normal(size=shape)
+    for ours, theirs in [(F.softmax, torch.nn.functional.softmax),
+                         (F.log_softmax, torch.nn.functional.log_softmax),
+                         (gg.nn.Softmax(), torch.nn.Softmax()),
+                         (gg.nn.LogSoftmax(), torch.nn.LogSoftmax())]:
+        with pytest.warns(UserWarning, match="Implicit dimension choice"):
+            value = ours(gg.tensor(x))
+        with pytest.warns(UserWarning, match="Implicit dimension choice"):
+            expected = theirs(torch.tensor(x))
+        np.testing.assert_allclose(value.numpy(), expected.numpy(), rtol=1e-12)

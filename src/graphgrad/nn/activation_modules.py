@@ -264,14 +264,15 @@ class Softmin(Module):
 
 
 class Softmax(Module):
-    """Softmax over `dim` at temperature T (003 §2.4.6–2.4.7)."""
+    """Softmax over `dim` at temperature T (003 §2.4.6–2.4.7); dim None is PyTorch's implicit
+    choice (with its warning)."""
 
-    def __init__(self, dim: int = -1, temperature: float = 1.0) -> None:
+    def __init__(self, dim: int | None = None, temperature: float = 1.0) -> None:
         super().__init__()
         self.dim, self.temperature = dim, F._check_temperature(temperature)
 
     def forward(self, input: Tensor) -> Tensor:
-        return F.softmax(input, self.dim, self.temperature)
+        return F.softmax(input, self.dim, 5, temperature=self.temperature)
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}" + (f", temperature={self.temperature}"
@@ -280,7 +281,7 @@ class Softmax(Module):
 
 class LogSoftmax(Softmax):
     def forward(self, input: Tensor) -> Tensor:
-        return F.log_softmax(input, self.dim, self.temperature)
+        return F.log_softmax(input, self.dim, 5, temperature=self.temperature)
 
 
 class BinaryThreshold(Module):

@@ -195,27 +195,32 @@ def _cast(input, dtype):
     return input if dtype is None else astype(input, dtype=np.dtype(dtype))
 
 
-def softmax(input, dim=-1, temperature=1.0, *, axis=None, dtype=None):
-    """S(x/T)_c = e^(x_c/T) / Σ_c' e^(x_c'/T) along an axis (the last by default)."""
-    return ops.softmax(_tempered(_cast(input, dtype), temperature),
-                       dim if axis is None else axis)
+def _implicit_dim(input, dim, name, stacklevel):
+    """dim, or without one PyTorch's deprecated implicit choice (with its warning): axis 0 for
+    0-, 1- and 3-D input, else axis 1."""
+    if dim is not None:
+        return dim
+    warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the call "
+                  f"to include dim=X as an argument.", stacklevel=stacklevel)
+    return 0 if np.ndim(input) in (0, 1, 3) else 1
 
 
-def log_softmax(input, dim=-1, temperature=1.0, *, axis=None, dtype=None):
+def softmax(input, dim=None, _stacklevel=3, dtype=None, *, temperature=1.0, axis=None):
+    """S(x/T)_c = e^(x_c/T) / Σ_c' e^(x_c'/T) along dim (PyTorch's implicit choice without
+    one); temperature T is graphgrad's (003 §2.4.6)."""
+    dim = _implicit_dim(input, dim if axis is None else axis, "softmax", _stacklevel)
+    return ops.softmax(_tempered(_cast(input, dtype), temperature), dim)
+
+
+def log_softmax(input, dim=None, _stacklevel=3, dtype=None, *, temperature=1.0, axis=None):
     """log S(x/T), computed without overflow."""
-    return ops.log_softmax(_tempered(_cast(input, dtype), temperature),
-                           dim if axis is None else axis)
+    dim = _implicit_dim(input, dim if axis is None else axis, "log_softmax", _stacklevel)
+    return ops.log_softmax(_tempered(_cast(input, dtype), temperature), dim)
 
 
 def softmin(input, dim=None, _stacklevel=3, dtype=None):
-    """softmax(−x) along `dim`. Without dim, PyTorch's deprecated implicit choice: axis 0 for
-    0-, 1- and 3-D input, else axis 1 (with PyTorch's warning)."""
-    if dim is None:
-        ndim = np.ndim(input)
-        dim = 0 if ndim in (0, 1, 3) else 1
-        warnings.warn("Implicit dimension choice for softmin has been deprecated. Change the "
-                      "call to include dim=X as an argument.", stacklevel=_stacklevel)
-    return ops.softmax(-_cast(input, dtype), dim)
+    """softmax(−x) along `dim` (PyTorch's implicit choice without one)."""
+    return ops.softmax(-_cast(input, dtype), _implicit_dim(input, dim, "softmin", _stacklevel))
 
 
 @as_torch("GluBackward0")
