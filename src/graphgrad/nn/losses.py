@@ -10,6 +10,8 @@ Every loss takes ``reduction='mean' | 'sum' | 'none'``. The cross-entropies work
 one fused node (log-sum-exp inside, gradient softmax − target), so logits of ±10⁴ are fine.
 """
 import math
+import os
+import sys
 import warnings
 
 import numpy as np
@@ -54,6 +56,18 @@ def _reduce(loss, reduction, who, weight=None, by_weight=False):
     return ops.mean(loss) if reduction == "mean" else ops.sum(loss)
 
 
+_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _user_stacklevel():
+    """warnings.warn's stacklevel, for its caller, of the first frame outside graphgrad: the
+    warning then names the user's line however many graphgrad frames lie between."""
+    level, frame = 1, sys._getframe(1)
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE):
+        frame, level = frame.f_back, level + 1
+    return level
+
+
 def _broadcast_warning(input, target, who):
     """PyTorch's warning where a regression loss broadcasts a target of another shape (an
     (N, 1) output against an (N,) target gives an N × N loss, rarely what was meant); shapes
@@ -67,7 +81,7 @@ def _broadcast_warning(input, target, who):
         warnings.warn(f"Using a target size (Size({list(np.shape(target))})) that is different "
                       f"to the input size (Size({list(np.shape(input))})). This will likely lead "
                       f"to incorrect results due to broadcasting. Please ensure they have the "
-                      f"same size.", UserWarning, stacklevel=3)
+                      f"same size.", UserWarning, stacklevel=_user_stacklevel())
 
 
 def _same_shape(input, target, who):
