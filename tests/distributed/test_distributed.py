@@ -304,9 +304,10 @@ def test_a_killed_rank_ends_the_job_quickly(mpi):
         D.barrier()
     """, timeout=40)
     _assert_quick_abort(done, began, 1, "BAD TERMINATION", "signal 9")
-    # MPICH's launcher names the dead process by its PID; init() said which rank that is
+    # MPICH's launcher names a dead process by its PID (the killed one, or under load the rank
+    # it then killed itself: the report is a race); init()'s map says which rank that is
     pid = re.search(r"PID (\d+) RUNNING AT", done.stdout + done.stderr).group(1)
-    assert f"rank 1 = PID {pid} " in done.stderr
+    assert re.search(rf"rank [01] = PID {pid} on ", done.stderr)
 
 
 def test_a_stuck_rank_makes_the_others_time_out_with_the_operation_named(mpi):
