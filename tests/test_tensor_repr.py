@@ -64,3 +64,13 @@ def test_modules_print_as_pytorchs():
                 label_smoothing=0.1)),
             (gg.nn.ModuleDict({"a": gg.nn.GELU()}), torch.nn.ModuleDict({"a": torch.nn.GELU()}))]:
         assert repr(ours) == repr(theirs)
+
+
+def test_load_state_dict_reports_as_pytorchs():
+    ours, theirs = gg.nn.Linear(2, 2), torch.nn.Linear(2, 2)
+    assert repr(ours.load_state_dict(ours.state_dict())) == \
+        repr(theirs.load_state_dict(theirs.state_dict())) == "<All keys matched successfully>"
+    partial = ours.load_state_dict({"weight": ours.weight.detach()}, strict=False)
+    assert repr(partial) == repr(theirs.load_state_dict({"weight": theirs.weight.detach()},
+                                                         strict=False))
+    assert partial.missing_keys == ["bias"] and partial.unexpected_keys == []

@@ -41,7 +41,17 @@ class StateDictError(RuntimeError):
     """A state dict that does not fit the module it is loaded into."""
 
 
-IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
+class IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
+    """What load_state_dict returns: the keys it missed and those it did not expect (printed as
+    PyTorch's: `<All keys matched successfully>` when both are empty)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        if not self.missing_keys and not self.unexpected_keys:
+            return "<All keys matched successfully>"
+        return (f"_IncompatibleKeys(missing_keys={self.missing_keys}, "
+                f"unexpected_keys={self.unexpected_keys})")
 
 
 class ModuleNameError(KeyError, ValueError):
