@@ -204,3 +204,17 @@ def test_the_class_called_as_a_constructor_is_pytorchs_legacy_one(torch):
         gg.Tensor([1.0], requires_grad=True)     # torch.Tensor takes no keywords either
     with pytest.raises(RuntimeError, match="negative dimension"):
         gg.Tensor(2, -1)
+
+
+@pytest.mark.parametrize("data", [
+    [1.5, 2.0], [1.5, np.float64(2.0)], [[1.5], [np.float64(2.0)]], [np.float32(1.5), 2.5],
+    (1.5, 2), [True, 1.5], [1 + 2j], [np.complex128(1 + 2j), 1.0], np.float64(1.5),
+    [np.ones(2), np.ones(2)], [[1, 2], [3, 4]]], ids=repr)
+def test_tensor_infers_pytorchs_dtype(data, torch):
+    """Python floats (and complex numbers) give the default float (complex) type; NumPy
+    float64 values and arrays inside the data keep float64, as in PyTorch."""
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")          # PyTorch's "list of ndarrays is slow"
+        expected = torch.tensor(data).dtype
+    assert str(gg.tensor(data).dtype) == str(expected).replace("torch.", "")

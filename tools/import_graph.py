@@ -20,6 +20,7 @@ LAYERS = [
     ("state", ["graphgrad._state", "graphgrad.errors"]),
     ("tensor", ["graphgrad.grad_mode", "graphgrad.tensor", "graphgrad.numpy_refusal",
                 "graphgrad.random", "graphgrad.view_tracking", "graphgrad.tensor_format",
+                "graphgrad.tensor_data",
                 "graphgrad.device", "graphgrad.cuda", "graphgrad.accelerator",
                 "graphgrad.backends"]),
     ("node", ["graphgrad.node", "graphgrad.grad_fn_names"]),

@@ -10,7 +10,8 @@ import numpy as np
 from .device import check_device
 from .errors import DtypeError
 from .random import numpy_generator
-from .tensor import _NOT_NUMBERS, Tensor, as_array, get_default_dtype, leaf, make
+from .tensor import Tensor, as_array, get_default_dtype, leaf, make
+from .tensor_data import NOT_NUMBERS
 
 if TYPE_CHECKING:
     from numpy.typing import ArrayLike, DTypeLike
@@ -53,7 +54,7 @@ def as_tensor(data: Tensor | ArrayLike, dtype: DTypeLike | None = None,
     if isinstance(data, Tensor):
         return data if dtype is None or dtype == data.dtype else data.to(dtype)
     if isinstance(data, np.ndarray) and (dtype is None or dtype == data.dtype) and \
-            data.dtype.kind not in _NOT_NUMBERS:
+            data.dtype.kind not in NOT_NUMBERS:
         return make(data)
     return make(as_array(data, dtype, who="as_tensor"))
 
@@ -64,7 +65,7 @@ def from_numpy(array: np.ndarray) -> Tensor:
     if not isinstance(array, np.ndarray):
         raise TypeError(f"from_numpy: expected np.ndarray (got {type(array).__name__}); "
                         "gg.tensor(data) makes a tensor of other data")
-    if array.dtype.kind in _NOT_NUMBERS:
+    if array.dtype.kind in NOT_NUMBERS:
         as_array(array, who="from_numpy")           # raises, naming the dtype
     return make(array)
 

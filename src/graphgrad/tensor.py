@@ -10,8 +10,11 @@ import numpy as np
 from . import _state
 from .device import CPU as _CPU
 from .device import Size
-from .errors import DtypeError, GradientError, InplaceError, ShapeError
+from .errors import DtypeError, GradientError, InplaceError
 from .numpy_refusal import NUMPY_REFUSED, refuse_conversion
+from .tensor_data import NOT_NUMBERS as _NOT_NUMBERS
+from .tensor_data import NUMBERS as _NUMBERS
+from .tensor_data import from_python, refused
 from .tensor_format import format_values
 from .view_tracking import NO_GRAD_VIEW, view_info
 
@@ -36,46 +39,22 @@ def is_float(dtype):
 
 
 def as_array(data, dtype=None, copy=False, who="tensor"):
-    """Turn data (Tensor, ndarray, number, nested list) into an ndarray; Python floats → float32.
+    """Turn data (Tensor, ndarray, number, nested list) into an ndarray; Python floats → the
+    default float (float32), Python complex numbers → its complex type, as in PyTorch.
     Ragged data, and data that is not numbers (str, objects, dates), are refused naming `who`."""
     if isinstance(data, Tensor):
         data = data.array
     elif not isinstance(data, (np.ndarray, np.generic)):
-        try:
-            arr = np.array(data, dtype=dtype)
-        except ValueError as e:
-            raise _refused(who, data, e) from None
-        if arr.dtype.kind in _NOT_NUMBERS:
-            raise _refused(who, arr)
-        if dtype is None and arr.dtype == np.float64:
-            arr = arr.astype(_state.default_float)
-        return arr
+        return from_python(data, dtype, who, _array_of)
     if data.dtype.kind in _NOT_NUMBERS:
-        raise _refused(who, data)
+        raise refused(who, data)
     if dtype is not None and np.dtype(dtype) != data.dtype:
         return data.astype(dtype)
     return np.array(data) if copy or isinstance(data, np.generic) else data
 
 
-_NOT_NUMBERS = "OUSVMm"     # dtype kinds: objects, str, bytes, records, datetime64, timedelta64
-_NUMBERS = (int, float, complex, np.number, np.bool_)
-
-
-class _ConversionError(DtypeError, ValueError):
-    """Data that is not numbers: PyTorch raises a TypeError for such arrays, NumPy a ValueError."""
-
-
-def _refused(who, data, error=None):
-    """Why data cannot make a tensor: ragged (NumPy's ValueError says so), or not numbers."""
-    if error is not None:
-        return (ShapeError if "inhomogeneous" in str(error) else _ConversionError)(
-            f"{who}: can't convert the {type(data).__name__} to a tensor ({error})")
-    odd = {type(v).__name__ for v in data.flat if not isinstance(v, _NUMBERS)} \
-        if data.dtype.kind == "O" else ()
-    return _ConversionError(f"{who}: can't convert data of dtype {data.dtype}"
-                            f"{' holding ' + ', '.join(sorted(odd)) if odd else ''} to a tensor, "
-                            "which holds bool, integer, floating-point or complex numbers; "
-                            "convert it first, e.g. np.asarray(data, dtype=np.float32)")
+def _array_of(item):
+    return item.array if isinstance(item, Tensor) else item
 
 
 class Tensor:
