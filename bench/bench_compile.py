@@ -28,7 +28,7 @@ import numpy as np
 import graphgrad as gg
 from graphgrad.compile.program import forget_compiled_code
 
-from .timing import init, optional_torch
+from .timing import best_of, init, optional_torch
 
 torch = optional_torch()
 EPOCH = 60_000
@@ -197,17 +197,8 @@ def gemm_floor(sizes, batch, repeat, steps=50):
                 acts[i].T @ acts[i + 1]
                 if i:
                     acts[i + 1] @ w.T
-    return _best(gemms, repeat) / steps
-
-
-def _best(fn, repeat):
-    fn()
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    return best
+    gemms()                                          # warm-up
+    return best_of(gemms, repeat)[0] / steps
 
 
 def peak_memory(make_step, batches):
@@ -280,7 +271,9 @@ def main(quick=False):
             print(f"compile cost, {name} ({how}): first call {first * 1e3:.2f} ms, 5 eager "
                   f"steps {eager5 * 1e3:.2f} ms, ratio {first / eager5:.2f}")
     hand, floor_batches = numpy_step(big, gg.nn.ReLU, 0.01), data(big, 128, 50)
-    numpy_time = _best(lambda: [hand(*b) for b in floor_batches], repeat) / len(floor_batches)
+    hand(*floor_batches[0])                          # warm-up
+    numpy_time = best_of(lambda: [hand(*b) for b in floor_batches], repeat)[0] / \
+        len(floor_batches)
     floor = gemm_floor(big, 128, repeat)
     print(f"784-256-128-10, batch 128: its GEMMs alone {floor * 1e6:.0f} µs a step, "
           f"{floor / numpy_time:.2f}× the hand NumPy step ({numpy_time * 1e6:.0f} µs)")

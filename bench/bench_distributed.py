@@ -58,7 +58,7 @@ def _model(name):
     return gg.nn.MLP(SIZES, generator=0)
 
 
-def _train_worker(name, steps, repeat, bucket_mb, batch=BATCH):
+def _train_worker(name, steps, repeat, bucket_mb, batch):
     """Best time of `steps` training steps of the model `name` (global batch `batch` split over
     the ranks)."""
     import graphgrad as gg

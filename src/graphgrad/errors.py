@@ -1,7 +1,23 @@
-"""Exceptions that say what went wrong, where, and what to do.
+"""Exceptions that say what went wrong, where, and what to do, and warnings that point at the
+user's line.
 
-Each is a subclass of the built-in a user would catch (ValueError, TypeError, RuntimeError).
+Each exception is a subclass of the built-in a user would catch (ValueError, TypeError,
+RuntimeError).
 """
+import os
+import sys
+import warnings
+
+_PACKAGE = os.path.dirname(os.path.abspath(__file__))
+
+
+def warn(message, category=UserWarning):
+    """warnings.warn pointed at the first frame outside graphgrad (the user's line), however
+    many graphgrad frames lie between."""
+    level, frame = 2, sys._getframe(1)
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE):
+        frame, level = frame.f_back, level + 1
+    warnings.warn(message, category, stacklevel=level)
 
 
 class ShapeError(ValueError, RuntimeError):

@@ -10,14 +10,11 @@ Every loss takes ``reduction='mean' | 'sum' | 'none'``. The cross-entropies work
 one fused node (log-sum-exp inside, gradient softmax − target), so logits of ±10⁴ are fine.
 """
 import math
-import os
-import sys
-import warnings
 
 import numpy as np
 
 from .. import ops
-from ..errors import ShapeError
+from ..errors import ShapeError, warn
 from ..grad_fn_names import as_torch
 from ..ops import losses as fused
 from ..ops.activations import softplus_neg
@@ -56,18 +53,6 @@ def _reduce(loss, reduction, who, weight=None, by_weight=False):
     return ops.mean(loss) if reduction == "mean" else ops.sum(loss)
 
 
-_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def _user_stacklevel():
-    """warnings.warn's stacklevel, for its caller, of the first frame outside graphgrad: the
-    warning then names the user's line however many graphgrad frames lie between."""
-    level, frame = 1, sys._getframe(1)
-    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE):
-        frame, level = frame.f_back, level + 1
-    return level
-
-
 def _broadcast_warning(input, target, who):
     """PyTorch's warning where a regression loss broadcasts a target of another shape (an
     (N, 1) output against an (N,) target gives an N × N loss, rarely what was meant); shapes
@@ -78,10 +63,9 @@ def _broadcast_warning(input, target, who):
         except ValueError:
             raise ShapeError(f"{who}: input of shape {tuple(np.shape(input))} and target of "
                              f"shape {tuple(np.shape(target))} do not broadcast") from None
-        warnings.warn(f"Using a target size (Size({list(np.shape(target))})) that is different "
-                      f"to the input size (Size({list(np.shape(input))})). This will likely lead "
-                      f"to incorrect results due to broadcasting. Please ensure they have the "
-                      f"same size.", UserWarning, stacklevel=_user_stacklevel())
+        warn(f"Using a target size (Size({list(np.shape(target))})) that is different to the "
+             f"input size (Size({list(np.shape(input))})). This will likely lead to incorrect "
+             f"results due to broadcasting. Please ensure they have the same size.")
 
 
 def _same_shape(input, target, who):

@@ -30,6 +30,7 @@ from ..grad_fn_names import as_torch
 from ..primitives import primitive
 from . import scratch
 from .im2col import col2im, column_buffer, fill_columns, im2col, ntuple, out_shape
+from .layout import c_order
 from .padding import _pad
 from .shape import reshape
 
@@ -137,7 +138,7 @@ def weight_grad_from_cols(cols, g, weight_shape, groups):
     last = last.reshape(n * h * w, groups, o // groups).transpose(1, 0, 2)   # (G, N·L, O_g)
     grad_t = np.matmul(_by_group(cols, groups), last if groups > 1 else last[0])
     grad = (grad_t.T if groups == 1 else grad_t.transpose(0, 2, 1)).reshape(weight_shape)
-    return np.ascontiguousarray(grad)       # laid out as the weight (a reshape may be a view)
+    return c_order(grad)        # laid out as the weight (the reshape may have left a view)
 
 
 # ------------------------------------------------------------------------------ samples

@@ -5,11 +5,9 @@ One primitive reads (getitem) and its adjoint writes (index_add: zeros with the 
 at the indexed places, so indices that repeat accumulate); every differentiable read here is
 getitem with an index built from the arguments. scatter.py holds the writes.
 """
-import warnings
-
 import numpy as np
 
-from ..errors import DtypeError, ShapeError
+from ..errors import DtypeError, ShapeError, warn
 from ..grad_fn_names import as_torch
 from ..primitives import primitive
 from ..tensor import Tensor, make
@@ -101,7 +99,7 @@ def _plain_index(item, reading):
             if not reading:
                 raise DtypeError("masked_fill_ only supports boolean masks, but got mask with "
                                  "dtype unsigned char")
-            warnings.warn(_UINT8_INDEX, UserWarning, stacklevel=4)
+            warn(_UINT8_INDEX)
             return item.array.astype(bool)
         return item.array
     if isinstance(item, list):
